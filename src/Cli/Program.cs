@@ -1,0 +1,10 @@
+using FlowTrace.Cli;
+
+using var cancel = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;
+    cancel.Cancel();
+};
+Console.OutputEncoding = System.Text.Encoding.UTF8;
+return await new CliApp(Console.Out, Console.Error).RunAsync(args, cancel.Token);

@@ -1,0 +1,6 @@
+namespace FlowTrace.Contracts.Events;
+
+/// <summary>Why a step failed.</summary>
+/// <param name="Code">A stable code, e.g. dns-nxdomain, tcp-refused, tls-alert, timeout, invalid-request.</param>
+/// <param name="Reason">What happened, in plain words.</param>
+public sealed record StepFailureDetails(string Code, string Reason) : TraceEventDetails;

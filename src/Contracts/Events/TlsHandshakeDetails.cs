@@ -1,0 +1,30 @@
+namespace FlowTrace.Contracts.Events;
+
+/// <summary>The negotiated result of a TLS handshake.</summary>
+/// <param name="ServerName">SNI sent, or null when none was sent.</param>
+/// <param name="Version">Negotiated version, e.g. TLSv1.3.</param>
+/// <param name="CipherSuite">Cipher suite name, e.g. TLS_AES_128_GCM_SHA256.</param>
+/// <param name="KeyExchangeGroup">Key-exchange group name, e.g. x25519, when known.</param>
+/// <param name="Alpn">Negotiated application protocol, or null.</param>
+/// <param name="NetworkTime">From the ClientHello leaving to the arrival of the last bytes the handshake needed.</param>
+/// <param name="ClientProcessingTime">Time the client's TLS engine spent computing during the handshake.</param>
+/// <param name="ClientHello">Raw bytes of the ClientHello record(s) as sent.</param>
+/// <param name="ServerHello">Raw bytes of the record(s) carrying the ServerHello as received.</param>
+/// <param name="Certificates">The certificate chain as the server sent it, leaf first.</param>
+/// <param name="Findings">Validation findings; an empty list means a browser would accept the certificate.</param>
+public sealed record TlsHandshakeDetails(
+    string? ServerName,
+    string Version,
+    string CipherSuite,
+    string? KeyExchangeGroup,
+    string? Alpn,
+    TimeSpan NetworkTime,
+    TimeSpan ClientProcessingTime,
+    byte[] ClientHello,
+    byte[] ServerHello,
+    IReadOnlyList<CertificateInfo> Certificates,
+    IReadOnlyList<ValidationFinding> Findings) : TraceEventDetails
+{
+    /// <summary>True when no finding is an error: a browser would accept this certificate.</summary>
+    public bool CertificateAccepted => Findings.All(f => f.Severity != FindingSeverity.Error);
+}

@@ -1,0 +1,28 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace FlowTrace.Contracts.Events;
+
+/// <summary>The one JSON shape of trace events, shared by the command line, the server and the client.</summary>
+public static class TraceJson
+{
+    /// <summary>Read-only serializer options: camelCase names, enums as strings.</summary>
+    public static JsonSerializerOptions Options { get; } = CreateOptions();
+
+    /// <summary>Serialises one event to a single line of JSON.</summary>
+    public static string Serialize(TraceEvent traceEvent) => JsonSerializer.Serialize(traceEvent, Options);
+
+    /// <summary>Reads one event back from its JSON form.</summary>
+    public static TraceEvent Deserialize(string json) =>
+        JsonSerializer.Deserialize<TraceEvent>(json, Options) ?? throw new JsonException("null is not a trace event");
+
+    private static JsonSerializerOptions CreateOptions()
+    {
+        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web)
+        {
+            Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
+        };
+        options.MakeReadOnly(populateMissingResolver: true);
+        return options;
+    }
+}

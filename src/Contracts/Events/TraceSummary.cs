@@ -1,0 +1,25 @@
+namespace FlowTrace.Contracts.Events;
+
+/// <summary>The last event of every trace: each step's own duration and where it began.</summary>
+/// <param name="Succeeded">True when every step completed (whatever the HTTP status).</param>
+/// <param name="Steps">Each step of each hop, in order; durations are the step's own, not cumulative.</param>
+/// <param name="Total">From the start of the trace to its end.</param>
+/// <param name="FinalUrl">The URL of the last hop.</param>
+/// <param name="FinalStatusCode">The status code of the last response, if one arrived.</param>
+/// <param name="Failure">The failure that ended the trace, if any.</param>
+public sealed record TraceSummary(
+    bool Succeeded,
+    IReadOnlyList<StepTiming> Steps,
+    TimeSpan Total,
+    string FinalUrl,
+    int? FinalStatusCode,
+    StepFailureDetails? Failure) : TraceEventDetails;
+
+/// <summary>One step's timing.</summary>
+/// <param name="Hop">Redirect hop.</param>
+/// <param name="Step">The step.</param>
+/// <param name="Start">Offset from the trace start at which the step began.</param>
+/// <param name="Duration">The step's own duration.</param>
+/// <param name="ClientProcessing">Part of the duration the client spent computing (TLS), when measured separately.</param>
+/// <param name="Succeeded">False when the step failed.</param>
+public sealed record StepTiming(int Hop, TraceStep Step, TimeSpan Start, TimeSpan Duration, TimeSpan? ClientProcessing, bool Succeeded);

@@ -1,0 +1,16 @@
+namespace FlowTrace.Contracts.Events;
+
+/// <summary>One thing certificate validation found.</summary>
+/// <param name="Code">A stable code: name-mismatch, expired, not-yet-valid, untrusted-root, self-signed, chain-error.</param>
+/// <param name="Severity">Error means a browser would refuse the connection.</param>
+/// <param name="Message">What was found, in plain words.</param>
+public sealed record ValidationFinding(string Code, FindingSeverity Severity, string Message);
+
+/// <summary>How serious a validation finding is.</summary>
+public enum FindingSeverity
+{
+    /// <summary>Worth knowing; a browser would still connect.</summary>
+    Info,
+    /// <summary>A browser would refuse this certificate.</summary>
+    Error,
+}

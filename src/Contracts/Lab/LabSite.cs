@@ -1,0 +1,9 @@
+namespace FlowTrace.Contracts.Lab;
+
+/// <summary>One site of the offline demo lab.</summary>
+/// <param name="Name">Short name, e.g. <c>slow</c>.</param>
+/// <param name="Url">The full URL to trace.</param>
+/// <param name="Title">A few words for a list.</param>
+/// <param name="Demonstrates">What tracing it teaches.</param>
+/// <param name="ExpectedFailureStep">The step where a trace of it fails, or null when it completes.</param>
+public sealed record LabSite(string Name, string Url, string Title, string Demonstrates, string? ExpectedFailureStep = null);

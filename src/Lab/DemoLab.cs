@@ -1,0 +1,174 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Authentication;
+using FlowTrace.Contracts.Lab;
+using FlowTrace.Lab.Certificates;
+using FlowTrace.Lab.Dns;
+using FlowTrace.Lab.Web;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.Extensions.Logging;
+
+namespace FlowTrace.Lab;
+
+/// <summary>
+/// The offline demo lab: an authoritative DNS server for a zone under .test and HTTP(S) sites on loopback that
+/// each show one thing worth seeing in a trace (SNI certificates, redirects, slow servers, broken certificates...).
+/// </summary>
+public sealed class DemoLab : IAsyncDisposable
+{
+    private readonly LabCertificates _certificates;
+    private readonly LabDnsServer _dns;
+    private readonly WebApplication _web;
+    private readonly Http10Server _http10;
+
+    private DemoLab(LabOptions options, LabCertificates certificates, LabDnsServer dns, WebApplication web, Http10Server http10, LabPorts ports)
+    {
+        Options = options;
+        _certificates = certificates;
+        _dns = dns;
+        _web = web;
+        _http10 = http10;
+        Ports = ports;
+        Sites = BuildSites(options.Zone, ports);
+    }
+
+    /// <summary>The options the lab was started with.</summary>
+    public LabOptions Options { get; }
+
+    /// <summary>The ports the lab really listens on.</summary>
+    public LabPorts Ports { get; }
+
+    /// <summary>The lab's DNS server.</summary>
+    public IPEndPoint DnsEndPoint => _dns.EndPoint;
+
+    /// <summary>The lab's zone, e.g. <c>lab.test</c>.</summary>
+    public string Zone => Options.Zone;
+
+    /// <summary>The lab CA (DER): trust it to see the lab's good certificates as valid.</summary>
+    public byte[] CaCertificate => _certificates.CaDer;
+
+    /// <summary>Every site, with its URL and what it demonstrates.</summary>
+    public IReadOnlyList<LabSite> Sites { get; }
+
+    /// <summary>Finds a site by its short name.</summary>
+    public LabSite Site(string name) => Sites.First(s => s.Name == name);
+
+    /// <summary>Starts the lab. Throws with a clear message when a port is taken.</summary>
+    public static async Task<DemoLab> StartAsync(LabOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        options ??= new LabOptions();
+        options.Validate();
+        var zone = options.Zone.Trim('.');
+        var certificates = new LabCertificates(zone);
+        LabDnsServer? dns = null;
+        Http10Server? http10 = null;
+        try
+        {
+            dns = new LabDnsServer(BuildZone(zone), options.DnsPort);
+            http10 = new Http10Server(options.Http10Port);
+            // Kestrel does not report which listener got which ephemeral port, so free ports are picked here.
+            var ports = new LabPorts(dns.EndPoint.Port, OrFree(options.HttpsPort), OrFree(options.Tls12Port), OrFree(options.HttpPort), http10.Port, OrFree(options.ClosedPort));
+
+            var builder = WebApplication.CreateSlimBuilder();
+            builder.Logging.ClearProviders();
+            builder.WebHost.ConfigureKestrel(kestrel =>
+            {
+                kestrel.AddServerHeader = false;
+                kestrel.Listen(IPAddress.Loopback, ports.Https, listen => listen.UseHttps(new HttpsConnectionAdapterOptions
+                {
+                    ServerCertificateSelector = (_, name) => certificates.Select(name),
+                    SslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+                }));
+                kestrel.Listen(IPAddress.Loopback, ports.Tls12, listen => listen.UseHttps(new HttpsConnectionAdapterOptions
+                {
+                    ServerCertificateSelector = (_, name) => certificates.Select(name),
+                    SslProtocols = SslProtocols.Tls12,
+                }));
+                kestrel.Listen(IPAddress.Loopback, ports.Http);
+                kestrel.ConfigureEndpointDefaults(listen => listen.Protocols = HttpProtocols.Http1);
+            });
+            var web = builder.Build();
+            var handler = new LabSiteHandler(zone, label => $"https://{label}.{zone}:{ports.Https}/", TimeProvider.System);
+            web.Run(handler.HandleAsync);
+            await web.StartAsync(cancellationToken).ConfigureAwait(false);
+            return new DemoLab(options, certificates, dns, web, http10, ports);
+        }
+        catch (IOException e)
+        {
+            await DisposeQuietly(dns, http10).ConfigureAwait(false);
+            certificates.Dispose();
+            throw new InvalidOperationException($"The lab could not start: {e.Message} (is another lab or FlowTrace server already running? Ports can be changed in the lab options).", e);
+        }
+        catch (SocketException e)
+        {
+            await DisposeQuietly(dns, http10).ConfigureAwait(false);
+            certificates.Dispose();
+            throw new InvalidOperationException($"The lab could not start: {e.Message} (is another lab or FlowTrace server already running? Ports can be changed in the lab options).", e);
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await _web.StopAsync().ConfigureAwait(false);
+        await _web.DisposeAsync().ConfigureAwait(false);
+        await _dns.DisposeAsync().ConfigureAwait(false);
+        await _http10.DisposeAsync().ConfigureAwait(false);
+        _certificates.Dispose();
+    }
+
+    private static async Task DisposeQuietly(LabDnsServer? dns, Http10Server? http10)
+    {
+        if (dns is not null)
+            await dns.DisposeAsync().ConfigureAwait(false);
+        if (http10 is not null)
+            await http10.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private static int OrFree(int port) => port != 0 ? port : FreePort();
+
+    private static int FreePort()
+    {
+        using var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        return ((IPEndPoint)probe.LocalEndpoint).Port;
+    }
+
+    private static LabZone BuildZone(string zone)
+    {
+        var lab = new LabZone(zone);
+        foreach (var name in new[] { "www", "api", "default", "unknown", "redirect", "slow", "stream", "close", "http10", "plain", "expired", "selfsigned", "wrongname", "tls12", "error", "refused", "other-name" })
+            lab.Address($"{name}.{zone}", IPAddress.Loopback);
+        // race: IPv6 first (nothing listens on ::1 there) then IPv4, to show Happy Eyeballs falling back.
+        lab.Address($"race.{zone}", IPAddress.IPv6Loopback, IPAddress.Loopback);
+        lab.Alias($"alias.{zone}", $"cdn.{zone}").Alias($"cdn.{zone}", $"www.{zone}");
+        lab.Alias($"loop1.{zone}", $"loop2.{zone}").Alias($"loop2.{zone}", $"loop1.{zone}");
+        return lab;
+    }
+
+    private static List<LabSite> BuildSites(string zone, LabPorts p) =>
+    [
+        new("www", $"https://www.{zone}:{p.Https}/", "A healthy HTTPS site", "Every step working: DNS, TCP, TLS 1.3 with a certificate from the lab CA chosen by SNI, HTTP/1.1 keep-alive."),
+        new("api", $"https://api.{zone}:{p.Https}/", "A second name, its own certificate", "Same server and port as www, but SNI api.lab.test selects another certificate."),
+        new("alias", $"https://alias.{zone}:{p.Https}/", "A CNAME chain", "DNS follows alias → cdn → www before it finds an address; each record has its own TTL."),
+        new("redirect", $"https://redirect.{zone}:{p.Https}/", "A redirect chain", "301 to the same origin (the connection is reused), then 302 to another name (a new connection)."),
+        new("slow", $"https://slow.{zone}:{p.Https}/", "A slow server", "The first byte takes about 400 ms; the Server-Timing header says where the server spent it."),
+        new("stream", $"https://stream.{zone}:{p.Https}/", "A slowly streamed body", "Chunked transfer coding: 8 chunks 100 ms apart, so the download step is long while the first byte is quick."),
+        new("close", $"https://close.{zone}:{p.Https}/", "Server closes after the response", "Connection: close; the server closes first."),
+        new("http10", $"http://http10.{zone}:{p.Http10}/", "HTTP/1.0", "An HTTP/1.0 server: no keep-alive, it closes the connection after one response."),
+        new("plain", $"http://plain.{zone}:{p.Http}/", "Plain HTTP", "No TLS step at all: everything, headers included, crosses the network readable."),
+        new("tls12", $"https://tls12.{zone}:{p.Tls12}/", "TLS 1.2 only", "The server refuses TLS 1.3, so the handshake takes two round trips instead of one."),
+        new("error", $"https://error.{zone}:{p.Https}/", "A 500 error", "The trace completes: a 500 is an answer, not a network failure."),
+        new("race", $"https://race.{zone}:{p.Https}/", "Happy Eyeballs fallback", "The name has IPv6 and IPv4 addresses; nothing listens on IPv6, so the race falls back to IPv4."),
+        new("expired", $"https://expired.{zone}:{p.Https}/", "An expired certificate", "The handshake completes, but a browser would refuse the certificate: it expired.", null),
+        new("selfsigned", $"https://selfsigned.{zone}:{p.Https}/", "A self-signed certificate", "Nobody vouches for this certificate; a browser would refuse it.", null),
+        new("wrongname", $"https://wrongname.{zone}:{p.Https}/", "A certificate for the wrong name", "The server hands out a certificate for other-name.lab.test; a browser would refuse it.", null),
+        new("unknown", $"https://unknown.{zone}:{p.Https}/", "No certificate for this name", "The server has no certificate for this SNI name and falls back to its default certificate.", null),
+        new("refused", $"https://refused.{zone}:{p.Closed}/", "Connection refused", "Nothing listens on this port: the TCP step fails with a reset.", "Tcp"),
+        new("nxdomain", $"https://missing.{zone}:{p.Https}/", "A name that does not exist", "The lab's DNS server answers NXDOMAIN.", "Dns"),
+        new("cname-loop", $"https://loop1.{zone}:{p.Https}/", "A CNAME loop", "loop1 → loop2 → loop1 …: the DNS step stops and says so.", "Dns"),
+    ];
+}

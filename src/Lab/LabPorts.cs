@@ -1,0 +1,10 @@
+namespace FlowTrace.Lab;
+
+/// <summary>The ports a running lab listens on.</summary>
+/// <param name="Dns">DNS (UDP and TCP).</param>
+/// <param name="Https">HTTPS with SNI-selected certificates.</param>
+/// <param name="Tls12">HTTPS, TLS 1.2 only.</param>
+/// <param name="Http">Plain HTTP.</param>
+/// <param name="Http10">The HTTP/1.0 server.</param>
+/// <param name="Closed">A port where nothing listens.</param>
+public sealed record LabPorts(int Dns, int Https, int Tls12, int Http, int Http10, int Closed);

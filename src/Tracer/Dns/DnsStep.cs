@@ -1,0 +1,245 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using DnsClient;
+using DnsClient.Protocol;
+using FlowTrace.Contracts.Events;
+using FlowTrace.Tracer.Tracing;
+
+namespace FlowTrace.Tracer.Dns;
+
+/// <summary>
+/// The DNS step: IP literals and hosts-file names need no query; everything else is asked of a resolver with
+/// DnsClient, A and AAAA in parallel as the system resolver does, each query timed on its own.
+/// </summary>
+internal sealed class DnsStep(TracerOptions options)
+{
+    private const int MaxCnameChain = 16;
+
+    public async Task<DnsResolution> ResolveAsync(TraceTarget target, TraceRequest request, TraceRun run, CancellationToken cancellationToken)
+    {
+        var name = target.AsciiHost;
+        var idnNote = target.Host != target.AsciiHost ? $" (international name, sent as {target.AsciiHost})" : "";
+        var families = request.AddressFamily;
+
+        if (IPAddress.TryParse(name, out var literal))
+        {
+            run.Started(TraceStep.Dns, $"{name} is an IP address: no DNS query needed");
+            run.Completed(TraceStep.Dns, $"No query: {name} is an IP literal",
+                new DnsSkippedDetails(DnsSkipReason.IpLiteral, "URL", [literal.ToString()]));
+            return new DnsResolution(Filter([literal], families));
+        }
+
+        var hosts = await HostsFile.LoadAsync(options.HostsFilePath, cancellationToken).ConfigureAwait(false);
+        var fromHosts = hosts.Lookup(name);
+        if (fromHosts.Count > 0)
+        {
+            run.Started(TraceStep.Dns, $"Looking up {target.Host}{idnNote} in {hosts.Path}");
+            var filtered = Filter(fromHosts, families);
+            if (filtered.Count == 0)
+            {
+                run.Failed(TraceStep.Dns, "dns-no-address", $"{hosts.Path} lists {name} but with no {FamilyText(families)} address.");
+                return new DnsResolution(null);
+            }
+
+            run.Completed(TraceStep.Dns, $"No query: {name} is in {hosts.Path} → {string.Join(", ", filtered)}",
+                new DnsSkippedDetails(DnsSkipReason.HostsFile, hosts.Path, [.. filtered.Select(a => a.ToString())]));
+            return new DnsResolution(filtered);
+        }
+
+        var servers = ChooseServers(name, request);
+        var serverText = servers.Count == 0 ? "(none configured)" : string.Join(", ", servers.Select(s => s.ToString()));
+        run.Started(TraceStep.Dns, $"Resolving {target.Host}{idnNote} via {serverText}");
+        if (servers.Count == 0)
+        {
+            run.Failed(TraceStep.Dns, "dns-no-resolver", "No DNS resolver is configured on this system (no nameserver in /etc/resolv.conf).");
+            return new DnsResolution(null);
+        }
+
+        using var timeout = new CancellationTokenSource(request.Timeouts.Dns, options.TimeProvider);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        var types = families switch
+        {
+            AddressFamilyPreference.IPv4 => new[] { QueryType.A },
+            AddressFamilyPreference.IPv6 => new[] { QueryType.AAAA },
+            _ => new[] { QueryType.AAAA, QueryType.A },
+        };
+
+        QueryOutcome[] outcomes;
+        try
+        {
+            outcomes = await Task.WhenAll(types.Select(t => QueryAsync(name, t, servers, request.Timeouts.Dns, run, linked.Token))).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            run.Failed(TraceStep.Dns, "dns-timeout", $"No DNS answer for {name} within {Format.Duration(request.Timeouts.Dns)}.");
+            return new DnsResolution(null);
+        }
+
+        foreach (var outcome in outcomes)
+            run.Detail(TraceStep.Dns, outcome.Message, outcome.Details, outcome.At);
+
+        var failed = outcomes.FirstOrDefault(o => o.FailureCode is not null);
+        var addresses = outcomes.SelectMany(o => o.Addresses).ToList();
+        if (failed is not null && (addresses.Count == 0 || failed.FailureCode == "dns-nxdomain"))
+        {
+            run.Failed(TraceStep.Dns, failed.FailureCode!, failed.FailureReason!);
+            return new DnsResolution(null);
+        }
+
+        var chain = CnameChain(name, outcomes.SelectMany(o => o.Details.Answers).ToList());
+        if (chain.Count > MaxCnameChain)
+        {
+            run.Failed(TraceStep.Dns, "dns-cname-chain", $"The CNAME chain is longer than {MaxCnameChain} names.");
+            return new DnsResolution(null);
+        }
+
+        if (addresses.Count == 0)
+        {
+            run.Failed(TraceStep.Dns, "dns-no-address", $"{name} exists but has no {FamilyText(families)} address.");
+            return new DnsResolution(null);
+        }
+
+        var resolver = outcomes.Select(o => o.Details.Resolver).FirstOrDefault();
+        var chainText = chain.Count > 1 ? $" via CNAME {string.Join(" → ", chain)}" : "";
+        run.Completed(TraceStep.Dns, $"{target.Host} → {string.Join(", ", addresses)}{chainText} (answered by {resolver})",
+            new DnsResultDetails(target.Host, name, chain, [.. addresses.Select(a => a.ToString())], resolver));
+        return new DnsResolution(addresses);
+    }
+
+    internal static IReadOnlyList<string> CnameChain(string name, IReadOnlyList<DnsRecordInfo> answers)
+    {
+        var chain = new List<string> { name.TrimEnd('.') };
+        var current = name.TrimEnd('.');
+        while (chain.Count <= MaxCnameChain)
+        {
+            var cname = answers.FirstOrDefault(a => a.Type == "CNAME" && string.Equals(a.Name.TrimEnd('.'), current, StringComparison.OrdinalIgnoreCase));
+            if (cname is null)
+                break;
+            current = cname.Value.TrimEnd('.');
+            if (chain.Contains(current, StringComparer.OrdinalIgnoreCase))
+            {
+                chain.Add(current);
+                chain.AddRange(Enumerable.Repeat(current, MaxCnameChain)); // a loop: make the chain exceed the limit
+                break;
+            }
+
+            chain.Add(current);
+        }
+
+        return chain;
+    }
+
+    private List<IPEndPoint> ChooseServers(string name, TraceRequest request)
+    {
+        var useExplicit = request.DnsServer is not null &&
+            (request.DnsServerZones.Count == 0 || request.DnsServerZones.Any(zone => InZone(name, zone)));
+        if (useExplicit && EndpointText.TryParse(request.DnsServer!, 53, out var explicitServer))
+            return [explicitServer];
+        return [.. options.SystemResolvers()];
+    }
+
+    private static bool InZone(string name, string zone)
+    {
+        zone = zone.Trim('.');
+        name = name.TrimEnd('.');
+        return name.Equals(zone, StringComparison.OrdinalIgnoreCase) ||
+               name.EndsWith("." + zone, StringComparison.OrdinalIgnoreCase);
+    }
+
+    private async Task<QueryOutcome> QueryAsync(string name, QueryType type, IReadOnlyList<IPEndPoint> servers, TimeSpan timeout, TraceRun run, CancellationToken cancellationToken)
+    {
+        var udp = await QueryOnceAsync(name, type, servers, timeout, tcp: false, run, cancellationToken).ConfigureAwait(false);
+        if (!udp.Details.Truncated)
+            return udp;
+        // The answer did not fit a UDP message: report the truncated answer and ask again over TCP, as resolvers do.
+        run.Detail(TraceStep.Dns, udp.Message + " - truncated, retrying over TCP", udp.Details, udp.At);
+        return await QueryOnceAsync(name, type, servers, timeout, tcp: true, run, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<QueryOutcome> QueryOnceAsync(string name, QueryType type, IReadOnlyList<IPEndPoint> servers, TimeSpan timeout, bool tcp, TraceRun run, CancellationToken cancellationToken)
+    {
+        var clientOptions = new LookupClientOptions([.. servers.Select(s => new NameServer(s))])
+        {
+            UseCache = false,
+            Retries = 0,
+            Timeout = timeout,
+            UseTcpFallback = false,
+            UseTcpOnly = tcp,
+            ThrowDnsErrors = false,
+            ContinueOnDnsError = false,
+            ContinueOnEmptyResponse = false,
+            UseRandomNameServer = false,
+        };
+        var client = new LookupClient(clientOptions);
+        var transport = tcp ? "tcp" : "udp";
+        var started = run.Now();
+        IDnsQueryResponse response;
+        try
+        {
+            response = await client.QueryAsync(name, type, QueryClass.IN, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            throw;
+        }
+        catch (Exception e) when (e is DnsResponseException or SocketException or IOException or InvalidOperationException or ArgumentException or IndexOutOfRangeException or FormatException)
+        {
+            // DnsClient throws a variety of exceptions on timeouts and malformed answers; each is a failed query.
+            var at = run.Now();
+            var timedOut = e is DnsResponseException { Code: DnsResponseCode.ConnectionTimeout };
+            var code = timedOut ? "dns-timeout" : "dns-error";
+            var reason = timedOut
+                ? $"{type} query for {name} got no answer from {string.Join(", ", servers)} within {Format.Duration(timeout)}."
+                : $"{type} query for {name} failed: {e.Message}";
+            var failedDetails = new DnsQueryDetails(type.ToString(), name, string.Join(", ", servers), transport, null, false, [], 0, run.Between(started, at));
+            return new QueryOutcome(reason, failedDetails, at, [], code, reason);
+        }
+
+        var finished = run.Now();
+        var duration = run.Between(started, finished);
+        var resolver = $"{response.NameServer.Address}:{response.NameServer.Port}";
+        var answers = response.Answers.Select(ToInfo).ToList();
+        var rcode = response.Header.ResponseCode.ToString();
+        var details = new DnsQueryDetails(type.ToString(), name, resolver, transport, rcode, response.Header.ResultTruncated, answers, response.MessageSize, duration);
+        var addresses = response.Answers.OfType<AddressRecord>().Select(a => a.Address).ToList();
+        var message = $"{type} {name} @{resolver} ({transport}): {rcode}, {answers.Count} answer(s), {response.MessageSize} bytes in {Format.Duration(duration)}";
+        var (failureCode, failureReason) = response.Header.ResponseCode switch
+        {
+            DnsHeaderResponseCode.NoError => ((string?)null, (string?)null),
+            DnsHeaderResponseCode.NotExistentDomain => ("dns-nxdomain", $"{name} does not exist (NXDOMAIN from {resolver})."),
+            DnsHeaderResponseCode.ServerFailure => ("dns-servfail", $"The resolver {resolver} failed to answer for {name} (SERVFAIL)."),
+            DnsHeaderResponseCode.Refused => ("dns-refused", $"The resolver {resolver} refused to answer for {name} (REFUSED)."),
+            _ => ("dns-error", $"The resolver {resolver} answered {rcode} for {name}."),
+        };
+        return new QueryOutcome(message, details, finished, addresses, failureCode, failureReason);
+    }
+
+    private static DnsRecordInfo ToInfo(DnsResourceRecord record) => new(
+        record.DomainName.Value.TrimEnd('.'),
+        record.RecordType.ToString(),
+        record.InitialTimeToLive,
+        record switch
+        {
+            AddressRecord a => a.Address.ToString(),
+            CNameRecord c => c.CanonicalName.Value.TrimEnd('.'),
+            _ => record.ToString(),
+        });
+
+    private static List<IPAddress> Filter(IReadOnlyList<IPAddress> addresses, AddressFamilyPreference families) => families switch
+    {
+        AddressFamilyPreference.IPv4 => [.. addresses.Where(a => a.AddressFamily == AddressFamily.InterNetwork)],
+        AddressFamilyPreference.IPv6 => [.. addresses.Where(a => a.AddressFamily == AddressFamily.InterNetworkV6)],
+        _ => [.. addresses],
+    };
+
+    private static string FamilyText(AddressFamilyPreference families) => families switch
+    {
+        AddressFamilyPreference.IPv4 => "IPv4",
+        AddressFamilyPreference.IPv6 => "IPv6",
+        _ => "IPv4 or IPv6",
+    };
+
+    private sealed record QueryOutcome(
+        string Message, DnsQueryDetails Details, long At, IReadOnlyList<IPAddress> Addresses, string? FailureCode, string? FailureReason);
+}

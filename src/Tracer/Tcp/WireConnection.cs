@@ -1,0 +1,122 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Threading.Channels;
+
+namespace FlowTrace.Tracer.Tcp;
+
+/// <summary>
+/// A connected socket that is read eagerly by its own loop, so every chunk is time-stamped when it
+/// arrives, not when a parser or the TLS engine gets round to it.
+/// </summary>
+internal sealed class WireConnection : IArrivalSource, IAsyncDisposable
+{
+    private const int ReceiveBufferSize = 64 * 1024;
+    private readonly Socket _socket;
+    private readonly Func<long> _clock;
+    private readonly Channel<Arrival> _incoming = Channel.CreateUnbounded<Arrival>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _readLoop;
+    private int _disposed;
+
+    public WireConnection(Socket socket, Func<long> clock)
+    {
+        _socket = socket;
+        _clock = clock;
+        LocalEndPoint = (IPEndPoint)socket.LocalEndPoint!;
+        RemoteEndPoint = (IPEndPoint)socket.RemoteEndPoint!;
+        _readLoop = Task.Run(ReadLoopAsync);
+    }
+
+    public IPEndPoint LocalEndPoint { get; }
+
+    public IPEndPoint RemoteEndPoint { get; }
+
+    /// <summary>When the peer's FIN (or reset) was seen, if it was.</summary>
+    public long? PeerClosedAt { get; private set; }
+
+    /// <summary>True once the peer has closed or reset the connection.</summary>
+    public bool PeerClosed => PeerClosedAt is not null;
+
+    /// <summary>The socket error that ended reading, if any (a reset, for example).</summary>
+    public SocketError? ReadError { get; private set; }
+
+    /// <summary>The kernel's smoothed RTT estimate, where the platform exposes it.</summary>
+    public TimeSpan? KernelRtt() => TcpInfo.TryReadRtt(_socket);
+
+    public async ValueTask<Arrival> ReadAsync(CancellationToken cancellationToken)
+    {
+        if (await _incoming.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false) &&
+            _incoming.Reader.TryRead(out var arrival))
+            return arrival;
+        return new Arrival(ReadOnlyMemory<byte>.Empty, PeerClosedAt ?? _clock(), true);
+    }
+
+    public async ValueTask<long> WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    {
+        while (!data.IsEmpty)
+        {
+            var sent = await _socket.SendAsync(data, SocketFlags.None, cancellationToken).ConfigureAwait(false);
+            data = data[sent..];
+        }
+
+        return _clock();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+            return;
+        await _stop.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            _socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (SocketException)
+        {
+            // Already reset by the peer: nothing left to shut down.
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+
+        _socket.Dispose();
+        await _readLoop.ConfigureAwait(false);
+        _stop.Dispose();
+    }
+
+    private async Task ReadLoopAsync()
+    {
+        try
+        {
+            while (true)
+            {
+                var buffer = new byte[ReceiveBufferSize];
+                var read = await _socket.ReceiveAsync(buffer, SocketFlags.None, _stop.Token).ConfigureAwait(false);
+                var at = _clock();
+                if (read == 0)
+                {
+                    PeerClosedAt = at;
+                    break;
+                }
+
+                _incoming.Writer.TryWrite(new Arrival(buffer.AsMemory(0, read), at, false));
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+        catch (SocketException e)
+        {
+            ReadError = e.SocketErrorCode;
+            if (!_stop.IsCancellationRequested)
+                PeerClosedAt = _clock();
+        }
+        finally
+        {
+            _incoming.Writer.TryComplete();
+        }
+    }
+}

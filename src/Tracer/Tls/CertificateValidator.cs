@@ -1,0 +1,150 @@
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
+using FlowTrace.Contracts.Events;
+
+namespace FlowTrace.Tracer.Tls;
+
+/// <summary>
+/// Judges a server's chain as a browser would: chain to a trusted root, name match against the host, dates.
+/// It never throws for a bad certificate; every problem becomes a <see cref="ValidationFinding"/>.
+/// </summary>
+public static class CertificateValidator
+{
+    /// <summary>Validates <paramref name="chain"/> (DER, leaf first) for <paramref name="host"/> at <paramref name="now"/>.</summary>
+    public static IReadOnlyList<ValidationFinding> Validate(IReadOnlyList<byte[]> chain, string host, DateTimeOffset now, IReadOnlyList<byte[]> extraTrustedRoots)
+    {
+        ArgumentNullException.ThrowIfNull(chain);
+        ArgumentNullException.ThrowIfNull(extraTrustedRoots);
+        var findings = new List<ValidationFinding>();
+        if (chain.Count == 0)
+        {
+            findings.Add(new("no-certificate", FindingSeverity.Error, "The server sent no certificate."));
+            return findings;
+        }
+
+        var certificates = chain.Select(X509CertificateLoader.LoadCertificate).ToList();
+        try
+        {
+            var leaf = certificates[0];
+            CheckDates(leaf, now, findings);
+            CheckName(leaf, host, findings);
+            CheckTrust(certificates, now, extraTrustedRoots, findings);
+        }
+        finally
+        {
+            certificates.ForEach(c => c.Dispose());
+        }
+
+        return findings;
+    }
+
+    /// <summary>True when <paramref name="certificate"/> covers <paramref name="host"/> by its subject alternative names.</summary>
+    public static bool CoversName(X509Certificate2 certificate, string host)
+    {
+        ArgumentNullException.ThrowIfNull(certificate);
+        ArgumentNullException.ThrowIfNull(host);
+        var extension = certificate.Extensions.OfType<X509SubjectAlternativeNameExtension>().FirstOrDefault();
+        if (extension is null)
+            return false;
+        host = host.TrimEnd('.');
+        if (IPAddress.TryParse(host, out var address))
+            return extension.EnumerateIPAddresses().Any(a => a.Equals(address));
+        return extension.EnumerateDnsNames().Any(pattern => MatchesDnsName(pattern, host));
+    }
+
+    /// <summary>RFC 6125 matching: exact (case-insensitive) or a wildcard standing for exactly one left-most label.</summary>
+    public static bool MatchesDnsName(string pattern, string host)
+    {
+        ArgumentNullException.ThrowIfNull(pattern);
+        ArgumentNullException.ThrowIfNull(host);
+        pattern = pattern.TrimEnd('.');
+        host = host.TrimEnd('.');
+        if (!pattern.StartsWith("*.", StringComparison.Ordinal))
+            return string.Equals(pattern, host, StringComparison.OrdinalIgnoreCase);
+        var dot = host.IndexOf('.', StringComparison.Ordinal);
+        return dot > 0 && pattern.Count(c => c == '.') >= 2 &&
+               string.Equals(pattern[1..], host[dot..], StringComparison.OrdinalIgnoreCase);
+    }
+
+    private static void CheckDates(X509Certificate2 leaf, DateTimeOffset now, List<ValidationFinding> findings)
+    {
+        var notAfter = new DateTimeOffset(leaf.NotAfter.ToUniversalTime(), TimeSpan.Zero);
+        var notBefore = new DateTimeOffset(leaf.NotBefore.ToUniversalTime(), TimeSpan.Zero);
+        if (now > notAfter)
+            findings.Add(new("expired", FindingSeverity.Error, $"The certificate expired on {notAfter:yyyy-MM-dd HH:mm} UTC ({(now - notAfter).TotalDays:0} days ago)."));
+        else if (now < notBefore)
+            findings.Add(new("not-yet-valid", FindingSeverity.Error, $"The certificate is not valid before {notBefore:yyyy-MM-dd HH:mm} UTC."));
+    }
+
+    private static void CheckName(X509Certificate2 leaf, string host, List<ValidationFinding> findings)
+    {
+        if (CoversName(leaf, host))
+            return;
+        var names = CertificateInspector.SubjectAlternativeNames(leaf);
+        findings.Add(new("name-mismatch", FindingSeverity.Error, names.Count == 0
+            ? $"The certificate has no subject alternative names, so it covers no host name ('{host}' asked for)."
+            : $"The certificate is for {string.Join(", ", names.Take(10))}{(names.Count > 10 ? $" and {names.Count - 10} more" : "")}, not for '{host}'."));
+    }
+
+    private static void CheckTrust(List<X509Certificate2> certificates, DateTimeOffset now, IReadOnlyList<byte[]> extraTrustedRoots, List<ValidationFinding> findings)
+    {
+        var leaf = certificates[0];
+        var selfSigned = leaf.SubjectName.RawData.AsSpan().SequenceEqual(leaf.IssuerName.RawData) && certificates.Count == 1;
+        var status = BuildChain(certificates, now, []);
+        if (status.Count > 0 && extraTrustedRoots.Count > 0)
+            status = BuildChain(certificates, now, extraTrustedRoots);
+        foreach (var flag in status)
+        {
+            switch (flag)
+            {
+                case X509ChainStatusFlags.UntrustedRoot when selfSigned:
+                    findings.Add(new("self-signed", FindingSeverity.Error, "The certificate is self-signed: nobody vouches for it."));
+                    break;
+                case X509ChainStatusFlags.UntrustedRoot:
+                    findings.Add(new("untrusted-root", FindingSeverity.Error, "The chain ends in a root this system does not trust."));
+                    break;
+                case X509ChainStatusFlags.PartialChain:
+                    findings.Add(new(selfSigned ? "self-signed" : "incomplete-chain", FindingSeverity.Error, selfSigned
+                        ? "The certificate is self-signed: nobody vouches for it."
+                        : "The chain cannot be completed to a trusted root (an intermediate certificate may be missing)."));
+                    break;
+                case X509ChainStatusFlags.NotTimeValid or X509ChainStatusFlags.NotTimeNested:
+                    break; // reported by CheckDates with dates in the message
+                default:
+                    findings.Add(new("chain-error", FindingSeverity.Error, $"Chain validation: {flag}."));
+                    break;
+            }
+        }
+    }
+
+    private static List<X509ChainStatusFlags> BuildChain(List<X509Certificate2> certificates, DateTimeOffset now, IReadOnlyList<byte[]> customRoots)
+    {
+        using var chain = new X509Chain();
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        // No network fetches of missing intermediates: a trace shows what the server sent.
+        chain.ChainPolicy.DisableCertificateDownloads = true;
+        chain.ChainPolicy.VerificationTime = now.UtcDateTime;
+        chain.ChainPolicy.ExtraStore.AddRange(certificates.Skip(1).ToArray());
+        var roots = customRoots.Select(X509CertificateLoader.LoadCertificate).ToList();
+        try
+        {
+            if (roots.Count > 0)
+            {
+                chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+                chain.ChainPolicy.CustomTrustStore.AddRange(roots.ToArray());
+            }
+
+            chain.Build(certificates[0]);
+            return [.. chain.ChainStatus.Select(s => s.Status).Where(s => s != X509ChainStatusFlags.NoError).Distinct()];
+        }
+        finally
+        {
+            roots.ForEach(r => r.Dispose());
+            foreach (var element in chain.ChainElements)
+            {
+                if (!certificates.Contains(element.Certificate))
+                    element.Certificate.Dispose();
+            }
+        }
+    }
+}

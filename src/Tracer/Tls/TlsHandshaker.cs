@@ -1,0 +1,174 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using FlowTrace.Contracts.Events;
+using FlowTrace.Tracer.Tcp;
+using FlowTrace.Tracer.Tracing;
+using Org.BouncyCastle.Security;
+using Org.BouncyCastle.Tls;
+using Org.BouncyCastle.Tls.Crypto.Impl.BC;
+
+namespace FlowTrace.Tracer.Tls;
+
+/// <summary>
+/// The TLS step. BouncyCastle runs in non-blocking mode so that the tracer owns the socket: every chunk is
+/// stamped when it arrives (by <see cref="WireConnection"/>), every record is reported as it crosses the wire,
+/// and the engine's own computing time is measured per call and reported apart from network time.
+/// </summary>
+internal sealed class TlsHandshaker(TimeProvider time)
+{
+    public async Task<TlsHandshakeResult> HandshakeAsync(
+        WireConnection wire, TraceTarget target, TraceRequest request, TraceRun run, CancellationToken cancellationToken)
+    {
+        var serverName = request.Sni switch
+        {
+            SniMode.None => null,
+            SniMode.Custom => request.SniName!.TrimEnd('.'),
+            _ => System.Net.IPAddress.TryParse(target.AsciiHost, out _) ? null : target.AsciiHost,
+        };
+        var versions = request.TlsVersions.OrderDescending().Select(v => v == "1.3" ? ProtocolVersion.TLSv13 : ProtocolVersion.TLSv12).ToArray();
+        run.Started(TraceStep.Tls, serverName is null
+                ? "TLS handshake without SNI"
+                : $"TLS handshake with SNI {serverName}",
+            new TlsStartedDetails(serverName, [.. versions.Select(TlsNames.VersionName)], request.Alpn));
+
+        var outgoing = new TlsRecordScanner(WireDirection.ClientToServer);
+        var incoming = new TlsRecordScanner(WireDirection.ServerToClient);
+        var arrivalOfCurrentChunk = run.Now();
+        var client = new TracingTlsClient(new BcTlsCrypto(new SecureRandom()), serverName, request.Alpn, versions,
+            (level, description, message, sent) => run.Detail(TraceStep.Tls,
+                $"{(sent ? "Sent" : "Received")} {TlsNames.AlertLevelName(level)} alert {TlsNames.AlertName(description)}",
+                new TlsAlertDetails(sent ? WireDirection.ClientToServer : WireDirection.ServerToClient, TlsNames.AlertLevelName(level), TlsNames.AlertName(description), description, message),
+                sent ? null : arrivalOfCurrentChunk));
+        var protocol = new TracingTlsProtocol(type => run.Detail(TraceStep.Tls, $"Processed {TlsNames.HandshakeTypeName((byte)type)}",
+            new TlsHandshakeMessageDetails(WireDirection.ServerToClient, TlsNames.HandshakeTypeName((byte)type)), arrivalOfCurrentChunk));
+
+        using var timeout = new CancellationTokenSource(request.Timeouts.Tls, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        var engine = new Stopwatch();
+        var network = TimeSpan.Zero;
+        long? lastSend = null;
+        long? lastArrival = null;
+        var serverHello = new List<byte>();
+        try
+        {
+            engine.Start();
+            protocol.Connect(client);
+            engine.Stop();
+            lastSend = await SendPendingAsync(protocol, wire, outgoing, run, linked.Token).ConfigureAwait(false);
+            while (protocol.IsHandshaking)
+            {
+                var chunk = await wire.ReadAsync(linked.Token).ConfigureAwait(false);
+                if (chunk.EndOfStream)
+                {
+                    Fail(run, "tls-closed", wire.ReadError is { } error
+                        ? $"The server reset the connection during the TLS handshake ({error})."
+                        : "The server closed the connection during the TLS handshake.", chunk.Timestamp);
+                    return new TlsHandshakeResult(null);
+                }
+
+                arrivalOfCurrentChunk = chunk.Timestamp;
+                lastArrival = chunk.Timestamp;
+                foreach (var record in incoming.Feed(chunk.Data.Span))
+                    ReportRecord(run, record, chunk.Timestamp);
+                if (incoming.Malformed is { } malformed)
+                {
+                    Fail(run, "tls-not-tls", $"The server's answer is not TLS: {malformed}.", chunk.Timestamp);
+                    return new TlsHandshakeResult(null);
+                }
+
+                if (serverHello.Count == 0 && incoming.FirstHelloRecord is { } hello)
+                    serverHello.AddRange(hello);
+
+                engine.Start();
+                protocol.OfferInput(chunk.Data.ToArray());
+                engine.Stop();
+                if (protocol.GetAvailableOutputBytes() > 0 || !protocol.IsHandshaking)
+                {
+                    // The server's flight is complete (we answer it, or the handshake is done): the wait for it is network time.
+                    if (lastSend is { } s)
+                        network += Positive(run.Between(s, chunk.Timestamp));
+                    lastSend = null;
+                }
+
+                if (protocol.GetAvailableOutputBytes() > 0)
+                    lastSend = await SendPendingAsync(protocol, wire, outgoing, run, linked.Token).ConfigureAwait(false);
+            }
+        }
+        catch (TlsFatalAlertReceived e)
+        {
+            Fail(run, "tls-alert", $"The server refused the handshake with a fatal alert: {TlsNames.AlertName(e.AlertDescription)}.", lastArrival);
+            return new TlsHandshakeResult(null);
+        }
+        catch (TlsFatalAlert e)
+        {
+            await SendPendingQuietlyAsync(protocol, wire, outgoing, run).ConfigureAwait(false);
+            Fail(run, "tls-error", $"The handshake failed: {TlsNames.AlertName(e.AlertDescription)} ({e.Message}).", null);
+            return new TlsHandshakeResult(null);
+        }
+        catch (Exception e) when (e is TlsException or IOException or EndOfStreamException or ArgumentException or InvalidOperationException or CryptographicException)
+        {
+            Fail(run, "tls-error", $"The handshake failed: {e.Message}", null);
+            return new TlsHandshakeResult(null);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            Fail(run, "tls-timeout", $"The TLS handshake did not complete within {Format.Duration(request.Timeouts.Tls)}.", null);
+            return new TlsHandshakeResult(null);
+        }
+
+        var negotiated = client.Negotiated!;
+        var host = request.Sni == SniMode.Custom ? serverName! : target.AsciiHost;
+        var findings = CertificateValidator.Validate(client.ServerCertificates, host, time.GetUtcNow(), request.ExtraTrustedRoots);
+        var certificates = client.ServerCertificates.Select(CertificateInspector.Describe).ToList();
+        var version = TlsNames.VersionName(negotiated.NegotiatedVersion);
+        var suite = TlsNames.CipherSuiteName(negotiated.CipherSuite);
+        var group = negotiated.NegotiatedGroup >= 0 ? TlsNames.GroupName(negotiated.NegotiatedGroup) : null;
+        var details = new TlsHandshakeDetails(serverName, version, suite, group, client.SelectedAlpn, network, engine.Elapsed,
+            outgoing.FirstHelloRecord ?? [], [.. serverHello], certificates, findings);
+        var verdict = details.CertificateAccepted
+            ? "certificate valid"
+            : $"a browser would refuse this certificate: {string.Join("; ", findings.Select(f => f.Code))}";
+        run.Completed(TraceStep.Tls,
+            $"{version} {suite}{(group is null ? "" : $" ({group})")}{(client.SelectedAlpn is { } alpn ? $", ALPN {alpn}" : "")}; " +
+            $"network {Format.Duration(network)}, client processing {Format.Duration(engine.Elapsed)}; {verdict}",
+            details, clientProcessing: engine.Elapsed);
+        return new TlsHandshakeResult(new TlsSession(protocol, wire));
+    }
+
+    private static TimeSpan Positive(TimeSpan value) => value < TimeSpan.Zero ? TimeSpan.Zero : value;
+
+    private static async Task<long> SendPendingAsync(TlsClientProtocol protocol, WireConnection wire, TlsRecordScanner outgoing, TraceRun run, CancellationToken cancellationToken)
+    {
+        var pending = protocol.GetAvailableOutputBytes();
+        var output = new byte[pending];
+        var count = protocol.ReadOutput(output, 0, pending);
+        var records = outgoing.Feed(output.AsSpan(0, count));
+        var sendStart = run.Now();
+        await wire.WriteAsync(output.AsMemory(0, count), cancellationToken).ConfigureAwait(false);
+        foreach (var record in records)
+            ReportRecord(run, record, sendStart);
+        return sendStart;
+    }
+
+    private static async Task SendPendingQuietlyAsync(TlsClientProtocol protocol, WireConnection wire, TlsRecordScanner outgoing, TraceRun run)
+    {
+        try
+        {
+            if (protocol.GetAvailableOutputBytes() > 0)
+                await SendPendingAsync(protocol, wire, outgoing, run, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or ObjectDisposedException)
+        {
+            // The alert could not be delivered; the failure is reported anyway.
+        }
+    }
+
+    private static void ReportRecord(TraceRun run, TlsRecordDetails record, long at)
+    {
+        var arrow = record.Direction == WireDirection.ClientToServer ? "→" : "←";
+        var messages = record.HandshakeTypes.Count > 0 ? $" ({string.Join(", ", record.HandshakeTypes)})" : "";
+        run.Detail(TraceStep.Tls, $"{arrow} {record.ContentType}{messages}, {record.Length} bytes", record, at);
+    }
+
+    private static void Fail(TraceRun run, string code, string reason, long? at) => run.Failed(TraceStep.Tls, code, reason, at);
+}

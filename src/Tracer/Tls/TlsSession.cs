@@ -1,0 +1,93 @@
+using FlowTrace.Tracer.Tcp;
+using Org.BouncyCastle.Tls;
+
+namespace FlowTrace.Tracer.Tls;
+
+/// <summary>
+/// Application data over an established TLS connection. Decrypted bytes keep the arrival time of the
+/// network chunk that carried them, so HTTP timings stay wire timings.
+/// </summary>
+internal sealed class TlsSession(TlsClientProtocol protocol, WireConnection wire) : IArrivalSource
+{
+    private long _lastArrival;
+
+    /// <summary>A fatal alert that ended the session, if one did.</summary>
+    public string? FatalAlert { get; private set; }
+
+    /// <summary>True once the server sent close_notify.</summary>
+    public bool CloseNotifyReceived { get; set; }
+
+    public async ValueTask<Arrival> ReadAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var available = protocol.GetAvailableInputBytes();
+            if (available > 0)
+            {
+                var buffer = new byte[available];
+                var read = protocol.ReadInput(buffer, 0, available);
+                return new Arrival(buffer.AsMemory(0, read), _lastArrival, false);
+            }
+
+            if (protocol.IsClosed)
+                return new Arrival(ReadOnlyMemory<byte>.Empty, _lastArrival, true);
+
+            var chunk = await wire.ReadAsync(cancellationToken).ConfigureAwait(false);
+            if (chunk.EndOfStream)
+                return chunk;
+            _lastArrival = chunk.Timestamp;
+            try
+            {
+                protocol.OfferInput(chunk.Data.ToArray());
+            }
+            catch (TlsFatalAlertReceived e)
+            {
+                FatalAlert = AlertDescription.GetText(e.AlertDescription);
+                throw new IOException($"The server sent a fatal TLS alert: {FatalAlert}.", e);
+            }
+            catch (TlsFatalAlert e)
+            {
+                FatalAlert = AlertDescription.GetText(e.AlertDescription);
+                throw new IOException($"TLS error while reading: {FatalAlert} ({e.Message}).", e);
+            }
+
+            await FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public async ValueTask<long> WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    {
+        var bytes = data.ToArray();
+        protocol.WriteApplicationData(bytes, 0, bytes.Length);
+        return await FlushAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Sends close_notify, as a polite client does before closing.</summary>
+    public async ValueTask CloseAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (!protocol.IsClosed)
+                protocol.Close();
+            await FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or TlsException or System.Net.Sockets.SocketException)
+        {
+            // The peer may have gone already; closing is best effort.
+        }
+    }
+
+    private async ValueTask<long> FlushAsync(CancellationToken cancellationToken)
+    {
+        var sentAt = 0L;
+        var pending = protocol.GetAvailableOutputBytes();
+        if (pending > 0)
+        {
+            var output = new byte[pending];
+            var count = protocol.ReadOutput(output, 0, pending);
+            sentAt = await wire.WriteAsync(output.AsMemory(0, count), cancellationToken).ConfigureAwait(false);
+        }
+
+        return sentAt;
+    }
+}

@@ -1,0 +1,53 @@
+using System.Text;
+using Org.BouncyCastle.Tls;
+using Org.BouncyCastle.Tls.Crypto;
+
+namespace FlowTrace.Tracer.Tls;
+
+/// <summary>
+/// BouncyCastle's client, told what to offer and made to report what it sees rather than to judge it:
+/// certificate validation is ours (<see cref="CertificateValidator"/>), so an invalid certificate is a finding.
+/// </summary>
+internal sealed class TracingTlsClient(
+    TlsCrypto crypto, string? serverName, IReadOnlyList<string> alpn, ProtocolVersion[] versions, Action<short, short, string?, bool> onAlert)
+    : DefaultTlsClient(crypto)
+{
+    /// <summary>The certificates the server sent, DER-encoded, leaf first.</summary>
+    public IReadOnlyList<byte[]> ServerCertificates { get; private set; } = [];
+
+    /// <summary>The negotiated parameters, once the handshake completed.</summary>
+    public SecurityParameters? Negotiated { get; private set; }
+
+    /// <summary>The ALPN protocol the server selected, if any.</summary>
+    public string? SelectedAlpn { get; private set; }
+
+    public override TlsAuthentication GetAuthentication() => new RecordingAuthentication(this);
+
+    public override void NotifyAlertRaised(short alertLevel, short alertDescription, string message, Exception cause) =>
+        onAlert(alertLevel, alertDescription, message, true);
+
+    public override void NotifyAlertReceived(short alertLevel, short alertDescription) =>
+        onAlert(alertLevel, alertDescription, null, false);
+
+    public override void NotifyHandshakeComplete()
+    {
+        base.NotifyHandshakeComplete();
+        Negotiated = m_context.SecurityParameters;
+        SelectedAlpn = Negotiated.ApplicationProtocol?.GetUtf8Decoding();
+    }
+
+    protected override IList<ServerName>? GetSniServerNames() =>
+        serverName is null ? null : [new ServerName(NameType.host_name, Encoding.ASCII.GetBytes(serverName))];
+
+    protected override IList<ProtocolName> GetProtocolNames() => [.. alpn.Select(ProtocolName.AsUtf8Encoding)];
+
+    protected override ProtocolVersion[] GetSupportedVersions() => versions;
+
+    private sealed class RecordingAuthentication(TracingTlsClient owner) : TlsAuthentication
+    {
+        public void NotifyServerCertificate(TlsServerCertificate serverCertificate) =>
+            owner.ServerCertificates = [.. serverCertificate.Certificate.GetCertificateList().Select(c => c.GetEncoded())];
+
+        public TlsCredentials? GetClientCredentials(CertificateRequest certificateRequest) => null;
+    }
+}

@@ -1,0 +1,271 @@
+using System.Net;
+using System.Runtime.CompilerServices;
+using FlowTrace.Contracts.Events;
+using FlowTrace.Tracer.Dns;
+using FlowTrace.Tracer.Http;
+using FlowTrace.Tracer.Tcp;
+using FlowTrace.Tracer.Tls;
+
+namespace FlowTrace.Tracer.Tracing;
+
+/// <summary>The tracer: DNS, TCP, TLS and HTTP, each step reported as events with wire timings.</summary>
+public sealed class FlowTracer : ITracer
+{
+    private static readonly int[] RedirectStatuses = [301, 302, 303, 307, 308];
+    private static readonly TimeSpan ServerCloseGrace = TimeSpan.FromMilliseconds(500);
+    private readonly TracerOptions _options;
+    private readonly DnsStep _dns;
+    private readonly TcpConnector _tcp;
+    private readonly TlsHandshaker _tls;
+    private readonly HttpExchange _http;
+    private readonly Lazy<Task> _warmUp;
+
+    /// <summary>Creates a tracer; zero configuration uses the system clock, hosts file and resolvers.</summary>
+    public FlowTracer(TracerOptions? options = null)
+    {
+        _options = options ?? new TracerOptions();
+        var time = _options.TimeProvider;
+        _dns = new DnsStep(_options);
+        _tcp = new TcpConnector(time);
+        _tls = new TlsHandshaker(time);
+        _http = new HttpExchange(time);
+        _warmUp = new Lazy<Task>(() => _options.WarmUp ? TracerWarmUp.RunAsync(this) : Task.CompletedTask);
+    }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<TraceEvent> TraceAsync(TraceRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        await _warmUp.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await foreach (var traceEvent in RunAsync(request, cancellationToken).ConfigureAwait(false))
+            yield return traceEvent;
+    }
+
+    /// <summary>The trace itself, without waiting for warm-up (the warm-up runs through here).</summary>
+    internal async IAsyncEnumerable<TraceEvent> RunAsync(TraceRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var run = new TraceRun(_options.TimeProvider);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var producer = Task.Run(() => ProduceAsync(request, run, stop.Token), CancellationToken.None);
+        try
+        {
+            await foreach (var traceEvent in run.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+                yield return traceEvent;
+        }
+        finally
+        {
+            // The consumer stopped (finished, cancelled or broke off): stop the trace and let it clean up.
+            await stop.CancelAsync().ConfigureAwait(false);
+            await producer.ConfigureAwait(false);
+        }
+    }
+
+    private async Task ProduceAsync(TraceRequest request, TraceRun run, CancellationToken cancellationToken)
+    {
+        StepFailureDetails? failure = null;
+        string finalUrl = request.Url;
+        int? finalStatus = null;
+        try
+        {
+            var errors = TraceRequestValidator.Validate(request);
+            if (errors.Count > 0)
+            {
+                failure = new StepFailureDetails("invalid-request", string.Join(" ", errors));
+                run.Failed(TraceStep.Trace, failure.Code, failure.Reason);
+                return;
+            }
+
+            using var total = new CancellationTokenSource(request.Timeouts.Total, _options.TimeProvider);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, total.Token);
+            try
+            {
+                (failure, finalUrl, finalStatus) = await RunHopsAsync(request, run, linked.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (total.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                failure = new StepFailureDetails("trace-timeout", $"The whole trace took longer than {Format.Duration(request.Timeouts.Total)}.");
+                FailOpenSteps(run, failure);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            failure = new StepFailureDetails("cancelled", "The trace was cancelled.");
+            FailOpenSteps(run, failure);
+        }
+#pragma warning disable CA1031 // Every failure must become an event, never an unhandled exception in a host.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            failure = new StepFailureDetails("internal-error", $"The tracer failed unexpectedly: {e.GetType().Name}: {e.Message}");
+            FailOpenSteps(run, failure);
+        }
+        finally
+        {
+            run.Summary(new TraceSummary(failure is null, run.Timings, run.Elapsed, finalUrl, finalStatus, failure));
+            run.Complete();
+        }
+    }
+
+    private static void FailOpenSteps(TraceRun run, StepFailureDetails failure)
+    {
+        foreach (var step in Enum.GetValues<TraceStep>().Where(run.IsOpen))
+            run.Failed(step, failure.Code, failure.Reason);
+    }
+
+    private async Task<(StepFailureDetails? Failure, string FinalUrl, int? FinalStatus)> RunHopsAsync(
+        TraceRequest request, TraceRun run, CancellationToken cancellationToken)
+    {
+        var target = TraceRequestValidator.ParseTarget(request.Url);
+        var origin = target;
+        OpenConnection? kept = null;
+        int? status = null;
+        try
+        {
+            for (var hop = 0; ; hop++)
+            {
+                run.Hop = hop;
+                var connectTo = ConnectTarget(request, origin, target);
+                run.Detail(TraceStep.Trace, hop == 0 ? $"Tracing {target.Uri}" : $"Hop {hop}: {target.Uri}",
+                    new TraceStartedDetails(target.Uri.ToString(), request.Method, target.Uri.Scheme, target.Host, target.AsciiHost, target.Port,
+                        connectTo?.Host, connectTo?.Port ?? target.Port));
+
+                var connection = kept ?? await OpenAsync(target, connectTo, request, run, cancellationToken).ConfigureAwait(false);
+                kept = null;
+                if (connection is null)
+                    return (run.LastFailure, target.Uri.ToString(), status);
+                if (connection.Reused)
+                    run.Completed(TraceStep.Tcp, $"Reusing the kept-alive connection {connection.Wire.LocalEndPoint} → {connection.Wire.RemoteEndPoint}",
+                        new TcpConnectedDetails(connection.Wire.LocalEndPoint.ToString(), connection.Wire.RemoteEndPoint.ToString(), 0, TimeSpan.Zero, true, connection.Wire.KernelRtt(), true));
+
+                var exchange = await _http.RunAsync(connection.Stream, target, request, run, cancellationToken).ConfigureAwait(false);
+                status = exchange.Head?.StatusCode ?? status;
+
+                TraceTarget? next = null;
+                StepFailureDetails? redirectFailure = null;
+                if (!exchange.Failed && exchange.Head is { } head && request.FollowRedirects && RedirectStatuses.Contains(head.StatusCode) && head.Value("Location") is { } location)
+                    (next, redirectFailure) = NextHop(target, location, hop, request.MaxRedirects);
+
+                var reuse = next is not null && exchange.KeepAlive && next.SameOrigin(target) && !connection.Wire.PeerClosed;
+                await FinishConnectionAsync(connection, exchange, reuse, run, cancellationToken).ConfigureAwait(false);
+                if (exchange.Failed)
+                    return (run.LastFailure, target.Uri.ToString(), status);
+                if (redirectFailure is not null)
+                {
+                    run.Failed(TraceStep.Trace, redirectFailure.Code, redirectFailure.Reason);
+                    return (redirectFailure, target.Uri.ToString(), status);
+                }
+
+                if (next is null)
+                    return (null, target.Uri.ToString(), status);
+
+                run.Detail(TraceStep.Trace, $"{status} redirect to {next.Uri}{(reuse ? " (same origin: reusing the connection)" : "")}",
+                    new RedirectDetails(status ?? 0, target.Uri.ToString(), next.Uri.ToString(), next.SameOrigin(target)));
+                if (reuse)
+                    kept = connection with { Reused = true };
+                target = next;
+            }
+        }
+        finally
+        {
+            if (kept is not null)
+                await kept.Wire.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private static (TraceTarget? Next, StepFailureDetails? Failure) NextHop(TraceTarget current, string location, int hop, int maxRedirects)
+    {
+        if (hop + 1 > maxRedirects)
+            return (null, new StepFailureDetails("too-many-redirects", $"Stopped after {maxRedirects} redirect(s); the server asked for another one, to {location}."));
+        if (!Uri.TryCreate(current.Uri, location, out var nextUri))
+            return (null, new StepFailureDetails("redirect-invalid", $"The Location header '{location}' is not a valid URL."));
+        try
+        {
+            return (TraceRequestValidator.ParseTarget(nextUri.ToString()), null);
+        }
+        catch (TraceRequestException e)
+        {
+            return (null, new StepFailureDetails("redirect-invalid", $"The redirect to '{location}' cannot be followed: {e.Message}"));
+        }
+    }
+
+    private static (string Host, int Port)? ConnectTarget(TraceRequest request, TraceTarget origin, TraceTarget target)
+    {
+        if (request.ConnectTo is null || !target.SameOrigin(origin) || !EndpointText.TryParseHostPort(request.ConnectTo, out var host, out var port))
+            return null;
+        return (host, port);
+    }
+
+    private async Task<OpenConnection?> OpenAsync(TraceTarget target, (string Host, int Port)? connectTo, TraceRequest request, TraceRun run, CancellationToken cancellationToken)
+    {
+        var dnsTarget = connectTo is { } c ? TraceRequestValidator.ParseTarget($"http://{(c.Host.Contains(':') ? $"[{c.Host}]" : c.Host)}:{c.Port}/") : target;
+        var resolution = await _dns.ResolveAsync(dnsTarget, request, run, cancellationToken).ConfigureAwait(false);
+        if (resolution.Addresses is null)
+            return null;
+        var wire = await _tcp.ConnectAsync(resolution.Addresses, connectTo?.Port ?? target.Port, run, request.Timeouts.Connect, cancellationToken).ConfigureAwait(false);
+        if (wire is null)
+            return null;
+        if (!target.IsHttps)
+            return new OpenConnection(wire, wire, null, false);
+        var tls = await _tls.HandshakeAsync(wire, target, request, run, cancellationToken).ConfigureAwait(false);
+        if (tls.Session is null)
+        {
+            await wire.DisposeAsync().ConfigureAwait(false);
+            return null;
+        }
+
+        return new OpenConnection(wire, tls.Session, tls.Session, false);
+    }
+
+    private async Task FinishConnectionAsync(OpenConnection connection, HttpExchangeResult exchange, bool reuse, TraceRun run, CancellationToken cancellationToken)
+    {
+        run.Started(TraceStep.Connection, "Deciding what becomes of the connection");
+        if (reuse)
+        {
+            run.Completed(TraceStep.Connection, $"Kept alive ({exchange.KeepAliveReason}) and reused for the next hop",
+                new ConnectionDetails(true, ConnectionCloser.NotClosed, true, exchange.KeepAliveReason));
+            return;
+        }
+
+        if (!exchange.KeepAlive && !connection.Wire.PeerClosed)
+        {
+            // The server said it will close: give its FIN a moment to arrive, so "who closed" is what happened, not a guess.
+            using var grace = new CancellationTokenSource(ServerCloseGrace, _options.TimeProvider);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, grace.Token);
+            try
+            {
+                while (!connection.Wire.PeerClosed)
+                {
+                    var arrival = await connection.Wire.ReadAsync(linked.Token).ConfigureAwait(false);
+                    if (arrival.EndOfStream)
+                        break;
+                }
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+            }
+        }
+
+        if (connection.Wire.PeerClosed)
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            run.Completed(TraceStep.Connection, $"The server closed the connection ({exchange.KeepAliveReason})",
+                new ConnectionDetails(exchange.KeepAlive, ConnectionCloser.Server, false, exchange.KeepAliveReason), connection.Wire.PeerClosedAt);
+            return;
+        }
+
+        var why = exchange.KeepAlive ? $"the connection could stay open ({exchange.KeepAliveReason}), but the trace is done with it" : exchange.KeepAliveReason;
+        await connection.DisposeAsync().ConfigureAwait(false);
+        run.Completed(TraceStep.Connection, $"The tracer closed the connection: {why}",
+            new ConnectionDetails(exchange.KeepAlive, ConnectionCloser.Client, false, why));
+    }
+
+    private sealed record OpenConnection(WireConnection Wire, IArrivalSource Stream, TlsSession? Tls, bool Reused) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            if (Tls is not null && !Wire.PeerClosed)
+                await Tls.CloseAsync(CancellationToken.None).ConfigureAwait(false);
+            await Wire.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}

@@ -1,0 +1,96 @@
+using System.Net;
+
+namespace FlowTrace.Tracer.Tracing;
+
+/// <summary>Everything one trace needs to know. Immutable; validated by <see cref="TraceRequestValidator"/>.</summary>
+public sealed record TraceRequest
+{
+    /// <summary>The absolute http or https URL to trace.</summary>
+    public required string Url { get; init; }
+
+    /// <summary>GET or HEAD.</summary>
+    public string Method { get; init; } = "GET";
+
+    /// <summary>Extra request headers, sent after the tracer's own, in this order.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Headers { get; init; } = [];
+
+    /// <summary>The DNS server to ask, as <c>host:port</c> (or an IP); null means the system's resolvers.</summary>
+    public string? DnsServer { get; init; }
+
+    /// <summary>Which address families may be used.</summary>
+    public AddressFamilyPreference AddressFamily { get; init; } = AddressFamilyPreference.Any;
+
+    /// <summary>What to send as SNI.</summary>
+    public SniMode Sni { get; init; } = SniMode.UrlHost;
+
+    /// <summary>The SNI name to send when <see cref="Sni"/> is <see cref="SniMode.Custom"/>.</summary>
+    public string? SniName { get; init; }
+
+    /// <summary>ALPN protocols to offer.</summary>
+    public IReadOnlyList<string> Alpn { get; init; } = ["http/1.1"];
+
+    /// <summary>TLS versions to offer: "1.2" and/or "1.3".</summary>
+    public IReadOnlyList<string> TlsVersions { get; init; } = ["1.3", "1.2"];
+
+    /// <summary>Whether to follow redirects.</summary>
+    public bool FollowRedirects { get; init; } = true;
+
+    /// <summary>How many redirects to follow at most.</summary>
+    public int MaxRedirects { get; init; } = 10;
+
+    /// <summary>Per-step time limits.</summary>
+    public StepTimeouts Timeouts { get; init; } = new();
+
+    /// <summary>Body bytes to read at most; the trace says when it stopped reading.</summary>
+    public long MaxBodyBytes { get; init; } = 1024 * 1024;
+
+    /// <summary>Like curl's --connect-to: connect here (<c>host:port</c>) instead of the URL's host and port,
+    /// while SNI and Host stay those of the URL.</summary>
+    public string? ConnectTo { get; init; }
+
+    /// <summary>Extra trust anchors (DER-encoded certificates) besides the system's roots, e.g. the lab's CA.</summary>
+    public IReadOnlyList<byte[]> ExtraTrustedRoots { get; init; } = [];
+
+    /// <summary>DNS suffixes (e.g. <c>lab.test</c>) that go to <see cref="DnsServer"/>; others use the system
+    /// resolvers. Empty means every name goes to <see cref="DnsServer"/>.</summary>
+    public IReadOnlyList<string> DnsServerZones { get; init; } = [];
+}
+
+/// <summary>Address families a trace may use.</summary>
+public enum AddressFamilyPreference
+{
+    /// <summary>IPv6 and IPv4, raced as browsers race them.</summary>
+    Any,
+    /// <summary>IPv4 only.</summary>
+    IPv4,
+    /// <summary>IPv6 only.</summary>
+    IPv6,
+}
+
+/// <summary>What to send as the TLS server name.</summary>
+public enum SniMode
+{
+    /// <summary>The URL's host (as browsers do); no SNI for IP literals.</summary>
+    UrlHost,
+    /// <summary>A name of the caller's choosing.</summary>
+    Custom,
+    /// <summary>No SNI extension at all.</summary>
+    None,
+}
+
+/// <summary>Time limits per step.</summary>
+public sealed record StepTimeouts
+{
+    /// <summary>DNS resolution.</summary>
+    public TimeSpan Dns { get; init; } = TimeSpan.FromSeconds(5);
+    /// <summary>TCP connection, the whole race.</summary>
+    public TimeSpan Connect { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>TLS handshake.</summary>
+    public TimeSpan Tls { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>From the request sent to the first response byte.</summary>
+    public TimeSpan FirstByte { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>Reading the response after its first byte.</summary>
+    public TimeSpan Download { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>The whole trace.</summary>
+    public TimeSpan Total { get; init; } = TimeSpan.FromSeconds(60);
+}

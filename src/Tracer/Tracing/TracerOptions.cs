@@ -1,0 +1,33 @@
+using System.Net;
+using DnsClient;
+
+namespace FlowTrace.Tracer.Tracing;
+
+/// <summary>How the tracer itself is set up (as opposed to what one trace asks for).</summary>
+public sealed record TracerOptions
+{
+    /// <summary>The clock every trace reads. Tests may substitute a fake.</summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    /// <summary>The hosts file consulted before DNS.</summary>
+    public string HostsFilePath { get; init; } = "/etc/hosts";
+
+    /// <summary>The system's resolvers; by default those the OS uses (<c>/etc/resolv.conf</c> on Linux).</summary>
+    public Func<IReadOnlyList<IPEndPoint>> SystemResolvers { get; init; } = DefaultResolvers;
+
+    /// <summary>Run one throw-away trace against an in-process loopback server before the first real trace,
+    /// so JIT compilation does not land in the first trace's numbers.</summary>
+    public bool WarmUp { get; init; } = true;
+
+    private static IReadOnlyList<IPEndPoint> DefaultResolvers()
+    {
+        try
+        {
+            return [.. NameServer.ResolveNameServers(skipIPv6SiteLocal: true, fallbackToGooglePublicDns: false).Select(n => new IPEndPoint(IPAddress.Parse(n.Address), n.Port))];
+        }
+        catch (InvalidOperationException)
+        {
+            return [];
+        }
+    }
+}
