@@ -94,6 +94,7 @@ public sealed class DemoLab : IAsyncDisposable
             var handler = new LabSiteHandler(zone, label => $"https://{label}.{zone}:{ports.Https}/", TimeProvider.System);
             web.Run(handler.HandleAsync);
             await web.StartAsync(cancellationToken).ConfigureAwait(false);
+            await WarmUpAsync(ports, zone, cancellationToken).ConfigureAwait(false);
             return new DemoLab(options, certificates, dns, web, http10, ports);
         }
         catch (IOException e)
@@ -126,6 +127,27 @@ public sealed class DemoLab : IAsyncDisposable
             await dns.DisposeAsync().ConfigureAwait(false);
         if (http10 is not null)
             await http10.DisposeAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>One request per listener, so the first user's trace does not measure Kestrel's own start-up.</summary>
+    private static async Task WarmUpAsync(LabPorts ports, string zone, CancellationToken cancellationToken)
+    {
+        using var handler = new SocketsHttpHandler();
+        // The lab's own CA is not in the system store; this request only wakes the server up.
+        handler.SslOptions.RemoteCertificateValidationCallback = (_, _, _, _) => true;
+        handler.SslOptions.TargetHost = $"www.{zone}";
+        using var client = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(10) };
+        foreach (var url in new[] { $"https://127.0.0.1:{ports.Https}/", $"https://127.0.0.1:{ports.Tls12}/", $"http://127.0.0.1:{ports.Http}/" })
+        {
+            try
+            {
+                using var response = await client.GetAsync(url, cancellationToken).ConfigureAwait(false);
+            }
+            catch (HttpRequestException)
+            {
+                // Warm-up only: a failure here shows up, clearly, in the first real trace.
+            }
+        }
     }
 
     private static int OrFree(int port) => port != 0 ? port : FreePort();

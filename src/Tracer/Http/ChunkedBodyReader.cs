@@ -36,12 +36,12 @@ internal static class ChunkedBodyReader
                 if (total >= maxBodyBytes)
                     return (total, true);
                 if (remaining > 0 && !await reader.FillAsync(cancellationToken).ConfigureAwait(false))
-                    throw new HttpProtocolException("http-truncated", "The server closed the connection in the middle of a chunk.");
+                    throw new ResponseProtocolException("http-truncated", "The server closed the connection in the middle of a chunk.");
             }
 
             var end = await ReadLineAsync(reader, cancellationToken).ConfigureAwait(false);
             if (end.Length != 0)
-                throw new HttpProtocolException("http-malformed", "A chunk is not followed by CRLF.");
+                throw new ResponseProtocolException("http-malformed", "A chunk is not followed by CRLF.");
         }
     }
 
@@ -52,7 +52,7 @@ internal static class ChunkedBodyReader
         var semicolon = line.IndexOf(';', StringComparison.Ordinal);
         var hex = (semicolon >= 0 ? line[..semicolon] : line).Trim(' ', '\t');
         if (hex.Length == 0 || hex.Length > 15 || !long.TryParse(hex, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var size) || size < 0)
-            throw new HttpProtocolException("http-malformed", $"Invalid chunk size '{(hex.Length > 20 ? hex[..20] + "…" : hex)}'.");
+            throw new ResponseProtocolException("http-malformed", $"Invalid chunk size '{(hex.Length > 20 ? hex[..20] + "…" : hex)}'.");
         return size;
     }
 
@@ -69,9 +69,9 @@ internal static class ChunkedBodyReader
             }
 
             if (reader.Count > MaxLineLength)
-                throw new HttpProtocolException("http-malformed", "A chunk-size or trailer line is too long.");
+                throw new ResponseProtocolException("http-malformed", "A chunk-size or trailer line is too long.");
             if (!await reader.FillAsync(cancellationToken).ConfigureAwait(false))
-                throw new HttpProtocolException("http-truncated", "The server closed the connection in the middle of a chunked body.");
+                throw new ResponseProtocolException("http-truncated", "The server closed the connection in the middle of a chunked body.");
         }
     }
 }

@@ -66,7 +66,7 @@ internal sealed class HttpExchange(TimeProvider time)
         {
             head = await ReadHeadAsync(reader, limits, linked.Token).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is HttpProtocolException or IOException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is ResponseProtocolException or IOException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
             CompleteServerProcessing(run, ttfb, [], firstByte);
             var (code, reason) = Explain(e, request.Timeouts.Download, "response head");
@@ -90,7 +90,7 @@ internal sealed class HttpExchange(TimeProvider time)
                 _ => await ReadUntilCloseAsync(reader, limits, linked.Token).ConfigureAwait(false),
             };
         }
-        catch (Exception e) when (e is HttpProtocolException or IOException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is ResponseProtocolException or IOException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
             var (code, reason) = Explain(e, request.Timeouts.Download, "response body");
             run.Failed(TraceStep.HttpResponse, code, reason);
@@ -128,7 +128,7 @@ internal sealed class HttpExchange(TimeProvider time)
     {
         var values = head.Values("Content-Length").SelectMany(v => v.Split(',')).Select(v => v.Trim()).Distinct().ToList();
         if (values.Count != 1 || !long.TryParse(values[0], NumberStyles.None, CultureInfo.InvariantCulture, out var length))
-            throw new HttpProtocolException("http-malformed", $"Invalid Content-Length: '{string.Join(", ", head.Values("Content-Length"))}'.");
+            throw new ResponseProtocolException("http-malformed", $"Invalid Content-Length: '{string.Join(", ", head.Values("Content-Length"))}'.");
         return length;
     }
 
@@ -163,18 +163,18 @@ internal sealed class HttpExchange(TimeProvider time)
             if (end >= 0)
             {
                 if (end > limits.MaxHeadBytes)
-                    throw new HttpProtocolException("http-head-too-large", $"The response head is larger than {Format.Bytes(limits.MaxHeadBytes)}.");
+                    throw new ResponseProtocolException("http-head-too-large", $"The response head is larger than {Format.Bytes(limits.MaxHeadBytes)}.");
                 var head = HttpHeadParser.Parse(reader.Buffered[..end], limits.MaxHeaders);
                 reader.Consume(end);
                 return head;
             }
 
             if (reader.Count > limits.MaxHeadBytes)
-                throw new HttpProtocolException("http-head-too-large", $"The response head is larger than {Format.Bytes(limits.MaxHeadBytes)}.");
+                throw new ResponseProtocolException("http-head-too-large", $"The response head is larger than {Format.Bytes(limits.MaxHeadBytes)}.");
             if (reader.Count >= 5 && !reader.Buffered[..5].SequenceEqual("HTTP/"u8))
-                throw new HttpProtocolException("http-malformed", "The response does not start with an HTTP/1.x status line.");
+                throw new ResponseProtocolException("http-malformed", "The response does not start with an HTTP/1.x status line.");
             if (!await reader.FillAsync(cancellationToken).ConfigureAwait(false))
-                throw new HttpProtocolException("http-truncated", "The server closed the connection in the middle of the response head.");
+                throw new ResponseProtocolException("http-truncated", "The server closed the connection in the middle of the response head.");
         }
     }
 
@@ -190,7 +190,7 @@ internal sealed class HttpExchange(TimeProvider time)
             if (read >= wanted)
                 return (read, wanted < length);
             if (!await reader.FillAsync(cancellationToken).ConfigureAwait(false))
-                throw new HttpProtocolException("http-truncated", $"The server closed the connection after {read:N0} of {length:N0} body bytes.");
+                throw new ResponseProtocolException("http-truncated", $"The server closed the connection after {read:N0} of {length:N0} body bytes.");
         }
     }
 
@@ -211,7 +211,7 @@ internal sealed class HttpExchange(TimeProvider time)
 
     private static (string Code, string Reason) Explain(Exception e, TimeSpan downloadTimeout, string what) => e switch
     {
-        HttpProtocolException p => (p.Code, p.Message),
+        ResponseProtocolException p => (p.Code, p.Message),
         OperationCanceledException => ("http-download-timeout", $"The {what} did not arrive within {Format.Duration(downloadTimeout)}."),
         _ => ("http-read", $"Reading the {what} failed: {e.Message}"),
     };

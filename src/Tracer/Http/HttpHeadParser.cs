@@ -31,23 +31,23 @@ public static class HttpHeadParser
         while (lines.Count > 0 && lines[^1].Length == 0)
             lines.RemoveAt(lines.Count - 1);
         if (lines.Count == 0)
-            throw new HttpProtocolException("http-malformed", "The response is empty.");
+            throw new ResponseProtocolException("http-malformed", "The response is empty.");
         var statusLine = lines[0];
         var parts = statusLine.Split(' ', 3);
         if (parts.Length < 2 || !parts[0].StartsWith("HTTP/1.", StringComparison.Ordinal) || parts[0].Length != 8 ||
             parts[1].Length != 3 || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var status) || status < 100)
-            throw new HttpProtocolException("http-malformed", $"The response does not start with an HTTP/1.x status line: '{Printable(statusLine)}'.");
+            throw new ResponseProtocolException("http-malformed", $"The response does not start with an HTTP/1.x status line: '{Printable(statusLine)}'.");
 
         var headers = new List<HttpHeader>();
         foreach (var line in lines.Skip(1))
         {
             if (line.Length > 0 && (line[0] == ' ' || line[0] == '\t'))
-                throw new HttpProtocolException("http-malformed", "The response uses obsolete header line folding.");
+                throw new ResponseProtocolException("http-malformed", "The response uses obsolete header line folding.");
             var colon = line.IndexOf(':', StringComparison.Ordinal);
             if (colon <= 0 || line[..colon].Any(c => c <= ' ' || c >= 127))
-                throw new HttpProtocolException("http-malformed", $"Header line without a valid name and colon: '{Printable(line)}'.");
+                throw new ResponseProtocolException("http-malformed", $"Header line without a valid name and colon: '{Printable(line)}'.");
             if (headers.Count >= maxHeaders)
-                throw new HttpProtocolException("http-too-many-headers", $"The response has more than {maxHeaders} headers.");
+                throw new ResponseProtocolException("http-too-many-headers", $"The response has more than {maxHeaders} headers.");
             headers.Add(new HttpHeader(line[..colon], line[(colon + 1)..].Trim(' ', '\t')));
         }
 

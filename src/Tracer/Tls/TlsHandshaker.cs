@@ -34,13 +34,21 @@ internal sealed class TlsHandshaker(TimeProvider time)
         var outgoing = new TlsRecordScanner(WireDirection.ClientToServer);
         var incoming = new TlsRecordScanner(WireDirection.ServerToClient);
         var arrivalOfCurrentChunk = run.Now();
+        var handshaking = true;
         var client = new TracingTlsClient(new BcTlsCrypto(new SecureRandom()), serverName, request.Alpn, versions,
-            (level, description, message, sent) => run.Detail(TraceStep.Tls,
+            (level, description, message, sent) => run.Detail(
+                // After the handshake, alerts (close_notify above all) are part of closing the connection.
+                handshaking ? TraceStep.Tls : TraceStep.Connection,
                 $"{(sent ? "Sent" : "Received")} {TlsNames.AlertLevelName(level)} alert {TlsNames.AlertName(description)}",
                 new TlsAlertDetails(sent ? WireDirection.ClientToServer : WireDirection.ServerToClient, TlsNames.AlertLevelName(level), TlsNames.AlertName(description), description, message),
-                sent ? null : arrivalOfCurrentChunk));
-        var protocol = new TracingTlsProtocol(type => run.Detail(TraceStep.Tls, $"Processed {TlsNames.HandshakeTypeName((byte)type)}",
-            new TlsHandshakeMessageDetails(WireDirection.ServerToClient, TlsNames.HandshakeTypeName((byte)type)), arrivalOfCurrentChunk));
+                sent || !handshaking ? null : arrivalOfCurrentChunk));
+        var protocol = new TracingTlsProtocol(type =>
+        {
+            // Post-handshake messages (session tickets) belong to no step the user asked about.
+            if (handshaking)
+                run.Detail(TraceStep.Tls, $"Processed {TlsNames.HandshakeTypeName((byte)type)}",
+                    new TlsHandshakeMessageDetails(WireDirection.ServerToClient, TlsNames.HandshakeTypeName((byte)type)), arrivalOfCurrentChunk);
+        });
 
         using var timeout = new CancellationTokenSource(request.Timeouts.Tls, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
@@ -116,6 +124,7 @@ internal sealed class TlsHandshaker(TimeProvider time)
             return new TlsHandshakeResult(null);
         }
 
+        handshaking = false;
         var negotiated = client.Negotiated!;
         var host = request.Sni == SniMode.Custom ? serverName! : target.AsciiHost;
         var findings = CertificateValidator.Validate(client.ServerCertificates, host, time.GetUtcNow(), request.ExtraTrustedRoots);

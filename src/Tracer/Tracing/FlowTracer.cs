@@ -134,8 +134,11 @@ public sealed class FlowTracer : ITracer
                 if (connection is null)
                     return (run.LastFailure, target.Uri.ToString(), status);
                 if (connection.Reused)
+                {
+                    run.Started(TraceStep.Tcp, "The previous hop kept the connection alive");
                     run.Completed(TraceStep.Tcp, $"Reusing the kept-alive connection {connection.Wire.LocalEndPoint} → {connection.Wire.RemoteEndPoint}",
                         new TcpConnectedDetails(connection.Wire.LocalEndPoint.ToString(), connection.Wire.RemoteEndPoint.ToString(), 0, TimeSpan.Zero, true, connection.Wire.KernelRtt(), true));
+                }
 
                 var exchange = await _http.RunAsync(connection.Stream, target, request, run, cancellationToken).ConfigureAwait(false);
                 status = exchange.Head?.StatusCode ?? status;

@@ -3,8 +3,6 @@ using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using DnsClient;
-using FlowTrace.Contracts.Events;
 
 namespace FlowTrace.Tracer.Tracing;
 
@@ -19,7 +17,8 @@ internal static class TracerWarmUp
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         try
         {
-            await WarmDnsAsync(timeout.Token).ConfigureAwait(false);
+            using var resolver = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+            var resolverTask = AnswerQueriesAsync(resolver, timeout.Token);
             using var certificate = CreateCertificate();
             using var listener = new TcpListener(IPAddress.Loopback, 0);
             listener.Start();
@@ -27,13 +26,21 @@ internal static class TracerWarmUp
             foreach (var version in new[] { "1.3", "1.2" })
             {
                 var server = ServeOnceAsync(listener, certificate, timeout.Token);
-                var request = new TraceRequest { Url = $"https://127.0.0.1:{port}/", TlsVersions = [version] };
+                var request = new TraceRequest
+                {
+                    Url = $"https://warm-up.invalid:{port}/",
+                    DnsServer = resolver.Client.LocalEndPoint!.ToString(),
+                    TlsVersions = [version],
+                };
                 await foreach (var unused in tracer.RunAsync(request, timeout.Token).ConfigureAwait(false))
                 {
                 }
 
                 await server.ConfigureAwait(false);
             }
+
+            await timeout.CancelAsync().ConfigureAwait(false);
+            await resolverTask.ConfigureAwait(false);
         }
 #pragma warning disable CA1031 // Warm-up is an optimisation: whatever goes wrong, real traces still run.
         catch (Exception)
@@ -42,21 +49,37 @@ internal static class TracerWarmUp
         }
     }
 
-    private static async Task WarmDnsAsync(CancellationToken cancellationToken)
+    /// <summary>A throw-away resolver: answers A queries with 127.0.0.1 and everything else with no records.</summary>
+    private static async Task AnswerQueriesAsync(UdpClient responder, CancellationToken cancellationToken)
     {
-        using var responder = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
-        var endpoint = (IPEndPoint)responder.Client.LocalEndPoint!;
-        var answer = Task.Run(async () =>
+        try
         {
-            var query = await responder.ReceiveAsync(cancellationToken).ConfigureAwait(false);
-            var reply = query.Buffer.ToArray();
-            reply[2] |= 0x80; // QR: this is a response
-            reply[3] = (byte)((reply[3] & 0xF0) | 3); // NXDOMAIN
-            await responder.SendAsync(reply, query.RemoteEndPoint, cancellationToken).ConfigureAwait(false);
-        }, cancellationToken);
-        var client = new LookupClient(new LookupClientOptions(new NameServer(endpoint)) { UseCache = false, Retries = 0, Timeout = TimeSpan.FromSeconds(2), ThrowDnsErrors = false });
-        await client.QueryAsync("warm-up.invalid", QueryType.A, QueryClass.IN, cancellationToken).ConfigureAwait(false);
-        await answer.ConfigureAwait(false);
+            while (true)
+            {
+                var query = await responder.ReceiveAsync(cancellationToken).ConfigureAwait(false);
+                var reply = WarmAnswer(query.Buffer);
+                await responder.SendAsync(reply, query.RemoteEndPoint, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)
+        {
+        }
+    }
+
+    private static byte[] WarmAnswer(byte[] query)
+    {
+        var questionEnd = 12;
+        while (questionEnd < query.Length && query[questionEnd] != 0)
+            questionEnd += query[questionEnd] + 1;
+        questionEnd += 5;
+        var isA = questionEnd <= query.Length && query[questionEnd - 4] == 0 && query[questionEnd - 3] == 1;
+        var reply = new List<byte>(query.AsSpan(0, questionEnd).ToArray());
+        reply[2] = (byte)(reply[2] | 0x84);
+        reply[7] = (byte)(isA ? 1 : 0);
+        reply[11] = 0; // drop any EDNS record of the query
+        if (isA)
+            reply.AddRange([0xC0, 0x0C, 0, 1, 0, 1, 0, 0, 0, 5, 0, 4, 127, 0, 0, 1]);
+        return [.. reply];
     }
 
     private static async Task ServeOnceAsync(TcpListener listener, X509Certificate2 certificate, CancellationToken cancellationToken)

@@ -1,0 +1,101 @@
+using System.Text;
+using FlowTrace.Tracer.Http;
+using FsCheck;
+using FsCheck.Fluent;
+
+namespace FlowTrace.Tracer.Tests.Http;
+
+public sealed class ParserTests
+{
+    [Fact]
+    public void ServerTimingParse_SeveralMetrics_ReadsNameDurationAndDescription()
+    {
+        var metrics = ServerTimingParser.Parse(["db;dur=53.2;desc=\"Data, base\", cache;desc=hit", "total;dur=120"]);
+        Assert.Equal(3, metrics.Count);
+        Assert.Equal(("db", 53.2, "Data, base"), (metrics[0].Name, metrics[0].Duration!.Value, metrics[0].Description));
+        Assert.Equal(("cache", (double?)null, "hit"), (metrics[1].Name, metrics[1].Duration, metrics[1].Description));
+        Assert.Equal(120, metrics[2].Duration);
+    }
+
+    [Fact]
+    public void ServerTimingParse_Garbage_SkipsWithoutThrowing()
+    {
+        var metrics = ServerTimingParser.Parse([";;;,,=\"", "ok;dur=abc", "a b;dur=1"]);
+        Assert.Single(metrics);
+        Assert.Equal("ok", metrics[0].Name);
+        Assert.Null(metrics[0].Duration);
+    }
+
+    [Fact]
+    public void ServerTimingParse_AnyInput_NeverThrows() =>
+        Prop.ForAll<string>(s => ServerTimingParser.Parse([s ?? ""]).All(m => m.Name.Length > 0))
+            .Check(Config.Quick.WithMaxTest(500));
+
+    [Theory]
+    [InlineData("1a", 26)]
+    [InlineData("0", 0)]
+    [InlineData("FF;ext=1", 255)]
+    public void ParseChunkSize_Valid_ReturnsSize(string line, long expected) =>
+        Assert.Equal(expected, ChunkedBodyReader.ParseChunkSize(line));
+
+    [Theory]
+    [InlineData("ffffffffffffffff")]
+    [InlineData("")]
+    [InlineData("-1")]
+    [InlineData("zz")]
+    public void ParseChunkSize_Invalid_ThrowsProtocolError(string line) =>
+        Assert.Throws<ResponseProtocolException>(() => ChunkedBodyReader.ParseChunkSize(line));
+
+    [Fact]
+    public void HeadParse_ValidHead_KeepsOrderAndDuplicates()
+    {
+        var text = "HTTP/1.1 200 OK\r\nSet-Cookie: a=1\r\nX: y\r\nSet-Cookie: b=2\r\n\r\n";
+        var bytes = Encoding.ASCII.GetBytes(text);
+        Assert.Equal(bytes.Length, HttpHeadParser.FindEnd(bytes));
+        var head = HttpHeadParser.Parse(bytes, 200);
+        Assert.Equal(200, head.StatusCode);
+        Assert.Equal(["Set-Cookie", "X", "Set-Cookie"], head.Headers.Select(h => h.Name));
+        Assert.Equal("b=2", head.Headers[2].Value);
+    }
+
+    [Theory]
+    [InlineData("garbage\r\n\r\n")]
+    [InlineData("HTTP/1.1 2000 OK\r\n\r\n")]
+    [InlineData("HTTP/1.1 200 OK\r\nno colon here\r\n\r\n")]
+    [InlineData("HTTP/2 200 OK\r\n\r\n")]
+    public void HeadParse_Malformed_ThrowsProtocolError(string text) =>
+        Assert.Throws<ResponseProtocolException>(() => HttpHeadParser.Parse(Encoding.ASCII.GetBytes(text), 200));
+
+    [Fact]
+    public void HeadParse_TooManyHeaders_ThrowsLimitError()
+    {
+        var text = "HTTP/1.1 200 OK\r\n" + string.Concat(Enumerable.Range(0, 201).Select(i => $"H{i}: v\r\n")) + "\r\n";
+        var error = Assert.Throws<ResponseProtocolException>(() => HttpHeadParser.Parse(Encoding.ASCII.GetBytes(text), 200));
+        Assert.Equal("http-too-many-headers", error.Code);
+    }
+
+    [Fact]
+    public void HeadParse_AnyBytes_OnlyThrowsProtocolErrors() =>
+        Prop.ForAll<byte[]>(bytes =>
+        {
+            try
+            {
+                HttpHeadParser.Parse(bytes ?? [], 200);
+            }
+            catch (ResponseProtocolException)
+            {
+            }
+
+            return true;
+        }).Check(Config.Quick.WithMaxTest(500));
+
+    [Fact]
+    public void HttpRequestWriter_ExtraHostHeader_ReplacesDefaultInPlace()
+    {
+        var (line, headers, bytes) = HttpRequestWriter.Build("GET", "/x?y=1", "example.test", [new("Host", "other.test"), new("X-Extra", "1")]);
+        Assert.Equal("GET /x?y=1 HTTP/1.1", line);
+        Assert.Equal("other.test", headers[0].Value);
+        Assert.Equal("X-Extra", headers[^1].Name);
+        Assert.EndsWith("\r\n\r\n", Encoding.ASCII.GetString(bytes));
+    }
+}
