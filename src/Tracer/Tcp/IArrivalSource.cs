@@ -6,6 +6,6 @@ internal interface IArrivalSource
     /// <summary>Returns the next piece of data, or an end-of-stream arrival.</summary>
     ValueTask<Arrival> ReadAsync(CancellationToken cancellationToken);
 
-    /// <summary>Writes bytes to the peer; returns the trace-clock timestamp when the last byte left.</summary>
+    /// <summary>Writes bytes to the peer; returns the trace-clock timestamp at which the last bytes were handed to the network.</summary>
     ValueTask<long> WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken);
 }

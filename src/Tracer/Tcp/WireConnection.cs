@@ -51,15 +51,20 @@ internal sealed class WireConnection : IArrivalSource, IAsyncDisposable
         return new Arrival(ReadOnlyMemory<byte>.Empty, PeerClosedAt ?? _clock(), true);
     }
 
+    /// <summary>Sends every byte; returns the timestamp taken just before the last send call, which is when the
+    /// last bytes left. (Taken after the call, it would include the wait for this continuation to be scheduled,
+    /// and on loopback the answer can arrive before that.)</summary>
     public async ValueTask<long> WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
+        var lastSend = _clock();
         while (!data.IsEmpty)
         {
+            lastSend = _clock();
             var sent = await _socket.SendAsync(data, SocketFlags.None, cancellationToken).ConfigureAwait(false);
             data = data[sent..];
         }
 
-        return _clock();
+        return lastSend;
     }
 
     public async ValueTask DisposeAsync()
