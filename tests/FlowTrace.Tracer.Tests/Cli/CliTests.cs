@@ -1,0 +1,69 @@
+using FlowTrace.Cli;
+using FlowTrace.Contracts.Events;
+using FlowTrace.Lab;
+
+namespace FlowTrace.Tracer.Tests.Cli;
+
+public sealed class CliTests
+{
+    private static async Task<(int Code, string Output, string Error)> RunAsync(params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var code = await new CliApp(output, error, labOptions: LabOptions.Ephemeral).RunAsync(args, CancellationToken.None);
+        return (code, output.ToString(), error.ToString());
+    }
+
+    [Fact]
+    public async Task Run_LabSiteAsJson_PrintsOneEventPerLineAndExitsZero()
+    {
+        var (code, output, error) = await RunAsync("www", "--lab", "--json");
+        Assert.True(code == 0, error);
+        var events = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(TraceJson.Deserialize).ToList();
+        Assert.Equal(Enumerable.Range(0, events.Count), events.Select(e => e.Sequence));
+        var summary = Assert.IsType<TraceSummary>(events[^1].Details);
+        Assert.True(summary.Succeeded);
+        Assert.Equal(7, summary.Steps.Count);
+    }
+
+    [Fact]
+    public async Task Run_LabSiteHumanReadable_ShowsEveryStep()
+    {
+        var (code, output, _) = await RunAsync("--lab", "slow");
+        Assert.Equal(0, code);
+        foreach (var step in new[] { "DNS lookup", "TCP connection", "TLS handshake", "HTTP request", "Server processing", "HTTP response", "Connection" })
+            Assert.Contains(step, output, StringComparison.Ordinal);
+        Assert.Contains("Server-Timing: db", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_FailingStep_ExitsOneWithOneLineReason()
+    {
+        var (code, _, error) = await RunAsync("--lab", "refused");
+        Assert.Equal(1, code);
+        Assert.Contains("refused", error.Trim(), StringComparison.OrdinalIgnoreCase);
+        Assert.Single(error.Trim().Split('\n'));
+    }
+
+    [Theory]
+    [InlineData("ftp://example.test/")]
+    [InlineData("https://example.test/", "--bogus")]
+    [InlineData("https://example.test/", "--sni", "a.test", "--no-sni")]
+    [InlineData("https://example.test/", "--dns", "not-an-ip")]
+    public async Task Run_BadInput_ExitsTwoWithReason(params string[] args)
+    {
+        var (code, output, error) = await RunAsync(args);
+        Assert.Equal(2, code);
+        Assert.StartsWith("flowtrace: ", error, StringComparison.Ordinal);
+        Assert.Empty(output);
+    }
+
+    [Fact]
+    public async Task Run_LabWithoutUrl_ListsSites()
+    {
+        var (code, output, _) = await RunAsync("--lab");
+        Assert.Equal(0, code);
+        Assert.Contains("https://www.lab.test:", output, StringComparison.Ordinal);
+        Assert.Contains("redirect", output, StringComparison.Ordinal);
+    }
+}
