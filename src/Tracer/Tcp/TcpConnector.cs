@@ -117,16 +117,32 @@ internal sealed class TcpConnector(TimeProvider time)
         return attempt;
     }
 
-    private static async Task ConnectOneAsync(Attempt attempt, TraceRun run, CancellationToken cancellationToken)
+    private static Task ConnectOneAsync(Attempt attempt, TraceRun run, CancellationToken cancellationToken)
     {
-        try
+        // A blocking connect on its own thread is stamped when the SYN/ACK is processed; an async connect would
+        // add the wait for a thread-pool continuation. Cancelling closes the socket, which aborts the connect.
+        var registration = cancellationToken.Register(() => attempt.Socket.Dispose());
+        return Task.Factory.StartNew(() =>
         {
-            await attempt.Socket.ConnectAsync(attempt.Remote, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            attempt.Finished = run.Now();
-        }
+            try
+            {
+                attempt.Started = run.Now();
+                attempt.Socket.Connect(attempt.Remote);
+            }
+            catch (ObjectDisposedException) when (cancellationToken.IsCancellationRequested)
+            {
+                throw new OperationCanceledException(cancellationToken);
+            }
+            catch (SocketException) when (cancellationToken.IsCancellationRequested)
+            {
+                throw new OperationCanceledException(cancellationToken);
+            }
+            finally
+            {
+                attempt.Finished = run.Now();
+                registration.Dispose();
+            }
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
     private static WireConnection Won(Attempt winner, List<Attempt> losers, TraceRun run)
@@ -195,7 +211,7 @@ internal sealed class TcpConnector(TimeProvider time)
         public int Number { get; } = number;
         public IPEndPoint Remote { get; } = remote;
         public Socket Socket { get; } = socket;
-        public long Started { get; } = started;
+        public long Started { get; set; } = started;
         public long Finished { get; set; }
         public bool DelayElapsed { get; set; }
         public TcpAttemptOutcome Outcome { get; set; }

@@ -24,7 +24,9 @@ internal sealed class WireConnection : IArrivalSource, IAsyncDisposable
         _clock = clock;
         LocalEndPoint = (IPEndPoint)socket.LocalEndPoint!;
         RemoteEndPoint = (IPEndPoint)socket.RemoteEndPoint!;
-        _readLoop = Task.Run(ReadLoopAsync);
+        // A dedicated thread blocked in recv() stamps each chunk the moment the kernel hands it over; an async
+        // continuation would first wait for a thread-pool thread, which shows up as false network time.
+        _readLoop = Task.Factory.StartNew(ReadLoop, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
     public IPEndPoint LocalEndPoint { get; }
@@ -89,14 +91,14 @@ internal sealed class WireConnection : IArrivalSource, IAsyncDisposable
         _stop.Dispose();
     }
 
-    private async Task ReadLoopAsync()
+    private void ReadLoop()
     {
         try
         {
-            while (true)
+            while (!_stop.IsCancellationRequested)
             {
                 var buffer = new byte[ReceiveBufferSize];
-                var read = await _socket.ReceiveAsync(buffer, SocketFlags.None, _stop.Token).ConfigureAwait(false);
+                var read = _socket.Receive(buffer, SocketFlags.None);
                 var at = _clock();
                 if (read == 0)
                 {
@@ -107,17 +109,16 @@ internal sealed class WireConnection : IArrivalSource, IAsyncDisposable
                 _incoming.Writer.TryWrite(new Arrival(buffer.AsMemory(0, read), at, false));
             }
         }
-        catch (OperationCanceledException)
-        {
-        }
         catch (ObjectDisposedException)
         {
         }
         catch (SocketException e)
         {
-            ReadError = e.SocketErrorCode;
             if (!_stop.IsCancellationRequested)
+            {
+                ReadError = e.SocketErrorCode;
                 PeerClosedAt = _clock();
+            }
         }
         finally
         {

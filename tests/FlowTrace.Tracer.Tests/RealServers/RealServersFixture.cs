@@ -53,6 +53,7 @@ public sealed class RealServersFixture : IAsyncLifetime
             events { worker_connections 64; }
             http {
                 access_log off;
+                ssl_protocols TLSv1.2 TLSv1.3;
                 client_body_temp_path {{Directory}}/body;
                 proxy_temp_path {{Directory}}/proxy;
                 fastcgi_temp_path {{Directory}}/fastcgi;
