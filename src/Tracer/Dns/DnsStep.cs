@@ -153,7 +153,7 @@ internal sealed class DnsStep(TracerOptions options)
         if (!udp.Details.Truncated)
             return udp;
         // The answer did not fit a UDP message: report the truncated answer and ask again over TCP, as resolvers do.
-        run.Detail(TraceStep.Dns, udp.Message + " - truncated, retrying over TCP", udp.Details, udp.At);
+        run.Detail(TraceStep.Dns, udp.Message + "; retrying over TCP", udp.Details, udp.At);
         return await QueryOnceAsync(name, type, servers, timeout, tcp: true, run, cancellationToken).ConfigureAwait(false);
     }
 
@@ -182,6 +182,14 @@ internal sealed class DnsStep(TracerOptions options)
         catch (OperationCanceledException)
         {
             throw;
+        }
+        catch (DnsResponseException e) when (!tcp && e.Message.Contains("truncated", StringComparison.OrdinalIgnoreCase))
+        {
+            // DnsClient refuses to hand out a truncated answer when its own TCP fallback is off (the tracer turns it
+            // off to show the retry as a step of its own), so the truncation is known only from this exception.
+            var at = run.Now();
+            var truncatedDetails = new DnsQueryDetails(type.ToString(), name, string.Join(", ", servers), transport, "NoError", true, [], 0, run.Between(started, at));
+            return new QueryOutcome($"{type} {name} ({transport}): the answer was truncated (TC bit) after {Format.Duration(truncatedDetails.Duration)}", truncatedDetails, at, [], null, null);
         }
         catch (Exception e) when (e is DnsResponseException or SocketException or IOException or InvalidOperationException or ArgumentException or IndexOutOfRangeException or FormatException)
         {

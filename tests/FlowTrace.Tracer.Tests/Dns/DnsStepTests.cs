@@ -1,0 +1,97 @@
+using FlowTrace.Contracts.Events;
+using FlowTrace.Tracer.Tracing;
+using S = FlowTrace.Contracts.Events.TraceStep;
+
+namespace FlowTrace.Tracer.Tests.Dns;
+
+public sealed class DnsStepTests
+{
+    private static async Task<IReadOnlyList<TraceEvent>> TraceAsync(TraceRequest request, TracerOptions? options = null)
+    {
+        var tracer = new FlowTracer(options ?? new TracerOptions { WarmUp = false });
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var events = new List<TraceEvent>();
+        await foreach (var e in tracer.TraceAsync(request, timeout.Token))
+            events.Add(e);
+        return events;
+    }
+
+    // Port 9 (discard) on loopback: nothing listens, so a resolved trace fails fast in TCP, after DNS did its work.
+    private static TraceRequest Request(ScriptedDnsServer dns) => new()
+    {
+        Url = "http://scripted.test:9/",
+        DnsServer = dns.EndPoint.ToString(),
+        AddressFamily = AddressFamilyPreference.IPv4,
+    };
+
+    [Fact]
+    public async Task Resolve_SilentServer_FailsDnsStepWithTimeout()
+    {
+        await using var dns = new ScriptedDnsServer(DnsBehaviour.Silent);
+        var events = await TraceAsync(Request(dns) with { Timeouts = new StepTimeouts { Dns = TimeSpan.FromMilliseconds(500) } });
+        var failure = TraceAssert.FailedAt(events, S.Dns, "dns-timeout");
+        Assert.Contains("scripted.test", failure.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Resolve_ServFail_FailsDnsStepWithServFail()
+    {
+        await using var dns = new ScriptedDnsServer(DnsBehaviour.ServFail);
+        var events = await TraceAsync(Request(dns));
+        TraceAssert.FailedAt(events, S.Dns, "dns-servfail");
+    }
+
+    [Fact]
+    public async Task Resolve_TruncatedUdpAnswer_ShowsTruncationAndRetriesOverTcp()
+    {
+        await using var dns = new ScriptedDnsServer(DnsBehaviour.TruncateUdp);
+        var events = await TraceAsync(Request(dns));
+        var queries = events.Select(e => e.Details).OfType<DnsQueryDetails>().ToList();
+        Assert.True(queries.Count == 2, string.Join("\n", events.Select(e => e.Message)));
+        Assert.Equal([("udp", true), ("tcp", false)], queries.Select(q => (q.Transport, q.Truncated)));
+        Assert.Equal("127.0.0.1", queries[1].Answers.Single().Value);
+        Assert.Equal(1, dns.TcpQueries);
+        Assert.Equal(["127.0.0.1"], TraceAssert.Detail<DnsResultDetails>(events).Addresses);
+        TraceAssert.FailedAt(events, S.Tcp, "tcp-refused");
+    }
+
+    [Fact]
+    public async Task Resolve_NameInHostsFile_SkipsQueryAndNamesTheFile()
+    {
+        var hosts = Path.GetTempFileName();
+        await File.WriteAllTextAsync(hosts, "127.0.0.1 from-hosts.test\n");
+        try
+        {
+            await using var dns = new ScriptedDnsServer(DnsBehaviour.Silent);
+            var events = await TraceAsync(Request(dns) with { Url = "http://from-hosts.test:9/" }, new TracerOptions { WarmUp = false, HostsFilePath = hosts });
+            var skipped = TraceAssert.Detail<DnsSkippedDetails>(events);
+            Assert.Equal((DnsSkipReason.HostsFile, hosts), (skipped.Reason, skipped.Source));
+            Assert.Empty(events.Select(e => e.Details).OfType<DnsQueryDetails>());
+        }
+        finally
+        {
+            File.Delete(hosts);
+        }
+    }
+
+    [Fact]
+    public async Task Resolve_NoResolverConfigured_FailsWithClearReason()
+    {
+        var events = await TraceAsync(new TraceRequest { Url = "http://nowhere.test/" }, new TracerOptions { WarmUp = false, SystemResolvers = () => [] });
+        var failure = TraceAssert.FailedAt(events, S.Dns, "dns-no-resolver");
+        Assert.Contains("resolv.conf", failure.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Resolve_ZoneRouting_SendsOnlyZoneNamesToTheExplicitServer()
+    {
+        await using var dns = new ScriptedDnsServer(DnsBehaviour.Answer);
+        await using var system = new ScriptedDnsServer(DnsBehaviour.ServFail);
+        var options = new TracerOptions { WarmUp = false, SystemResolvers = () => [system.EndPoint] };
+        var inZone = await TraceAsync(Request(dns) with { Url = "http://a.zone.test:9/", DnsServerZones = ["zone.test"] }, options);
+        Assert.True(inZone.Any(e => e.Details is DnsResultDetails), string.Join("\n", inZone.Select(e => e.Message)));
+        Assert.Equal(dns.EndPoint.ToString(), TraceAssert.Detail<DnsResultDetails>(inZone).Resolver);
+        var outside = await TraceAsync(Request(dns) with { Url = "http://elsewhere.test:9/", DnsServerZones = ["zone.test"] }, options);
+        TraceAssert.FailedAt(outside, S.Dns, "dns-servfail");
+    }
+}

@@ -1,0 +1,108 @@
+using System.Buffers.Binary;
+using System.Net;
+using System.Net.Sockets;
+
+namespace FlowTrace.Tracer.Tests.Dns;
+
+/// <summary>A loopback DNS server that misbehaves on purpose: silent, SERVFAIL, or truncated over UDP.</summary>
+internal sealed class ScriptedDnsServer : IAsyncDisposable
+{
+    private readonly UdpClient _udp = new(new IPEndPoint(IPAddress.Loopback, 0));
+    private readonly TcpListener _tcp;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _udpLoop;
+    private readonly Task _tcpLoop;
+
+    public ScriptedDnsServer(DnsBehaviour behaviour)
+    {
+        Behaviour = behaviour;
+        EndPoint = (IPEndPoint)_udp.Client.LocalEndPoint!;
+        _tcp = new TcpListener(IPAddress.Loopback, EndPoint.Port);
+        _tcp.Start();
+        _udpLoop = Task.Run(UdpLoopAsync);
+        _tcpLoop = Task.Run(TcpLoopAsync);
+    }
+
+    public DnsBehaviour Behaviour { get; }
+
+    public IPEndPoint EndPoint { get; }
+
+    public int TcpQueries { get; private set; }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        _udp.Dispose();
+        _tcp.Stop();
+        try
+        {
+            await Task.WhenAll(_udpLoop, _tcpLoop);
+        }
+        catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)
+        {
+        }
+    }
+
+    private async Task UdpLoopAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            var query = await _udp.ReceiveAsync(_stop.Token);
+            var reply = Behaviour switch
+            {
+                DnsBehaviour.Silent => null,
+                DnsBehaviour.ServFail => Reply(query.Buffer, rcode: 2, truncated: false, answer: false),
+                DnsBehaviour.TruncateUdp => Reply(query.Buffer, rcode: 0, truncated: true, answer: false),
+                _ => Reply(query.Buffer, rcode: 0, truncated: false, answer: true),
+            };
+            if (reply is not null)
+                await _udp.SendAsync(reply, query.RemoteEndPoint, _stop.Token);
+        }
+    }
+
+    private async Task TcpLoopAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            using var client = await _tcp.AcceptTcpClientAsync(_stop.Token);
+            TcpQueries++;
+            var stream = client.GetStream();
+            var prefix = new byte[2];
+            await stream.ReadExactlyAsync(prefix, _stop.Token);
+            var query = new byte[BinaryPrimitives.ReadUInt16BigEndian(prefix)];
+            await stream.ReadExactlyAsync(query, _stop.Token);
+            var reply = Reply(query, rcode: 0, truncated: false, answer: true);
+            var framed = new byte[reply.Length + 2];
+            BinaryPrimitives.WriteUInt16BigEndian(framed, (ushort)reply.Length);
+            reply.CopyTo(framed, 2);
+            await stream.WriteAsync(framed, _stop.Token);
+        }
+    }
+
+    private static byte[] Reply(byte[] query, byte rcode, bool truncated, bool answer)
+    {
+        var end = 12;
+        while (query[end] != 0)
+            end += query[end] + 1;
+        end += 5;
+        var isA = query[end - 4] == 0 && query[end - 3] == 1;
+        var reply = new List<byte>(query[..end]);
+        reply[2] = (byte)(0x84 | (truncated ? 0x02 : 0) | (query[2] & 1));
+        reply[3] = rcode;
+        reply[6] = 0;
+        reply[7] = (byte)(answer && isA ? 1 : 0);
+        reply[10] = 0;
+        reply[11] = 0;
+        if (answer && isA)
+            reply.AddRange([0xC0, 0x0C, 0, 1, 0, 1, 0, 0, 0, 30, 0, 4, 127, 0, 0, 1]);
+        return [.. reply];
+    }
+}
+
+internal enum DnsBehaviour
+{
+    Answer,
+    Silent,
+    ServFail,
+    TruncateUdp,
+}
