@@ -1,3 +1,4 @@
+using FlowTrace.Contracts.Requests;
 using FlowTrace.Tracer.Tracing;
 
 namespace FlowTrace.Cli;

@@ -11,6 +11,7 @@ namespace FlowTrace.Contracts.Events;
 /// <param name="Offset">Time since the trace started, from the trace's one monotonic clock.</param>
 /// <param name="Message">A one-line human-readable summary of the event.</param>
 /// <param name="Details">Typed details; null when the message says everything.</param>
+/// <param name="Duration">On Completed and Failed events: the step's own duration (from its Started event).</param>
 public sealed record TraceEvent(
     int Sequence,
     int Hop,
@@ -18,4 +19,5 @@ public sealed record TraceEvent(
     TraceEventKind Kind,
     TimeSpan Offset,
     string Message,
-    TraceEventDetails? Details);
+    TraceEventDetails? Details,
+    TimeSpan? Duration = null);

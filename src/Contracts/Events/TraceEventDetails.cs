@@ -21,5 +21,6 @@ namespace FlowTrace.Contracts.Events;
 [JsonDerivedType(typeof(ConnectionDetails), "connection")]
 [JsonDerivedType(typeof(RedirectDetails), "redirect")]
 [JsonDerivedType(typeof(StepFailureDetails), "failure")]
+[JsonDerivedType(typeof(StepPausedDetails), "stepPaused")]
 [JsonDerivedType(typeof(TraceSummary), "summary")]
 public abstract record TraceEventDetails;

@@ -16,12 +16,21 @@ public static class TraceJson
     public static TraceEvent Deserialize(string json) =>
         JsonSerializer.Deserialize<TraceEvent>(json, Options) ?? throw new JsonException("null is not a trace event");
 
+    /// <summary>Applies the trace JSON conventions to options owned by a host (SignalR, minimal APIs).</summary>
+    public static void Configure(JsonSerializerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
+        options.PropertyNameCaseInsensitive = true;
+        options.NumberHandling = JsonNumberHandling.AllowReadingFromString;
+        if (!options.Converters.OfType<JsonStringEnumConverter>().Any())
+            options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
+    }
+
     private static JsonSerializerOptions CreateOptions()
     {
-        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web)
-        {
-            Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
-        };
+        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web);
+        Configure(options);
         options.MakeReadOnly(populateMissingResolver: true);
         return options;
     }

@@ -1,3 +1,4 @@
+using FlowTrace.Contracts.Requests;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;

@@ -31,6 +31,7 @@ internal sealed class HttpExchange(TimeProvider time)
         run.Completed(TraceStep.HttpRequest, $"{requestLine} ({headers.Count} headers, {bytes.Length} bytes) written",
             new HttpRequestDetails(requestLine, headers, bytes.Length, run.Between(writeStart, written)), written);
 
+        await run.PauseAfterAsync(TraceStep.HttpRequest, TraceStep.ServerProcessing, cancellationToken).ConfigureAwait(false);
         run.Started(TraceStep.ServerProcessing, "Waiting for the first byte of the response", at: written);
         var reader = new ArrivalReader(connection);
         var limits = new HttpLimits(request.MaxBodyBytes);
@@ -76,6 +77,7 @@ internal sealed class HttpExchange(TimeProvider time)
 
         CompleteServerProcessing(run, ttfb, ServerTimingParser.Parse(head.Values("Server-Timing")), firstByte);
         run.Detail(TraceStep.HttpResponse, $"{head.StatusLine} ({head.Headers.Count} headers, {head.Bytes} bytes)", at: reader.LastArrival);
+        await run.PauseAfterAsync(TraceStep.ServerProcessing, TraceStep.HttpResponse, cancellationToken).ConfigureAwait(false);
 
         var framing = Framing(head, request.Method);
         long bodyBytes;
@@ -106,6 +108,7 @@ internal sealed class HttpExchange(TimeProvider time)
             $"{head.StatusCode} {head.ReasonPhrase}: {Format.Bytes(bodyBytes)} body ({FramingText(framing)}) in {Format.Duration(download)}{truncatedText}",
             details, lastByte);
 
+        await run.PauseAfterAsync(TraceStep.HttpResponse, TraceStep.Connection, cancellationToken).ConfigureAwait(false);
         var (keepAlive, why) = KeepAlive(head, framing, truncated);
         return new HttpExchangeResult(head, keepAlive, why, false);
     }

@@ -1,3 +1,4 @@
+using FlowTrace.Contracts.Requests;
 using System.Diagnostics;
 using System.Security.Cryptography;
 using FlowTrace.Contracts.Events;

@@ -44,7 +44,7 @@ public sealed class FlowTracer : ITracer
     /// <summary>The trace itself, without waiting for warm-up (the warm-up runs through here).</summary>
     internal async IAsyncEnumerable<TraceEvent> RunAsync(TraceRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var run = new TraceRun(_options.TimeProvider);
+        var run = new TraceRun(_options.TimeProvider, request.PauseAfterStep);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var producer = Task.Run(() => ProduceAsync(request, run, stop.Token), CancellationToken.None);
         try
@@ -150,6 +150,8 @@ public sealed class FlowTracer : ITracer
 
                 var reuse = next is not null && exchange.KeepAlive && next.SameOrigin(target) && !connection.Wire.PeerClosed;
                 await FinishConnectionAsync(connection, exchange, reuse, run, cancellationToken).ConfigureAwait(false);
+                if (next is not null && !exchange.Failed)
+                    await run.PauseAfterAsync(TraceStep.Connection, reuse ? TraceStep.HttpRequest : TraceStep.Dns, cancellationToken).ConfigureAwait(false);
                 if (exchange.Failed)
                     return (run.LastFailure, target.Uri.ToString(), status);
                 if (redirectFailure is not null)
@@ -204,9 +206,11 @@ public sealed class FlowTracer : ITracer
         var resolution = await _dns.ResolveAsync(dnsTarget, request, run, cancellationToken).ConfigureAwait(false);
         if (resolution.Addresses is null)
             return null;
+        await run.PauseAfterAsync(TraceStep.Dns, TraceStep.Tcp, cancellationToken).ConfigureAwait(false);
         var wire = await _tcp.ConnectAsync(resolution.Addresses, connectTo?.Port ?? target.Port, run, request.Timeouts.Connect, cancellationToken).ConfigureAwait(false);
         if (wire is null)
             return null;
+        await run.PauseAfterAsync(TraceStep.Tcp, target.IsHttps ? TraceStep.Tls : TraceStep.HttpRequest, cancellationToken).ConfigureAwait(false);
         if (!target.IsHttps)
             return new OpenConnection(wire, wire, null, false);
         var tls = await _tls.HandshakeAsync(wire, target, request, run, cancellationToken).ConfigureAwait(false);
@@ -216,6 +220,7 @@ public sealed class FlowTracer : ITracer
             return null;
         }
 
+        await run.PauseAfterAsync(TraceStep.Tls, TraceStep.HttpRequest, cancellationToken).ConfigureAwait(false);
         return new OpenConnection(wire, tls.Session, tls.Session, false);
     }
 

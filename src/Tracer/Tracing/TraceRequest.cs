@@ -1,4 +1,5 @@
-using System.Net;
+using FlowTrace.Contracts.Events;
+using FlowTrace.Contracts.Requests;
 
 namespace FlowTrace.Tracer.Tracing;
 
@@ -51,31 +52,13 @@ public sealed record TraceRequest
     /// <summary>Extra trust anchors (DER-encoded certificates) besides the system's roots, e.g. the lab's CA.</summary>
     public IReadOnlyList<byte[]> ExtraTrustedRoots { get; init; } = [];
 
+    /// <summary>Step mode: awaited after each step completes, before the next begins (for example until a teacher
+    /// presses "Next step"). Arrival times are stamped while paused, so wire timings stay true.</summary>
+    public Func<TraceStep, CancellationToken, ValueTask>? PauseAfterStep { get; init; }
+
     /// <summary>DNS suffixes (e.g. <c>lab.test</c>) that go to <see cref="DnsServer"/>; others use the system
     /// resolvers. Empty means every name goes to <see cref="DnsServer"/>.</summary>
     public IReadOnlyList<string> DnsServerZones { get; init; } = [];
-}
-
-/// <summary>Address families a trace may use.</summary>
-public enum AddressFamilyPreference
-{
-    /// <summary>IPv6 and IPv4, raced as browsers race them.</summary>
-    Any,
-    /// <summary>IPv4 only.</summary>
-    IPv4,
-    /// <summary>IPv6 only.</summary>
-    IPv6,
-}
-
-/// <summary>What to send as the TLS server name.</summary>
-public enum SniMode
-{
-    /// <summary>The URL's host (as browsers do); no SNI for IP literals.</summary>
-    UrlHost,
-    /// <summary>A name of the caller's choosing.</summary>
-    Custom,
-    /// <summary>No SNI extension at all.</summary>
-    None,
 }
 
 /// <summary>Time limits per step.</summary>

@@ -17,8 +17,11 @@ internal sealed class TraceRun
     private readonly Dictionary<(int Hop, TraceStep Step), TimeSpan> _openSteps = [];
     private int _sequence;
 
-    public TraceRun(TimeProvider time)
+    private readonly Func<TraceStep, CancellationToken, ValueTask>? _pause;
+
+    public TraceRun(TimeProvider time, Func<TraceStep, CancellationToken, ValueTask>? pause = null)
     {
+        _pause = pause;
         _time = time;
         _startTimestamp = time.GetTimestamp();
     }
@@ -79,31 +82,41 @@ internal sealed class TraceRun
     public void Summary(TraceSummary summary) => Write(TraceStep.Trace, TraceEventKind.Completed, Elapsed,
         summary.Succeeded ? $"Trace completed in {Format.Duration(summary.Total)}" : $"Trace failed: {summary.Failure?.Reason}", summary);
 
+    /// <summary>Step mode: announces the pause and waits for the caller to continue.</summary>
+    public async ValueTask PauseAfterAsync(TraceStep step, TraceStep next, CancellationToken cancellationToken)
+    {
+        if (_pause is null)
+            return;
+        Detail(TraceStep.Trace, $"Paused after {step}: waiting for the next step ({next})", new StepPausedDetails(step, next));
+        await _pause(step, cancellationToken).ConfigureAwait(false);
+    }
+
     public void Complete() => _events.Writer.TryComplete();
 
     private void Finish(TraceStep step, TraceEventKind kind, string message, TraceEventDetails? details, long? at, TimeSpan? clientProcessing)
     {
         var end = OffsetOf(at ?? Now());
+        TimeSpan? duration = null;
         lock (_gate)
         {
             if (details is StepFailureDetails failure)
                 LastFailure = failure;
             if (_openSteps.Remove((Hop, step), out var start))
             {
-                var duration = end >= start ? end - start : TimeSpan.Zero;
-                _timings.Add(new StepTiming(Hop, step, start, duration, clientProcessing, kind == TraceEventKind.Completed));
+                duration = end >= start ? end - start : TimeSpan.Zero;
+                _timings.Add(new StepTiming(Hop, step, start, duration.Value, clientProcessing, kind == TraceEventKind.Completed));
             }
         }
 
-        Write(step, kind, end, message, details);
+        Write(step, kind, end, message, details, duration);
     }
 
-    private void Write(TraceStep step, TraceEventKind kind, TimeSpan offset, string message, TraceEventDetails? details)
+    private void Write(TraceStep step, TraceEventKind kind, TimeSpan offset, string message, TraceEventDetails? details, TimeSpan? duration = null)
     {
         lock (_gate)
         {
             // Sequence numbers are handed out under the lock so that the channel order is the sequence order.
-            var traceEvent = new TraceEvent(_sequence++, Hop, step, kind, offset, message, details);
+            var traceEvent = new TraceEvent(_sequence++, Hop, step, kind, offset, message, details, duration);
             _events.Writer.TryWrite(traceEvent);
         }
     }

@@ -1,3 +1,4 @@
+using FlowTrace.Contracts.Requests;
 using FlowTrace.Contracts.Events;
 using FlowTrace.Tracer.Tracing;
 using S = FlowTrace.Contracts.Events.TraceStep;

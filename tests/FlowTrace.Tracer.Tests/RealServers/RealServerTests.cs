@@ -1,3 +1,4 @@
+using FlowTrace.Contracts.Requests;
 using System.Globalization;
 using FlowTrace.Contracts.Events;
 using FlowTrace.Tracer.Tracing;

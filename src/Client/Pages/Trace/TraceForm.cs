@@ -1,0 +1,26 @@
+using FlowTrace.Contracts.Requests;
+
+namespace FlowTrace.Client.Pages.Trace;
+
+/// <summary>The form's fields, turned into a trace request message.</summary>
+public sealed class TraceForm
+{
+    public string? Url { get; set; }
+    public string? DnsServer { get; set; }
+    public AddressFamilyPreference AddressFamily { get; set; } = AddressFamilyPreference.Any;
+    public SniMode Sni { get; set; } = SniMode.UrlHost;
+    public string? SniName { get; set; }
+    public bool FollowRedirects { get; set; } = true;
+    public bool StepMode { get; set; }
+
+    public TraceRequestMessage ToMessage() => new()
+    {
+        Url = Url?.Trim(),
+        DnsServer = string.IsNullOrWhiteSpace(DnsServer) ? null : DnsServer.Trim(),
+        AddressFamily = AddressFamily,
+        Sni = Sni,
+        SniName = Sni == SniMode.Custom ? SniName?.Trim() : null,
+        FollowRedirects = FollowRedirects,
+        StepMode = StepMode,
+    };
+}

@@ -1,0 +1,103 @@
+using FlowTrace.Contracts.Events;
+
+namespace FlowTrace.Client.Services;
+
+/// <summary>"What just happened, and why it took this long", in plain words and with this trace's own numbers.</summary>
+public static class Explanations
+{
+    /// <summary>The explanation of a step, or null while it has not finished.</summary>
+    public static string? For(StepState step)
+    {
+        if (step.Done is not { } done)
+            return step.Status == "skipped" ? Skipped(step.Step) : null;
+        if (done.Details is StepFailureDetails failure)
+            return $"This step failed: {failure.Reason} Everything after it could not happen.";
+        var took = StepNames.Ms(done.Duration);
+        return step.Step switch
+        {
+            TraceStep.Dns => Dns(step, took),
+            TraceStep.Tcp => Tcp(step, took),
+            TraceStep.Tls => Tls(step, took),
+            TraceStep.HttpRequest => $"The request line and headers were written to the connection in {took}. A GET has no body, so this is quick: it is the waiting that follows that takes time.",
+            TraceStep.ServerProcessing => ServerProcessing(step, took),
+            TraceStep.HttpResponse => Response(step, took),
+            TraceStep.Connection => Connection(step),
+            _ => null,
+        };
+    }
+
+    private static string Skipped(TraceStep step) => step == TraceStep.Tls
+        ? "No TLS: this is plain http, so everything crossed the network readable by anyone on the path."
+        : "This step did not run.";
+
+    private static string Dns(StepState step, string took)
+    {
+        if (step.Details<DnsSkippedDetails>().FirstOrDefault() is { } skipped)
+            return skipped.Reason == DnsSkipReason.IpLiteral
+                ? "The URL already holds an IP address, so there was no name to look up."
+                : $"The name is listed in {skipped.Source}, which the system reads before asking DNS, so no query was sent.";
+        var queries = step.Details<DnsQueryDetails>().ToList();
+        var result = step.Details<DnsResultDetails>().FirstOrDefault();
+        var chain = result is { CnameChain.Count: > 1 } ? $" The name is an alias: DNS followed {string.Join(" → ", result.CnameChain)}." : "";
+        var ttl = queries.SelectMany(q => q.Answers).Select(a => a.TimeToLive).DefaultIfEmpty(0).Min();
+        return $"Computers connect to addresses, not names, so the name was asked of the resolver {result?.Resolver}. " +
+               $"{queries.Count} quer{(queries.Count == 1 ? "y" : "ies")} (A for IPv4, AAAA for IPv6) went out in parallel and the answers took {took}.{chain} " +
+               $"The answer may be cached for {ttl} s, so a second visit would usually skip this wait.";
+    }
+
+    private static string Tcp(StepState step, string took)
+    {
+        var connected = step.Details<TcpConnectedDetails>().FirstOrDefault();
+        if (connected is { Reused: true })
+            return "The previous response left the connection open (keep-alive), so no new connection was needed: that saves a round trip, and the TLS handshake too.";
+        var attempts = step.Details<TcpAttemptDetails>().Count(a => a.Outcome is not TcpAttemptOutcome.Started);
+        var race = attempts > 1 ? $" {attempts} attempts were made: when one address does not answer quickly, the next is tried (Happy Eyeballs)." : "";
+        var rtt = connected?.KernelRtt is { } r ? $" The kernel estimates the round-trip time to this server at {StepNames.Ms(r)}." : "";
+        return $"SYN, SYN-ACK, ACK: the three-way handshake took {StepNames.Ms(connected?.HandshakeTime)}, one round trip to the server.{race}{rtt}";
+    }
+
+    private static string Tls(StepState step, string took)
+    {
+        if (step.Details<TlsHandshakeDetails>().FirstOrDefault() is not { } tls)
+            return $"The TLS handshake took {took}.";
+        var trips = tls.Version == "TLS 1.3" ? "one round trip" : "two round trips";
+        var verdict = tls.CertificateAccepted
+            ? "The certificate checks out: it chains to a trusted root, names this host and is in date."
+            : $"A browser would refuse this certificate: {string.Join(" ", tls.Findings.Select(f => f.Message))}";
+        return $"Client and server agreed on {tls.Version} with {tls.CipherSuite} in {trips}. Of {took}, {StepNames.Ms(tls.NetworkTime)} was waiting for the network and " +
+               $"{StepNames.Ms(tls.ClientProcessingTime)} was the client's own cryptography. {verdict}";
+    }
+
+    private static string ServerProcessing(StepState step, string took)
+    {
+        var details = step.Details<ServerProcessingDetails>().FirstOrDefault();
+        var timing = details is { ServerTiming.Count: > 0 }
+            ? $" The server says where it spent the time (Server-Timing): {string.Join(", ", details.ServerTiming.Select(m => $"{m.Description ?? m.Name} {m.Duration} ms"))}."
+            : " The server did not say where it spent the time (no Server-Timing header).";
+        return $"The first byte of the answer arrived {took} after the request left. That is one network round trip plus however long the server worked.{timing}";
+    }
+
+    private static string Response(StepState step, string took)
+    {
+        if (step.Details<HttpResponseDetails>().FirstOrDefault() is not { } response)
+            return $"The response took {took}.";
+        var framing = response.Framing switch
+        {
+            BodyFraming.Chunked => "in chunks (the server did not know the size in advance)",
+            BodyFraming.ContentLength => "with its size announced up front (Content-Length)",
+            BodyFraming.UntilClose => "until the server closed the connection",
+            _ => "with no body",
+        };
+        return $"Status {response.StatusCode} {response.ReasonPhrase}; {response.BodyBytes:N0} bytes of body arrived {framing} over {took} after the first byte.";
+    }
+
+    private static string Connection(StepState step) =>
+        step.Details<ConnectionDetails>().FirstOrDefault() is { } c
+            ? c.ClosedBy switch
+            {
+                ConnectionCloser.Server => $"The server closed the connection first ({c.Reason}). A new request would need a new connection.",
+                ConnectionCloser.Client => $"FlowTrace closed the connection: {c.Reason}.",
+                _ => $"The connection stays open and carries the next request ({c.Reason}).",
+            }
+            : "";
+}

@@ -1,0 +1,35 @@
+using FlowTrace.Contracts.Events;
+
+namespace FlowTrace.Client.Services;
+
+/// <summary>How the seven steps are named on the page.</summary>
+public static class StepNames
+{
+    /// <summary>The steps in the order a request travels.</summary>
+    public static readonly TraceStep[] Flow =
+        [TraceStep.Dns, TraceStep.Tcp, TraceStep.Tls, TraceStep.HttpRequest, TraceStep.ServerProcessing, TraceStep.HttpResponse, TraceStep.Connection];
+
+    /// <summary>The step's display name.</summary>
+    public static string Of(TraceStep step) => step switch
+    {
+        TraceStep.Dns => "DNS lookup",
+        TraceStep.Tcp => "TCP connection",
+        TraceStep.Tls => "TLS handshake",
+        TraceStep.HttpRequest => "HTTP request",
+        TraceStep.ServerProcessing => "Server processing",
+        TraceStep.HttpResponse => "HTTP response",
+        TraceStep.Connection => "Connection handling",
+        _ => "Trace",
+    };
+
+    /// <summary>A duration as the page shows it.</summary>
+    public static string Ms(TimeSpan? duration)
+    {
+        if (duration is not { } d)
+            return "";
+        var ms = d.TotalMilliseconds;
+        return (ms < 1 ? ms.ToString("0.000", System.Globalization.CultureInfo.InvariantCulture)
+            : ms < 100 ? ms.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture)
+            : ms.ToString("#,0", System.Globalization.CultureInfo.InvariantCulture)) + " ms";
+    }
+}

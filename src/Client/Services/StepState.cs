@@ -1,0 +1,31 @@
+using FlowTrace.Contracts.Events;
+
+namespace FlowTrace.Client.Services;
+
+/// <summary>Where one step of one hop stands, built only from that step's events.</summary>
+public sealed class StepState(int hop, TraceStep step)
+{
+    /// <summary>Redirect hop.</summary>
+    public int Hop { get; } = hop;
+
+    /// <summary>The step.</summary>
+    public TraceStep Step { get; } = step;
+
+    /// <summary>Every event of this step, in order.</summary>
+    public List<TraceEvent> Events { get; } = [];
+
+    /// <summary>The Started event, once it arrived.</summary>
+    public TraceEvent? Started => Events.FirstOrDefault(e => e.Kind == TraceEventKind.Started);
+
+    /// <summary>The Completed or Failed event, once it arrived.</summary>
+    public TraceEvent? Done => Events.LastOrDefault(e => e.Kind is TraceEventKind.Completed or TraceEventKind.Failed);
+
+    /// <summary>waiting, running, done or failed.</summary>
+    public string Status => Done?.Kind == TraceEventKind.Failed ? "failed" : Done is not null ? "done" : Started is not null ? "running" : Skipped ? "skipped" : "waiting";
+
+    /// <summary>True when the trace ended without this step running (plain http has no TLS, for example).</summary>
+    public bool Skipped { get; set; }
+
+    /// <summary>Typed details of this step's events.</summary>
+    public IEnumerable<T> Details<T>() where T : TraceEventDetails => Events.Select(e => e.Details).OfType<T>();
+}

@@ -1,0 +1,158 @@
+using FlowTrace.Contracts.Events;
+using FlowTrace.Contracts.Requests;
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace FlowTrace.Client.Services;
+
+/// <summary>
+/// The page's one trace: owns the hub connection, streams events into per-step state and tells the components
+/// when something changed. Components subscribe to <see cref="Changed"/> and unsubscribe when disposed.
+/// </summary>
+public sealed class TraceSession(NavigationManager navigation) : IAsyncDisposable
+{
+    private HubConnection? _connection;
+    private CancellationTokenSource? _running;
+    private string? _traceId;
+
+    /// <summary>Raised after every change; handlers re-render.</summary>
+    public event Action? Changed;
+
+    /// <summary>Every event of the current trace, in order.</summary>
+    public List<TraceEvent> Events { get; } = [];
+
+    /// <summary>Per hop, the seven steps.</summary>
+    public List<IReadOnlyList<StepState>> Hops { get; } = [];
+
+    /// <summary>True while a trace streams.</summary>
+    public bool IsRunning { get; private set; }
+
+    /// <summary>Set while a step-mode trace waits for "Next step".</summary>
+    public StepPausedDetails? Paused { get; private set; }
+
+    /// <summary>The closing summary, once it arrived.</summary>
+    public TraceSummary? Summary { get; private set; }
+
+    /// <summary>An error of the connection or the request (not of the trace: those are events).</summary>
+    public string? Error { get; private set; }
+
+    /// <summary>The URL being traced.</summary>
+    public string? Url { get; private set; }
+
+    /// <summary>Starts a trace, replacing the previous one.</summary>
+    public async Task StartAsync(TraceRequestMessage request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        await CancelAsync();
+        Events.Clear();
+        Hops.Clear();
+        Summary = null;
+        Error = null;
+        Paused = null;
+        Url = request.Url;
+        IsRunning = true;
+        Changed?.Invoke();
+        _running = new CancellationTokenSource();
+        _traceId = Guid.NewGuid().ToString("N");
+        var token = _running.Token;
+        try
+        {
+            var connection = await ConnectAsync();
+            await foreach (var traceEvent in connection.StreamAsync<TraceEvent>("Trace", request, _traceId, token))
+                Apply(traceEvent);
+        }
+        catch (OperationCanceledException)
+        {
+            Error ??= "The trace was cancelled.";
+        }
+        catch (HubException e)
+        {
+            Error = Clean(e.Message);
+        }
+        catch (Exception e) when (e is HttpRequestException or InvalidOperationException or IOException)
+        {
+            Error = $"Lost the connection to the FlowTrace server: {e.Message}";
+        }
+        finally
+        {
+            IsRunning = false;
+            Paused = null;
+            Changed?.Invoke();
+        }
+    }
+
+    /// <summary>Step mode: lets the paused trace run its next step.</summary>
+    public async Task NextStepAsync()
+    {
+        if (_connection is null || _traceId is null || Paused is null)
+            return;
+        Paused = null;
+        Changed?.Invoke();
+        await _connection.InvokeAsync<bool>("NextStep", _traceId);
+    }
+
+    /// <summary>Stops the running trace; the server cancels it at once.</summary>
+    public async Task CancelAsync()
+    {
+        if (_running is { } running)
+        {
+            _running = null;
+            await running.CancelAsync();
+            running.Dispose();
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await CancelAsync();
+        if (_connection is not null)
+            await _connection.DisposeAsync();
+    }
+
+    private async Task<HubConnection> ConnectAsync()
+    {
+        if (_connection is null)
+        {
+            _connection = new HubConnectionBuilder()
+                .WithUrl(navigation.ToAbsoluteUri("/hubs/trace"))
+                .AddJsonProtocol(o => TraceJson.Configure(o.PayloadSerializerOptions))
+                .WithAutomaticReconnect()
+                .Build();
+        }
+
+        if (_connection.State == HubConnectionState.Disconnected)
+            await _connection.StartAsync();
+        return _connection;
+    }
+
+    private void Apply(TraceEvent traceEvent)
+    {
+        Events.Add(traceEvent);
+        while (Hops.Count <= traceEvent.Hop)
+            Hops.Add([.. StepNames.Flow.Select(step => new StepState(Hops.Count, step))]);
+        if (traceEvent.Step != TraceStep.Trace)
+            Hops[traceEvent.Hop].First(s => s.Step == traceEvent.Step).Events.Add(traceEvent);
+        switch (traceEvent.Details)
+        {
+            case StepPausedDetails paused:
+                Paused = paused;
+                break;
+            case TraceSummary summary:
+                Summary = summary;
+                foreach (var step in Hops.SelectMany(h => h))
+                    step.Skipped = step.Started is null;
+                break;
+        }
+
+        Changed?.Invoke();
+    }
+
+    private static string Clean(string message)
+    {
+        const string prefix = "An unexpected error occurred invoking 'Trace' on the server. HubException: ";
+        return message.StartsWith(prefix, StringComparison.Ordinal) ? message[prefix.Length..] : message;
+    }
+}

@@ -1,0 +1,41 @@
+namespace FlowTrace.Contracts.Requests;
+
+/// <summary>
+/// A trace request as it crosses the network (JSON API and hub). Only <see cref="Url"/> is required;
+/// everything else falls back to the tracer's defaults.
+/// </summary>
+public sealed record TraceRequestMessage
+{
+    /// <summary>The absolute http or https URL to trace.</summary>
+    public string? Url { get; init; }
+
+    /// <summary>GET (default) or HEAD.</summary>
+    public string? Method { get; init; }
+
+    /// <summary>A DNS server as <c>host:port</c>; null for the server's default resolvers.</summary>
+    public string? DnsServer { get; init; }
+
+    /// <summary>Which address families to use.</summary>
+    public AddressFamilyPreference? AddressFamily { get; init; }
+
+    /// <summary>What to send as SNI.</summary>
+    public SniMode? Sni { get; init; }
+
+    /// <summary>The SNI name when <see cref="Sni"/> is custom.</summary>
+    public string? SniName { get; init; }
+
+    /// <summary>Whether to follow redirects (default true).</summary>
+    public bool? FollowRedirects { get; init; }
+
+    /// <summary>How many redirects to follow at most (default 10).</summary>
+    public int? MaxRedirects { get; init; }
+
+    /// <summary>Connect to this <c>host:port</c> instead, keeping SNI and Host from the URL.</summary>
+    public string? ConnectTo { get; init; }
+
+    /// <summary>Extra request headers.</summary>
+    public IReadOnlyDictionary<string, string>? Headers { get; init; }
+
+    /// <summary>Pause after each step until the caller says to continue (hub only).</summary>
+    public bool? StepMode { get; init; }
+}

@@ -1,0 +1,52 @@
+using System.Runtime.CompilerServices;
+using FlowTrace.Contracts.Events;
+using FlowTrace.Contracts.Requests;
+using FlowTrace.Server.Tracing;
+using FlowTrace.Tracer.Tracing;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Options;
+
+namespace FlowTrace.Server.Hubs;
+
+/// <summary>
+/// Streams a trace's events to the caller as the tracer produces them. Closing the stream (or the tab)
+/// cancels the trace on the server at once.
+/// </summary>
+public sealed class TraceHub(ITracer tracer, TraceRequestFactory factory, StepGates gates, IOptions<FlowTraceServerOptions> options) : Hub
+{
+    /// <summary>The hub's path.</summary>
+    public const string Path = "/hubs/trace";
+
+    /// <summary>Runs a trace; <paramref name="traceId"/> names it for <see cref="NextStep"/> in step mode.</summary>
+    public async IAsyncEnumerable<TraceEvent> Trace(TraceRequestMessage request, string traceId, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var stepTimeout = options.Value.StepModeTimeout;
+        IDisposable? registration = null;
+        Func<TraceStep, CancellationToken, ValueTask>? pause = null;
+        if (request.StepMode == true)
+        {
+            if (string.IsNullOrWhiteSpace(traceId))
+                throw new HubException("Step mode needs a trace id.");
+            registration = gates.Register(Context.ConnectionId, traceId, out var waitForNext);
+            pause = async (_, token) =>
+            {
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(token);
+                timeout.CancelAfter(stepTimeout);
+                await waitForNext(timeout.Token).ConfigureAwait(false);
+            };
+        }
+
+        using (registration)
+        {
+            var traceRequest = factory.Create(request, pause, out var errors);
+            if (traceRequest is null)
+                throw new HubException(string.Join(" ", errors));
+            await foreach (var traceEvent in tracer.TraceAsync(traceRequest, cancellationToken).ConfigureAwait(false))
+                yield return traceEvent;
+        }
+    }
+
+    /// <summary>Step mode: lets the paused trace <paramref name="traceId"/> run its next step.</summary>
+    public bool NextStep(string traceId) => gates.Next(Context.ConnectionId, traceId);
+}

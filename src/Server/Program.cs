@@ -1,0 +1,4 @@
+using FlowTrace.Server;
+
+var app = FlowTraceServer.Build(args);
+await app.RunAsync();
