@@ -10,8 +10,9 @@ namespace FlowTrace.Server;
 /// <summary>Builds the FlowTrace web app; <c>Program</c> runs it, tests start it on a free port.</summary>
 public static class FlowTraceServer
 {
-    /// <summary>Builds the app from command-line arguments and configuration.</summary>
-    public static WebApplication Build(string[] args)
+    /// <summary>Builds the app from command-line arguments and configuration; <paramref name="configureServices"/>
+    /// lets tests decorate services.</summary>
+    public static WebApplication Build(string[] args, Action<IServiceCollection>? configureServices = null)
     {
         var builder = WebApplication.CreateBuilder(args);
         builder.Services.AddOptions<FlowTraceServerOptions>()
@@ -26,6 +27,7 @@ public static class FlowTraceServer
         builder.Services.AddProblemDetails();
         builder.Services.AddSignalR().AddJsonProtocol(o => TraceJson.Configure(o.PayloadSerializerOptions));
         builder.Services.ConfigureHttpJsonOptions(o => TraceJson.Configure(o.SerializerOptions));
+        configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
         app.UseBlazorFrameworkFiles();

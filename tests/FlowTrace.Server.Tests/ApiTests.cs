@@ -1,0 +1,52 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using FlowTrace.Contracts.Events;
+using FlowTrace.Contracts.Lab;
+
+namespace FlowTrace.Server.Tests;
+
+[Collection(ServerCollection.Name)]
+public sealed class ApiTests(ServerFixture server)
+{
+    private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
+
+    [Fact]
+    public async Task PostTraces_LabSite_ReturnsEveryEventEndingWithSummary()
+    {
+        using var http = server.Http();
+        var url = await server.LabUrlAsync("redirect");
+        using var response = await http.PostAsync("/api/traces", Json($$"""{"url": "{{url}}", "addressFamily": "ipv4"}"""));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var events = await response.Content.ReadFromJsonAsync<List<TraceEvent>>(TraceJson.Options);
+        var summary = Assert.IsType<TraceSummary>(events![^1].Details);
+        Assert.True(summary.Succeeded);
+        Assert.Equal(2, events.Select(e => e.Details).OfType<RedirectDetails>().Count());
+    }
+
+    [Theory]
+    [InlineData("""{"url": "ftp://example.test/"}""", "scheme 'ftp:'")]
+    [InlineData("""{"url": "https://example.test/", "noSuchOption": true}""", "noSuchOption")]
+    [InlineData("""{"method": "GET"}""", "'url' is required")]
+    [InlineData("""not json""", "not a valid trace request")]
+    [InlineData("""{"url": "https://example.test:99999/"}""", "")]
+    public async Task PostTraces_BadRequest_Returns400ProblemDetails(string body, string expected)
+    {
+        using var http = server.Http();
+        using var response = await http.PostAsync("/api/traces", Json(body));
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Contains(expected, problem.RootElement.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task GetLab_ListsSitesWithFullUrlsAndPurpose()
+    {
+        using var http = server.Http();
+        var sites = await http.GetFromJsonAsync<List<LabSite>>("/api/lab", TraceJson.Options);
+        Assert.Contains(sites!, s => s.Name == "www" && s.Url.StartsWith("https://www.lab.test:", StringComparison.Ordinal) && s.Demonstrates.Length > 10);
+        Assert.True(sites!.Count >= 15);
+    }
+}

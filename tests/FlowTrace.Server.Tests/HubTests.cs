@@ -1,0 +1,124 @@
+using System.Diagnostics;
+using FlowTrace.Contracts.Events;
+using FlowTrace.Contracts.Requests;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Client;
+
+namespace FlowTrace.Server.Tests;
+
+[Collection(ServerCollection.Name)]
+public sealed class HubTests(ServerFixture server)
+{
+    [Fact]
+    public async Task Trace_SlowLabSite_EventsArriveInOrderWhileTheTraceRuns()
+    {
+        await using var connection = await server.ConnectAsync();
+        var url = await server.LabUrlAsync("slow");
+        var clock = Stopwatch.StartNew();
+        var received = new List<(TraceEvent Event, TimeSpan At)>();
+        await foreach (var e in connection.StreamAsync<TraceEvent>("Trace", new TraceRequestMessage { Url = url }, "t1"))
+            received.Add((e, clock.Elapsed));
+
+        Assert.Equal(Enumerable.Range(0, received.Count), received.Select(r => r.Event.Sequence));
+        var summary = Assert.IsType<TraceSummary>(received[^1].Event.Details);
+        Assert.True(summary.Succeeded, summary.Failure?.Reason);
+        // The TLS handshake finished before the server started its ~400 ms of work: that event must have reached
+        // us well before the last one, which it cannot if events were batched until the end.
+        var tlsDone = received.Single(r => r.Event.Step == TraceStep.Tls && r.Event.Kind == TraceEventKind.Completed).At;
+        Assert.True(received[^1].At - tlsDone >= TimeSpan.FromMilliseconds(300), $"TLS completed at {tlsDone}, summary at {received[^1].At}");
+    }
+
+    [Fact]
+    public async Task Trace_ClientCancels_ServerSideTraceStopsAtOnce()
+    {
+        await using var connection = await server.ConnectAsync();
+        var url = await server.LabUrlAsync("stream");
+        using var cancel = new CancellationTokenSource();
+        var seen = 0;
+        try
+        {
+            await foreach (var e in connection.StreamAsync<TraceEvent>("Trace", new TraceRequestMessage { Url = url }, "t2", cancel.Token))
+            {
+                seen++;
+                if (e.Step == TraceStep.HttpResponse && e.Kind == TraceEventKind.Started)
+                    await cancel.CancelAsync();
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        Assert.True(seen > 0);
+        using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        string ending;
+        do
+            ending = await server.TraceEndings.Reader.ReadAsync(wait.Token);
+        while (!ending.StartsWith(url, StringComparison.Ordinal));
+        Assert.EndsWith("cancelled", ending, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Trace_StepMode_PausesAfterEachStepUntilNextStep()
+    {
+        await using var connection = await server.ConnectAsync();
+        var url = await server.LabUrlAsync("www");
+        var pauses = new List<TraceStep>();
+        TraceSummary? summary = null;
+        await foreach (var e in connection.StreamAsync<TraceEvent>("Trace", new TraceRequestMessage { Url = url, StepMode = true }, "t3"))
+        {
+            if (e.Details is StepPausedDetails paused)
+            {
+                pauses.Add(paused.AfterStep);
+                Assert.True(await connection.InvokeAsync<bool>("NextStep", "t3"));
+            }
+
+            summary = e.Details as TraceSummary ?? summary;
+        }
+
+        Assert.True(summary!.Succeeded);
+        Assert.Equal([TraceStep.Dns, TraceStep.Tcp, TraceStep.Tls, TraceStep.HttpRequest, TraceStep.ServerProcessing, TraceStep.HttpResponse], pauses);
+    }
+
+    [Fact]
+    public async Task Trace_StepModeWithoutNextStep_WaitsAndDoesNotProceed()
+    {
+        await using var connection = await server.ConnectAsync();
+        var url = await server.LabUrlAsync("www");
+        using var cancel = new CancellationTokenSource();
+        var events = new List<TraceEvent>();
+        var reader = Task.Run(async () =>
+        {
+            try
+            {
+                await foreach (var e in connection.StreamAsync<TraceEvent>("Trace", new TraceRequestMessage { Url = url, StepMode = true }, "t4", cancel.Token))
+                    lock (events)
+                        events.Add(e);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        });
+        await Task.Delay(1500);
+        lock (events)
+        {
+            Assert.Contains(events, e => e.Details is StepPausedDetails { AfterStep: TraceStep.Dns });
+            Assert.DoesNotContain(events, e => e.Step == TraceStep.Tcp);
+        }
+
+        await cancel.CancelAsync();
+        await reader;
+    }
+
+    [Fact]
+    public async Task Trace_InvalidUrl_FailsWithClearHubError()
+    {
+        await using var connection = await server.ConnectAsync();
+        var error = await Assert.ThrowsAsync<HubException>(async () =>
+        {
+            await foreach (var unused in connection.StreamAsync<TraceEvent>("Trace", new TraceRequestMessage { Url = "file:///etc/passwd" }, "t5"))
+            {
+            }
+        });
+        Assert.Contains("scheme 'file:' is not supported", error.Message, StringComparison.Ordinal);
+    }
+}

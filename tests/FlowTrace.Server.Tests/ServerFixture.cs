@@ -1,0 +1,87 @@
+using System.Threading.Channels;
+using FlowTrace.Contracts.Events;
+using FlowTrace.Server;
+using FlowTrace.Tracer.Tracing;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace FlowTrace.Server.Tests;
+
+/// <summary>The real server on a free loopback port, with its lab on free ports, once per collection.</summary>
+public sealed class ServerFixture : IAsyncLifetime
+{
+    private WebApplication? _app;
+
+    public Uri BaseAddress { get; private set; } = null!;
+
+    /// <summary>Every trace the hub or API runs, with how its enumeration ended.</summary>
+    public Channel<string> TraceEndings { get; } = Channel.CreateUnbounded<string>();
+
+    public async Task InitializeAsync()
+    {
+        _app = FlowTraceServer.Build(
+        [
+            "--urls", "http://127.0.0.1:0", "--environment", "Testing",
+            "--FlowTrace:Lab:DnsPort=0", "--FlowTrace:Lab:HttpsPort=0", "--FlowTrace:Lab:Tls12Port=0",
+            "--FlowTrace:Lab:HttpPort=0", "--FlowTrace:Lab:Http10Port=0", "--FlowTrace:Lab:ClosedPort=0",
+        ], services => services.AddSingleton<ITracer>(_ => new RecordingTracer(new FlowTracer(), TraceEndings.Writer)));
+        await _app.StartAsync();
+        BaseAddress = new Uri(_app.Urls.First());
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+    }
+
+    public HttpClient Http() => new() { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+
+    public async Task<HubConnection> ConnectAsync()
+    {
+        var connection = new HubConnectionBuilder()
+            .WithUrl(new Uri(BaseAddress, "/hubs/trace"))
+            .AddJsonProtocol(o => TraceJson.Configure(o.PayloadSerializerOptions))
+            .Build();
+        await connection.StartAsync();
+        return connection;
+    }
+
+    public async Task<string> LabUrlAsync(string site)
+    {
+        using var http = Http();
+        var sites = await System.Net.Http.Json.HttpClientJsonExtensions.GetFromJsonAsync<List<FlowTrace.Contracts.Lab.LabSite>>(http, "/api/lab", TraceJson.Options);
+        return sites!.Single(s => s.Name == site).Url;
+    }
+
+    /// <summary>Decorates the tracer to observe, from the server side, when and how each trace's stream ended.</summary>
+    private sealed class RecordingTracer(ITracer inner, ChannelWriter<string> endings) : ITracer
+    {
+        public async IAsyncEnumerable<TraceEvent> TraceAsync(TraceRequest request, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+        {
+            var completed = false;
+            try
+            {
+                await foreach (var e in inner.TraceAsync(request, cancellationToken))
+                {
+                    completed |= e.Details is TraceSummary;
+                    yield return e;
+                }
+            }
+            finally
+            {
+                endings.TryWrite($"{request.Url} {(cancellationToken.IsCancellationRequested ? "cancelled" : completed ? "completed" : "stopped")}");
+            }
+        }
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class ServerCollection : ICollectionFixture<ServerFixture>
+{
+    public const string Name = "server";
+}
