@@ -61,7 +61,7 @@ internal sealed class TcpConnector(TimeProvider time)
                 var done = pending.First(a => a.Connect == finished);
                 pending.Remove(done);
                 if (done.Connect.IsCompletedSuccessfully)
-                    return Won(done, pending, run);
+                    return Won(done, pending, run, firstSyn: failures.Concat(pending).Append(done).Min(a => a.Started));
 
                 Report(done, run, linked.Token, timeoutSource.IsCancellationRequested);
                 failures.Add(done);
@@ -109,8 +109,6 @@ internal sealed class TcpConnector(TimeProvider time)
     private Attempt Start(int number, IPEndPoint remote, TraceRun run, CancellationToken cancellationToken)
     {
         var socket = new Socket(remote.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        run.Detail(TraceStep.Tcp, $"Attempt {number}: SYN to {remote}",
-            new TcpAttemptDetails(number, remote.ToString(), null, TcpAttemptOutcome.Started, null, null));
         var started = run.Now();
         var attempt = new Attempt(number, remote, socket, started);
         attempt.Connect = ConnectOneAsync(attempt, run, cancellationToken);
@@ -127,6 +125,8 @@ internal sealed class TcpConnector(TimeProvider time)
             try
             {
                 attempt.Started = run.Now();
+                run.Detail(TraceStep.Tcp, $"Attempt {attempt.Number}: SYN to {attempt.Remote}",
+                    new TcpAttemptDetails(attempt.Number, attempt.Remote.ToString(), null, TcpAttemptOutcome.Started, null, null), attempt.Started);
                 attempt.Socket.Connect(attempt.Remote);
             }
             catch (ObjectDisposedException) when (cancellationToken.IsCancellationRequested)
@@ -145,7 +145,7 @@ internal sealed class TcpConnector(TimeProvider time)
         }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
-    private static WireConnection Won(Attempt winner, List<Attempt> losers, TraceRun run)
+    private static WireConnection Won(Attempt winner, List<Attempt> losers, TraceRun run, long firstSyn)
     {
         foreach (var loser in losers)
         {
@@ -164,7 +164,7 @@ internal sealed class TcpConnector(TimeProvider time)
             $"Connected {connection.LocalEndPoint} → {connection.RemoteEndPoint} in {Format.Duration(handshake)}" +
             (rtt is { } r ? $" (kernel RTT estimate {Format.Duration(r)})" : ""),
             new TcpConnectedDetails(connection.LocalEndPoint.ToString(), connection.RemoteEndPoint.ToString(), winner.Number, handshake, true, rtt, false),
-            winner.Finished);
+            winner.Finished, startedAt: firstSyn);
         return connection;
     }
 

@@ -262,9 +262,11 @@ public sealed class FlowTracer : ITracer
         }
 
         var why = exchange.KeepAlive ? $"the connection could stay open ({exchange.KeepAliveReason}), but the trace is done with it" : exchange.KeepAliveReason;
+        // The connection is closed from the moment the tracer starts closing it; the clean-up after is the tracer's own business.
+        var closing = run.Now();
         await connection.DisposeAsync().ConfigureAwait(false);
         run.Completed(TraceStep.Connection, $"The tracer closed the connection: {why}",
-            new ConnectionDetails(exchange.KeepAlive, ConnectionCloser.Client, false, why));
+            new ConnectionDetails(exchange.KeepAlive, ConnectionCloser.Client, false, why), closing);
     }
 
     private sealed record OpenConnection(WireConnection Wire, IArrivalSource Stream, TlsSession? Tls, bool Reused) : IAsyncDisposable

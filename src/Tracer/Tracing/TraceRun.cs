@@ -65,9 +65,22 @@ internal sealed class TraceRun
     public void Detail(TraceStep step, string message, TraceEventDetails? details = null, long? at = null) =>
         Write(step, TraceEventKind.Detail, OffsetOf(at ?? Now()), message, details);
 
-    /// <summary>Completes a step. <paramref name="at"/> lets a step end at a wire timestamp rather than "now".</summary>
-    public void Completed(TraceStep step, string message, TraceEventDetails? details = null, long? at = null, TimeSpan? clientProcessing = null) =>
+    /// <summary>Completes a step. <paramref name="at"/> lets a step end at a wire timestamp rather than "now";
+    /// <paramref name="startedAt"/> moves the step's start to a wire timestamp (the first SYN, say), so its duration
+    /// is what crossed the network rather than the tracer's own set-up.</summary>
+    public void Completed(TraceStep step, string message, TraceEventDetails? details = null, long? at = null, TimeSpan? clientProcessing = null, long? startedAt = null)
+    {
+        if (startedAt is { } rebased)
+        {
+            lock (_gate)
+            {
+                if (_openSteps.ContainsKey((Hop, step)))
+                    _openSteps[(Hop, step)] = OffsetOf(rebased);
+            }
+        }
+
         Finish(step, TraceEventKind.Completed, message, details, at, clientProcessing);
+    }
 
     public void Failed(TraceStep step, string code, string reason, long? at = null) =>
         Finish(step, TraceEventKind.Failed, reason, new StepFailureDetails(code, reason), at, null);

@@ -1,0 +1,142 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Microsoft.Playwright;
+
+namespace FlowTrace.EndToEnd.Tests;
+
+/// <summary>
+/// The built server run as its own process (lab on free ports) and Debian's Chromium driven by Playwright,
+/// both started once for the collection.
+/// </summary>
+public sealed class AppFixture : IAsyncLifetime
+{
+    private const string Chromium = "/usr/bin/chromium";
+    private readonly StringBuilder _serverLog = new();
+    private Process? _server;
+    private IPlaywright? _playwright;
+
+    public Uri BaseAddress { get; private set; } = null!;
+
+    public IBrowser Browser { get; private set; } = null!;
+
+    public static string RepositoryRoot { get; } = FindRoot();
+
+    public static string Screenshots { get; } = Directory.CreateDirectory(Path.Combine(RepositoryRoot, "artifacts", "screenshots")).FullName;
+
+    public async Task InitializeAsync()
+    {
+        if (!File.Exists(Chromium))
+            throw new InvalidOperationException($"{Chromium} is missing: the browser tests drive Debian's Chromium. Run .ci/run, which installs it (apt-get install chromium).");
+        var port = FreePort();
+        BaseAddress = new Uri($"http://127.0.0.1:{port}/");
+        // The test runs from bin/<Configuration>/net10.0; the server was built in the same configuration.
+        var configuration = Path.GetFileName(Path.GetDirectoryName(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)))!;
+        var serverDll = Path.Combine(RepositoryRoot, "src", "Server", "bin", configuration, "net10.0", "FlowTrace.Server.dll");
+        if (!File.Exists(serverDll))
+            throw new InvalidOperationException($"{serverDll} is missing: build the solution first (dotnet test does).");
+        var info = new ProcessStartInfo("dotnet") { WorkingDirectory = Path.Combine(RepositoryRoot, "src", "Server"), RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in new[]
+                 {
+                     serverDll, "--urls", BaseAddress.ToString().TrimEnd('/'), "--FlowTrace:Lab:DnsPort=0", "--FlowTrace:Lab:HttpsPort=0",
+                     "--FlowTrace:Lab:Tls12Port=0", "--FlowTrace:Lab:HttpPort=0", "--FlowTrace:Lab:Http10Port=0", "--FlowTrace:Lab:ClosedPort=0",
+                 })
+            info.ArgumentList.Add(arg);
+        info.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
+        _server = Process.Start(info)!;
+        _server.OutputDataReceived += (_, e) => { lock (_serverLog) _serverLog.AppendLine(e.Data); };
+        _server.ErrorDataReceived += (_, e) => { lock (_serverLog) _serverLog.AppendLine(e.Data); };
+        _server.BeginOutputReadLine();
+        _server.BeginErrorReadLine();
+        await WaitForServerAsync();
+
+        _playwright = await Playwright.CreateAsync();
+        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = Chromium,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (Browser is not null)
+            await Browser.CloseAsync();
+        _playwright?.Dispose();
+        if (_server is { HasExited: false })
+        {
+            _server.Kill(entireProcessTree: true);
+            await _server.WaitForExitAsync();
+        }
+
+        _server?.Dispose();
+    }
+
+    /// <summary>A fresh page on the app, sized as asked, with the app loaded and its lab sites listed.</summary>
+    public async Task<IPage> OpenAsync(int width = 1280, int height = 1000)
+    {
+        var page = await Browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = width, Height = height } });
+        page.SetDefaultTimeout(30_000);
+        await page.GotoAsync(BaseAddress.ToString());
+        await page.GetByRole(AriaRole.Button, new() { Name = "A healthy HTTPS site" }).WaitForAsync();
+        return page;
+    }
+
+    public static Task ScreenshotAsync(IPage page, string name) =>
+        page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, name + ".png"), FullPage = true });
+
+    private async Task WaitForServerAsync()
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        for (var i = 0; i < 150; i++)
+        {
+            if (_server!.HasExited)
+                throw new InvalidOperationException($"The server exited with code {_server.ExitCode}: {Log()}");
+            try
+            {
+                using var response = await http.GetAsync(new Uri(BaseAddress, "api/lab"));
+                if (response.IsSuccessStatusCode)
+                    return;
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+            }
+
+            await Task.Delay(200);
+        }
+
+        throw new InvalidOperationException($"The server did not start: {Log()}");
+    }
+
+    private string Log()
+    {
+        lock (_serverLog)
+            return _serverLog.ToString();
+    }
+
+    private static int FreePort()
+    {
+        using var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        return ((IPEndPoint)probe.LocalEndpoint).Port;
+    }
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "FlowTrace.sln")))
+                return dir.FullName;
+        }
+
+        throw new InvalidOperationException("FlowTrace.sln not found above the test assembly.");
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class AppCollection : ICollectionFixture<AppFixture>
+{
+    public const string Name = "app";
+}

@@ -1,0 +1,127 @@
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+
+namespace FlowTrace.EndToEnd.Tests;
+
+[Collection(AppCollection.Name)]
+public sealed partial class TracePageTests(AppFixture app)
+{
+    private static readonly string[] Steps = ["DNS lookup", "TCP connection", "TLS handshake", "HTTP request", "Server processing", "HTTP response", "Connection handling"];
+
+    private static ILocator Step(IPage page, string name) =>
+        page.Locator("ol.steps").First.GetByRole(AriaRole.Listitem, new() { Name = name, Exact = true });
+
+    private static Task WaitForEndAsync(IPage page) =>
+        page.Locator(".status p.ok, .status p.error").WaitForAsync(new() { Timeout = 30_000 });
+
+    [Fact]
+    public async Task TraceLabSite_HealthySite_EverySevenStepsCompleteWithDuration()
+    {
+        var page = await app.OpenAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "A healthy HTTPS site" }).ClickAsync();
+        await WaitForEndAsync(page);
+        await AppFixture.ScreenshotAsync(page, nameof(TraceLabSite_HealthySite_EverySevenStepsCompleteWithDuration));
+        await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Trace completed");
+        foreach (var name in Steps)
+        {
+            var step = Step(page, name);
+            await Assertions.Expect(step).ToHaveClassAsync(new Regex(@"\bdone\b"));
+            await Assertions.Expect(step.GetByLabel("duration")).ToHaveTextAsync(DurationPattern());
+        }
+
+        await Assertions.Expect(page.Locator("svg.waterfall g.row")).ToHaveCountAsync(7);
+        await Assertions.Expect(Step(page, "TLS handshake")).ToContainTextAsync("The certificate checks out");
+        await page.CloseAsync();
+    }
+
+    [Fact]
+    public async Task TraceLabSite_RefusedConnection_FailureShownInTcpStep()
+    {
+        var page = await app.OpenAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Connection refused" }).ClickAsync();
+        await WaitForEndAsync(page);
+        await AppFixture.ScreenshotAsync(page, nameof(TraceLabSite_RefusedConnection_FailureShownInTcpStep));
+        var tcp = Step(page, "TCP connection");
+        await Assertions.Expect(tcp).ToHaveClassAsync(new Regex(@"\bfailed\b"));
+        await Assertions.Expect(tcp).ToContainTextAsync("refused");
+        await Assertions.Expect(Step(page, "DNS lookup")).ToHaveClassAsync(new Regex(@"\bdone\b"));
+        await Assertions.Expect(Step(page, "TLS handshake")).Not.ToHaveClassAsync(new Regex(@"\bdone\b"));
+        await page.CloseAsync();
+    }
+
+    [Fact]
+    public async Task TraceLabSite_WrongNameCertificate_FindingShownInTlsStep()
+    {
+        var page = await app.OpenAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "A certificate for the wrong name" }).ClickAsync();
+        await WaitForEndAsync(page);
+        await AppFixture.ScreenshotAsync(page, nameof(TraceLabSite_WrongNameCertificate_FindingShownInTlsStep));
+        var tls = Step(page, "TLS handshake");
+        await Assertions.Expect(tls).ToContainTextAsync("A browser would refuse this certificate");
+        await Assertions.Expect(tls).ToContainTextAsync("other-name.lab.test");
+        await page.CloseAsync();
+    }
+
+    [Fact]
+    public async Task StepMode_LabSite_PausesAfterEachStepAndResumesOnNextStep()
+    {
+        var page = await app.OpenAsync();
+        await page.GetByText("Options").ClickAsync();
+        await page.GetByLabel("Step mode (pause after each step)").CheckAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "A healthy HTTPS site" }).ClickAsync();
+        var next = page.GetByRole(AriaRole.Button, new() { Name = "Next step" });
+        await next.WaitForAsync();
+        await Assertions.Expect(Step(page, "DNS lookup")).ToHaveClassAsync(new Regex(@"\bdone\b"));
+        await Assertions.Expect(Step(page, "TCP connection")).ToHaveClassAsync(new Regex(@"\bwaiting\b"));
+        await AppFixture.ScreenshotAsync(page, nameof(StepMode_LabSite_PausesAfterEachStepAndResumesOnNextStep) + "-paused");
+        await next.ClickAsync();
+        await Assertions.Expect(Step(page, "TCP connection")).ToHaveClassAsync(new Regex(@"\bdone\b"));
+        await Assertions.Expect(Step(page, "TLS handshake")).ToHaveClassAsync(new Regex(@"\bwaiting\b"));
+        for (var i = 0; i < 10 && await page.Locator(".status p.ok").CountAsync() == 0; i++)
+        {
+            await next.Or(page.Locator(".status p.ok")).First.WaitForAsync();
+            if (await next.IsVisibleAsync())
+                await next.ClickAsync();
+        }
+
+        await WaitForEndAsync(page);
+        await AppFixture.ScreenshotAsync(page, nameof(StepMode_LabSite_PausesAfterEachStepAndResumesOnNextStep));
+        foreach (var name in Steps)
+            await Assertions.Expect(Step(page, name)).ToHaveClassAsync(new Regex(@"\bdone\b"));
+        await page.CloseAsync();
+    }
+
+    [Fact]
+    public async Task PhoneLayout_TraceShown_NoHorizontalScroll()
+    {
+        var page = await app.OpenAsync(width: 375, height: 812);
+        await page.GetByRole(AriaRole.Button, new() { Name = "A redirect chain" }).ClickAsync();
+        await WaitForEndAsync(page);
+        foreach (var details in await page.Locator("details.step-details").AllAsync())
+            await details.Locator("summary").ClickAsync();
+        await AppFixture.ScreenshotAsync(page, nameof(PhoneLayout_TraceShown_NoHorizontalScroll));
+        var overflow = await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth - window.innerWidth");
+        Assert.True(overflow <= 0, $"the page is {overflow} px wider than a 375 px phone");
+        await page.CloseAsync();
+    }
+
+    [Fact]
+    public async Task TraceForm_KeyboardOnly_TracesTypedUrl()
+    {
+        var page = await app.OpenAsync();
+        var url = await page.GetByRole(AriaRole.Button, new() { Name = "Plain HTTP" }).GetAttributeAsync("title");
+        Assert.NotNull(url);
+        var plain = (await page.EvaluateAsync<string>("() => fetch('/api/lab').then(r => r.json()).then(s => s.find(x => x.name === 'plain').url)"));
+        await page.GetByLabel("URL to trace").FocusAsync();
+        await page.Keyboard.TypeAsync(plain);
+        await page.Keyboard.PressAsync("Enter");
+        await WaitForEndAsync(page);
+        await AppFixture.ScreenshotAsync(page, nameof(TraceForm_KeyboardOnly_TracesTypedUrl));
+        await Assertions.Expect(Step(page, "TLS handshake")).ToContainTextAsync("not needed");
+        await Assertions.Expect(Step(page, "HTTP response")).ToHaveClassAsync(new Regex(@"\bdone\b"));
+        await page.CloseAsync();
+    }
+
+    [GeneratedRegex(@"^\d[\d,.]* ms$")]
+    private static partial Regex DurationPattern();
+}
