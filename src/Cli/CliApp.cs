@@ -9,6 +9,9 @@ internal sealed class CliApp(TextWriter output, TextWriter error, TracerOptions?
 {
     public async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(args);
+        if (args.Length > 0 && args[0] == "sni")
+            return await new SniCommand(output, error, tracerOptions, labOptions).RunAsync(args[1..], cancellationToken).ConfigureAwait(false);
         CliArguments arguments;
         try
         {

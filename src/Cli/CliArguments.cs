@@ -22,6 +22,7 @@ internal sealed record CliArguments
     public const string Usage = """
         Usage: flowtrace URL [options]
                flowtrace --lab [SITE]        trace a lab site by name (no SITE: list them)
+               flowtrace sni HOST[:PORT] NAME... [--json]   which certificate for which SNI name (sni --help)
 
         Options:
           --dns HOST:PORT        ask this DNS server (default: the system's resolvers)

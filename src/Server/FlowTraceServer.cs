@@ -2,6 +2,7 @@ using FlowTrace.Contracts.Events;
 using FlowTrace.Server.Api;
 using FlowTrace.Server.Hubs;
 using FlowTrace.Server.Tracing;
+using FlowTrace.Tracer.Sni;
 using FlowTrace.Tracer.Tracing;
 using Microsoft.Extensions.FileProviders;
 
@@ -24,6 +25,8 @@ public static class FlowTraceServer
         builder.Services.AddSingleton<ITracer>(_ => new FlowTracer());
         builder.Services.AddSingleton<TraceRequestFactory>();
         builder.Services.AddSingleton<StepGates>();
+        builder.Services.AddSingleton(_ => new SniComparer());
+        builder.Services.AddSingleton<SniRequestFactory>();
         builder.Services.AddProblemDetails();
         builder.Services.AddSignalR().AddJsonProtocol(o => TraceJson.Configure(o.PayloadSerializerOptions));
         builder.Services.ConfigureHttpJsonOptions(o => TraceJson.Configure(o.SerializerOptions));

@@ -42,6 +42,43 @@ public sealed class ApiTests(ServerFixture server)
     }
 
     [Fact]
+    public async Task PostSni_LabServer_ResultPerNameThenSummary()
+    {
+        using var http = server.Http();
+        var url = new Uri(await server.LabUrlAsync("www"));
+        var body = "{\"target\": \"" + url.Host + ":" + url.Port + "\", \"names\": [\"www.lab.test\", \"api.lab.test\", \"unknown.lab.test\"]}";
+        using var response = await http.PostAsync("/api/sni", Json(body));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var updates = await response.Content.ReadFromJsonAsync<List<FlowTrace.Contracts.Sni.SniComparisonUpdate>>(TraceJson.Options);
+        Assert.Equal(4, updates!.OfType<FlowTrace.Contracts.Sni.SniProbeResult>().Count());
+        var summary = Assert.IsType<FlowTrace.Contracts.Sni.SniComparisonSummary>(updates![^1]);
+        Assert.Equal(["unknown.lab.test"], summary.FallThroughNames);
+    }
+
+    [Theory]
+    [InlineData("{\"names\": [\"a.test\"]}", "'target' is required")]
+    [InlineData("{\"target\": \"a.test\", \"names\": [\"bad name\"]}", "not a DNS name")]
+    [InlineData("{\"target\": \"a.test\", \"names\": [], \"includeNoSni\": false}", "at least one name")]
+    public async Task PostSni_BadRequest_Returns400(string body, string expected)
+    {
+        using var http = server.Http();
+        using var response = await http.PostAsync("/api/sni", Json(body));
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Contains(expected, problem.RootElement.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PostSni_ThirtyThreeNames_Returns400()
+    {
+        using var http = server.Http();
+        var names = string.Join(",", Enumerable.Range(0, 33).Select(i => $"\"n{i}.lab.test\""));
+        using var response = await http.PostAsync("/api/sni", Json("{\"target\": \"www.lab.test\", \"names\": [" + names + "]}"));
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("at most 32", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task GetLab_ListsSitesWithFullUrlsAndPurpose()
     {
         using var http = server.Http();

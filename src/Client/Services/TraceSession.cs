@@ -1,6 +1,5 @@
 using FlowTrace.Contracts.Events;
 using FlowTrace.Contracts.Requests;
-using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
@@ -11,7 +10,7 @@ namespace FlowTrace.Client.Services;
 /// The page's one trace: owns the hub connection, streams events into per-step state and tells the components
 /// when something changed. Components subscribe to <see cref="Changed"/> and unsubscribe when disposed.
 /// </summary>
-public sealed class TraceSession(NavigationManager navigation) : IAsyncDisposable
+public sealed class TraceSession(HubClient hub) : IAsyncDisposable
 {
     private HubConnection? _connection;
     private CancellationTokenSource? _running;
@@ -59,7 +58,7 @@ public sealed class TraceSession(NavigationManager navigation) : IAsyncDisposabl
         var token = _running.Token;
         try
         {
-            var connection = await ConnectAsync();
+            var connection = _connection = await hub.ConnectAsync();
             await foreach (var traceEvent in connection.StreamAsync<TraceEvent>("Trace", request, _traceId, token))
                 Apply(traceEvent);
         }
@@ -105,28 +104,7 @@ public sealed class TraceSession(NavigationManager navigation) : IAsyncDisposabl
     }
 
     /// <inheritdoc />
-    public async ValueTask DisposeAsync()
-    {
-        await CancelAsync();
-        if (_connection is not null)
-            await _connection.DisposeAsync();
-    }
-
-    private async Task<HubConnection> ConnectAsync()
-    {
-        if (_connection is null)
-        {
-            _connection = new HubConnectionBuilder()
-                .WithUrl(navigation.ToAbsoluteUri("/hubs/trace"))
-                .AddJsonProtocol(o => TraceJson.Configure(o.PayloadSerializerOptions))
-                .WithAutomaticReconnect()
-                .Build();
-        }
-
-        if (_connection.State == HubConnectionState.Disconnected)
-            await _connection.StartAsync();
-        return _connection;
-    }
+    public async ValueTask DisposeAsync() => await CancelAsync();
 
     private void Apply(TraceEvent traceEvent)
     {

@@ -11,6 +11,7 @@ namespace FlowTrace.Contracts.Events;
 /// <param name="Framing">How the body's end was found.</param>
 /// <param name="BodyTruncated">True when the tracer stopped reading at its body cap.</param>
 /// <param name="DownloadTime">From the first response byte to the last body byte.</param>
+/// <param name="BodyPreview">The first bytes of the body (at most 512), decoded as UTF-8; show it as text only.</param>
 public sealed record HttpResponseDetails(
     string StatusLine,
     string Version,
@@ -21,7 +22,8 @@ public sealed record HttpResponseDetails(
     long BodyBytes,
     BodyFraming Framing,
     bool BodyTruncated,
-    TimeSpan DownloadTime) : TraceEventDetails;
+    TimeSpan DownloadTime,
+    string? BodyPreview = null) : TraceEventDetails;
 
 /// <summary>How the end of a response body is found.</summary>
 public enum BodyFraming

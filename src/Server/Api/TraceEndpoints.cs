@@ -3,12 +3,14 @@ using System.Text.Json.Serialization;
 using FlowTrace.Contracts.Events;
 using FlowTrace.Contracts.Lab;
 using FlowTrace.Contracts.Requests;
+using FlowTrace.Contracts.Sni;
+using FlowTrace.Tracer.Sni;
 using FlowTrace.Server.Tracing;
 using FlowTrace.Tracer.Tracing;
 
 namespace FlowTrace.Server.Api;
 
-/// <summary>The JSON API: <c>POST /api/traces</c> and <c>GET /api/lab</c>.</summary>
+/// <summary>The JSON API: <c>POST /api/traces</c>, <c>POST /api/sni</c> and <c>GET /api/lab</c>.</summary>
 public static class TraceEndpoints
 {
     private static readonly JsonSerializerOptions RequestOptions = CreateRequestOptions();
@@ -17,6 +19,7 @@ public static class TraceEndpoints
     public static IEndpointRouteBuilder MapTraceApi(this IEndpointRouteBuilder app)
     {
         app.MapPost("/api/traces", RunTraceAsync);
+        app.MapPost("/api/sni", CompareSniAsync);
         app.MapGet("/api/lab", (LabHost lab) => Results.Json(lab.Lab?.Sites ?? (IReadOnlyList<LabSite>)[], TraceJson.Options));
         return app;
     }
@@ -45,6 +48,29 @@ public static class TraceEndpoints
         await foreach (var traceEvent in tracer.TraceAsync(request, cancellationToken).ConfigureAwait(false))
             events.Add(traceEvent);
         return Results.Json(events, TraceJson.Options);
+    }
+
+    private static async Task<IResult> CompareSniAsync(HttpRequest http, SniComparer comparer, SniRequestFactory factory, CancellationToken cancellationToken)
+    {
+        SniComparisonMessage? message;
+        try
+        {
+            message = await JsonSerializer.DeserializeAsync<SniComparisonMessage>(http.Body, RequestOptions, cancellationToken).ConfigureAwait(false);
+        }
+        catch (JsonException e)
+        {
+            return Problem($"The request body is not a valid SNI comparison request: {e.Message}");
+        }
+
+        if (message is null)
+            return Problem("The request body is empty; send {\"target\": \"host:port\", \"names\": [...]}.");
+        var request = factory.Create(message, out var errors);
+        if (request is null)
+            return Problem(string.Join(" ", errors));
+        var updates = new List<SniComparisonUpdate>();
+        await foreach (var update in comparer.CompareAsync(request, cancellationToken).ConfigureAwait(false))
+            updates.Add(update);
+        return Results.Json(updates, TraceJson.Options);
     }
 
     private static IResult Problem(string detail) =>

@@ -1,6 +1,8 @@
 using System.Runtime.CompilerServices;
 using FlowTrace.Contracts.Events;
 using FlowTrace.Contracts.Requests;
+using FlowTrace.Contracts.Sni;
+using FlowTrace.Tracer.Sni;
 using FlowTrace.Server.Tracing;
 using FlowTrace.Tracer.Tracing;
 using Microsoft.AspNetCore.SignalR;
@@ -12,7 +14,7 @@ namespace FlowTrace.Server.Hubs;
 /// Streams a trace's events to the caller as the tracer produces them. Closing the stream (or the tab)
 /// cancels the trace on the server at once.
 /// </summary>
-public sealed class TraceHub(ITracer tracer, TraceRequestFactory factory, StepGates gates, IOptions<FlowTraceServerOptions> options) : Hub
+public sealed class TraceHub(ITracer tracer, TraceRequestFactory factory, StepGates gates, IOptions<FlowTraceServerOptions> options, SniComparer sniComparer, SniRequestFactory sniFactory) : Hub
 {
     /// <summary>The hub's path.</summary>
     public const string Path = "/hubs/trace";
@@ -45,6 +47,15 @@ public sealed class TraceHub(ITracer tracer, TraceRequestFactory factory, StepGa
             await foreach (var traceEvent in tracer.TraceAsync(traceRequest, cancellationToken).ConfigureAwait(false))
                 yield return traceEvent;
         }
+    }
+
+    /// <summary>Compares the certificates a server hands out per SNI name; a result per name as each handshake finishes.</summary>
+    public async IAsyncEnumerable<SniComparisonUpdate> CompareSni(SniComparisonMessage request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var comparison = sniFactory.Create(request, out var errors) ?? throw new HubException(string.Join(" ", errors));
+        await foreach (var update in sniComparer.CompareAsync(comparison, cancellationToken).ConfigureAwait(false))
+            yield return update;
     }
 
     /// <summary>Step mode: lets the paused trace <paramref name="traceId"/> run its next step.</summary>

@@ -8,7 +8,7 @@ internal static class ChunkedBodyReader
     private const int MaxLineLength = 4096;
 
     /// <summary>Reads to the last chunk and its trailers; returns the decoded size and whether the cap cut it short.</summary>
-    public static async Task<(long Bytes, bool Truncated)> ReadAsync(ArrivalReader reader, long maxBodyBytes, CancellationToken cancellationToken)
+    public static async Task<(long Bytes, bool Truncated)> ReadAsync(ArrivalReader reader, long maxBodyBytes, BodyPreview preview, CancellationToken cancellationToken)
     {
         long total = 0;
         while (true)
@@ -30,6 +30,7 @@ internal static class ChunkedBodyReader
             {
                 var take = (int)Math.Min(reader.Count, remaining);
                 take = (int)Math.Min(take, maxBodyBytes - total);
+                preview.Add(reader.Buffered[..take]);
                 reader.Consume(take);
                 remaining -= take;
                 total += take;

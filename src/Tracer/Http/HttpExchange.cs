@@ -80,6 +80,7 @@ internal sealed class HttpExchange(TimeProvider time)
         await run.PauseAfterAsync(TraceStep.ServerProcessing, TraceStep.HttpResponse, cancellationToken).ConfigureAwait(false);
 
         var framing = Framing(head, request.Method);
+        var preview = new BodyPreview();
         long bodyBytes;
         bool truncated;
         try
@@ -87,9 +88,9 @@ internal sealed class HttpExchange(TimeProvider time)
             (bodyBytes, truncated) = framing switch
             {
                 BodyFraming.None => (0L, false),
-                BodyFraming.ContentLength => await ReadFixedAsync(reader, ContentLength(head), limits, linked.Token).ConfigureAwait(false),
-                BodyFraming.Chunked => await ChunkedBodyReader.ReadAsync(reader, limits.MaxBodyBytes, linked.Token).ConfigureAwait(false),
-                _ => await ReadUntilCloseAsync(reader, limits, linked.Token).ConfigureAwait(false),
+                BodyFraming.ContentLength => await ReadFixedAsync(reader, ContentLength(head), limits, preview, linked.Token).ConfigureAwait(false),
+                BodyFraming.Chunked => await ChunkedBodyReader.ReadAsync(reader, limits.MaxBodyBytes, preview, linked.Token).ConfigureAwait(false),
+                _ => await ReadUntilCloseAsync(reader, limits, preview, linked.Token).ConfigureAwait(false),
             };
         }
         catch (Exception e) when (e is ResponseProtocolException or IOException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
@@ -102,7 +103,7 @@ internal sealed class HttpExchange(TimeProvider time)
         var lastByte = Math.Max(reader.LastArrival, firstByte);
         var download = run.Between(firstByte, lastByte);
         var details = new HttpResponseDetails(head.StatusLine, head.Version, head.StatusCode, head.ReasonPhrase, head.Headers, head.Bytes,
-            bodyBytes, framing, truncated, download);
+            bodyBytes, framing, truncated, download, preview.Text);
         var truncatedText = truncated ? $", stopped reading at the {Format.Bytes(limits.MaxBodyBytes)} cap" : "";
         run.Completed(TraceStep.HttpResponse,
             $"{head.StatusCode} {head.ReasonPhrase}: {Format.Bytes(bodyBytes)} body ({FramingText(framing)}) in {Format.Duration(download)}{truncatedText}",
@@ -181,13 +182,14 @@ internal sealed class HttpExchange(TimeProvider time)
         }
     }
 
-    private static async Task<(long, bool)> ReadFixedAsync(ArrivalReader reader, long length, HttpLimits limits, CancellationToken cancellationToken)
+    private static async Task<(long, bool)> ReadFixedAsync(ArrivalReader reader, long length, HttpLimits limits, BodyPreview preview, CancellationToken cancellationToken)
     {
         var wanted = Math.Min(length, limits.MaxBodyBytes);
         long read = 0;
         while (true)
         {
             var take = (int)Math.Min(reader.Count, wanted - read);
+            preview.Add(reader.Buffered[..take]);
             reader.Consume(take);
             read += take;
             if (read >= wanted)
@@ -197,12 +199,13 @@ internal sealed class HttpExchange(TimeProvider time)
         }
     }
 
-    private static async Task<(long, bool)> ReadUntilCloseAsync(ArrivalReader reader, HttpLimits limits, CancellationToken cancellationToken)
+    private static async Task<(long, bool)> ReadUntilCloseAsync(ArrivalReader reader, HttpLimits limits, BodyPreview preview, CancellationToken cancellationToken)
     {
         long read = 0;
         while (true)
         {
             var take = (int)Math.Min(reader.Count, limits.MaxBodyBytes - read);
+            preview.Add(reader.Buffered[..take]);
             reader.Consume(take);
             read += take;
             if (read >= limits.MaxBodyBytes)

@@ -59,6 +59,25 @@ public sealed class CliTests
     }
 
     [Fact]
+    public async Task RunSni_LabNamesAsJson_OneLinePerHandshakeThenSummary()
+    {
+        var (code, output, error) = await RunAsync("sni", "www.lab.test", "www.lab.test", "unknown.lab.test", "--lab", "--json");
+        Assert.True(code == 0, error);
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => System.Text.Json.JsonSerializer.Deserialize<FlowTrace.Contracts.Sni.SniComparisonUpdate>(l, TraceJson.Options)!).ToList();
+        Assert.Equal(3, lines.OfType<FlowTrace.Contracts.Sni.SniProbeResult>().Count());
+        Assert.Equal(["unknown.lab.test"], Assert.IsType<FlowTrace.Contracts.Sni.SniComparisonSummary>(lines[^1]).FallThroughNames);
+    }
+
+    [Fact]
+    public async Task RunSni_BadName_ExitsTwo()
+    {
+        var (code, _, error) = await RunAsync("sni", "127.0.0.1:1", "bad name!");
+        Assert.Equal(2, code);
+        Assert.Contains("not a DNS name", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Run_LabWithoutUrl_ListsSites()
     {
         var (code, output, _) = await RunAsync("--lab");

@@ -199,6 +199,46 @@ public sealed class RealServerTests(RealServersFixture servers, ITestOutputHelpe
 
     private sealed record Packet(decimal Time, string Src, string Dst, bool Syn, bool Ack, int Length);
 
+    [Fact]
+    public async Task SniComparison_NginxVirtualHosts_EveryNameMatchesOpensslSClient()
+    {
+        var names = RealServersFixture.VirtualHosts.Append("unknown.nginx.test").ToArray();
+        var request = new FlowTrace.Tracer.Sni.SniComparisonRequest
+        {
+            Target = $"127.0.0.1:{servers.HttpsPort}",
+            Names = names,
+            ExtraTrustedRoots = servers.Request("https://x.test/").ExtraTrustedRoots,
+            HostCheck = ("a.nginx.test", "b.nginx.test"),
+        };
+        var updates = new List<FlowTrace.Contracts.Sni.SniComparisonUpdate>();
+        await foreach (var update in new FlowTrace.Tracer.Sni.SniComparer().CompareAsync(request, CancellationToken.None))
+            updates.Add(update);
+        var probes = updates.OfType<FlowTrace.Contracts.Sni.SniProbeResult>().ToList();
+        Assert.Equal(names.Length + 1, probes.Count);
+        foreach (var probe in probes)
+            Assert.Equal(await OpensslFingerprintAsync(servers.HttpsPort, probe.ServerName), probe.Certificate!.Sha256Fingerprint);
+        var summary = updates.OfType<FlowTrace.Contracts.Sni.SniComparisonSummary>().Single();
+        Assert.Equal(["unknown.nginx.test"], summary.FallThroughNames);
+        Assert.Equal(["unknown.nginx.test"], summary.MismatchedNames);
+        Assert.Equal(4, summary.Groups.Count);
+        // nginx picks the certificate by SNI but the virtual host by Host header.
+        var check = updates.OfType<FlowTrace.Contracts.Sni.SniHostCheckResult>().Single();
+        Assert.Contains("CN=a.nginx.test", check.CertificateSubject, StringComparison.Ordinal);
+        Assert.Equal("vhost b.nginx.test\n", check.BodyPreview);
+    }
+
+    [Fact]
+    public async Task SniComparison_Tls12OnlyVhost_MatchesOpensslAndNegotiatesTls12()
+    {
+        var request = new FlowTrace.Tracer.Sni.SniComparisonRequest { Target = $"127.0.0.1:{servers.Tls12Port}", Names = ["old.nginx.test"], IncludeNoSni = false };
+        var updates = new List<FlowTrace.Contracts.Sni.SniComparisonUpdate>();
+        await foreach (var update in new FlowTrace.Tracer.Sni.SniComparer().CompareAsync(request, CancellationToken.None))
+            updates.Add(update);
+        var probe = updates.OfType<FlowTrace.Contracts.Sni.SniProbeResult>().Single();
+        Assert.Equal("TLS 1.2", probe.Version);
+        Assert.Equal(await OpensslFingerprintAsync(servers.Tls12Port, "old.nginx.test"), probe.Certificate!.Sha256Fingerprint);
+    }
+
     private static async Task<string> OpensslFingerprintAsync(int port, string? serverName)
     {
         var args = new List<string> { "s_client", "-connect", $"127.0.0.1:{port}", "-showcerts" };

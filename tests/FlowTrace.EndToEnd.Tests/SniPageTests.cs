@@ -1,0 +1,34 @@
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+
+namespace FlowTrace.EndToEnd.Tests;
+
+[Collection(AppCollection.Name)]
+public sealed class SniPageTests(AppFixture app)
+{
+    [Fact]
+    public async Task SniPage_LabServer_NamesFromCertificateThenLiveTableWithDefaultAndMismatch()
+    {
+        var page = await app.OpenAsync();
+        var www = await page.EvaluateAsync<string>("() => fetch('/api/lab').then(r => r.json()).then(s => s.find(x => x.name === 'www').url)");
+        var target = new Uri(www).Authority;
+        await page.GetByRole(AriaRole.Link, new() { Name = "SNI comparison" }).ClickAsync();
+        await page.GetByLabel("Server (host or IP, with :port)").FillAsync(target);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Get names from its certificate" }).ClickAsync();
+        var names = page.GetByLabel("Names to send as SNI (one per line, at most 32)");
+        await Assertions.Expect(names).ToHaveValueAsync(new Regex("alias\\.lab\\.test"));
+        await names.FillAsync((await names.InputValueAsync()) + "\nunknown.lab.test");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Compare" }).ClickAsync();
+        await page.Locator(".status p.ok").WaitForAsync();
+        await AppFixture.ScreenshotAsync(page, nameof(SniPage_LabServer_NamesFromCertificateThenLiveTableWithDefaultAndMismatch));
+
+        var table = page.GetByRole(AriaRole.Table, new() { Name = "Certificate per name" });
+        await Assertions.Expect(table.Locator("tr.default")).ToContainTextAsync("default.lab.test");
+        var unknown = table.Locator("tr[data-name='unknown.lab.test']");
+        await Assertions.Expect(unknown).ToHaveClassAsync("mismatch");
+        await Assertions.Expect(unknown).ToContainTextAsync("falls through to the default");
+        await Assertions.Expect(table.Locator("tr[data-name='www.lab.test']")).ToContainTextAsync("covers the name");
+        await Assertions.Expect(page.GetByText("What SNI is", new() { Exact = false }).Or(page.GetByRole(AriaRole.Heading, new() { Name = "Which certificate does a server hand out for which name?" }))).ToBeVisibleAsync();
+        await page.CloseAsync();
+    }
+}
