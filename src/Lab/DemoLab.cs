@@ -53,6 +53,14 @@ public sealed class DemoLab : IAsyncDisposable
     /// <summary>Every site, with its URL and what it demonstrates.</summary>
     public IReadOnlyList<LabSite> Sites { get; }
 
+    /// <summary>Every endpoint the lab listens on (and its closed port), on IPv4 and IPv6 loopback: a destination
+    /// policy lets these through whatever its mode, so the lab works on a public server too.</summary>
+    public IReadOnlyList<IPEndPoint> Endpoints =>
+    [
+        .. new[] { Ports.Dns, Ports.Https, Ports.Tls12, Ports.Http, Ports.Http10, Ports.Closed }
+            .SelectMany(port => new[] { new IPEndPoint(IPAddress.Loopback, port), new IPEndPoint(IPAddress.IPv6Loopback, port) }),
+    ];
+
     /// <summary>Finds a site by its short name.</summary>
     public LabSite Site(string name) => Sites.First(s => s.Name == name);
 

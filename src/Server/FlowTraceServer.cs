@@ -2,6 +2,7 @@ using FlowTrace.Contracts.Events;
 using FlowTrace.Server.Api;
 using FlowTrace.Server.Hubs;
 using FlowTrace.Server.Tracing;
+using FlowTrace.Tracer.Policy;
 using FlowTrace.Tracer.Sni;
 using FlowTrace.Tracer.Tracing;
 using Microsoft.Extensions.FileProviders;
@@ -18,21 +19,36 @@ public static class FlowTraceServer
         var builder = WebApplication.CreateBuilder(args);
         builder.Services.AddOptions<FlowTraceServerOptions>()
             .Bind(builder.Configuration.GetSection(FlowTraceServerOptions.Section))
-            .Validate(o => { o.Lab.Validate(); return o.StepModeTimeout > TimeSpan.Zero && o.StepModeTotalTimeout > TimeSpan.Zero; }, "FlowTrace options are invalid.")
+            .Validate(o =>
+            {
+                o.Lab.Validate();
+                PortList.Parse(o.AllowedPorts);
+                return o.StepModeTimeout > TimeSpan.Zero && o.StepModeTotalTimeout > TimeSpan.Zero && o.MaxTracesPerConnection > 0 &&
+                       o.TracesPerMinutePerClient > 0 && o.MaxConcurrentTraces > 0 && o.MaxHubMessageBytes >= 1024;
+            }, "FlowTrace options are invalid: limits must be positive.")
             .ValidateOnStart();
         builder.Services.AddSingleton<LabHost>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<LabHost>());
-        builder.Services.AddSingleton<ITracer>(_ => new FlowTracer());
+        var serverOptions = builder.Configuration.GetSection(FlowTraceServerOptions.Section).Get<FlowTraceServerOptions>() ?? new FlowTraceServerOptions();
+        var mode = DestinationModeSelector.Choose(serverOptions.Mode, builder.Configuration["urls"]);
+        var ports = PortList.Parse(serverOptions.AllowedPorts);
+        // The lab is always allowed; its ports are known once it has started, before the first request arrives.
+        builder.Services.AddSingleton(sp => new DestinationPolicy(mode, ports, sp.GetRequiredService<LabHost>().Lab?.Endpoints));
+        builder.Services.AddSingleton(sp => new TracerOptions { DestinationPolicy = sp.GetRequiredService<DestinationPolicy>() });
+        builder.Services.AddSingleton<ITracer>(sp => new FlowTracer(sp.GetRequiredService<TracerOptions>()));
+        builder.Services.AddSingleton(sp => new SniComparer(sp.GetRequiredService<TracerOptions>()));
         builder.Services.AddSingleton<TraceRequestFactory>();
         builder.Services.AddSingleton<StepGates>();
-        builder.Services.AddSingleton(_ => new SniComparer());
+        builder.Services.AddSingleton<TraceAdmission>();
         builder.Services.AddSingleton<SniRequestFactory>();
         builder.Services.AddProblemDetails();
-        builder.Services.AddSignalR().AddJsonProtocol(o => TraceJson.Configure(o.PayloadSerializerOptions));
+        builder.Services.AddSignalR(o => o.MaximumReceiveMessageSize = serverOptions.MaxHubMessageBytes)
+            .AddJsonProtocol(o => TraceJson.Configure(o.PayloadSerializerOptions));
         builder.Services.ConfigureHttpJsonOptions(o => TraceJson.Configure(o.SerializerOptions));
         configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
+        app.UseMiddleware<SecurityHeaders>();
         app.UseBlazorFrameworkFiles();
         app.UseStaticFiles();
         var assets = Path.Combine(AppContext.BaseDirectory, "assets");

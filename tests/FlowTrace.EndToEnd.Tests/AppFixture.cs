@@ -79,8 +79,20 @@ public sealed class AppFixture : IAsyncLifetime
     {
         var page = await Browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = width, Height = height } });
         page.SetDefaultTimeout(30_000);
+        var console = new List<string>();
+        page.Console += (_, message) => { lock (console) console.Add($"{message.Type}: {message.Text}"); };
+        page.PageError += (_, error) => { lock (console) console.Add($"page error: {error}"); };
         await page.GotoAsync(BaseAddress.ToString());
-        await page.GetByRole(AriaRole.Button, new() { Name = "A healthy HTTPS site" }).WaitForAsync();
+        try
+        {
+            await page.GetByRole(AriaRole.Button, new() { Name = "A healthy HTTPS site" }).WaitForAsync();
+        }
+        catch (TimeoutException e)
+        {
+            lock (console)
+                throw new InvalidOperationException($"The app did not load. Browser console:\n{string.Join("\n", console)}", e);
+        }
+
         return page;
     }
 

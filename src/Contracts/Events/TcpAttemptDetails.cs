@@ -32,4 +32,6 @@ public enum TcpAttemptOutcome
     Abandoned,
     /// <summary>Any other socket error.</summary>
     Failed,
+    /// <summary>Not attempted: the server's destination policy does not allow this address or port.</summary>
+    NotAllowed,
 }

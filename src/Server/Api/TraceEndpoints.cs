@@ -4,6 +4,7 @@ using FlowTrace.Contracts.Events;
 using FlowTrace.Contracts.Lab;
 using FlowTrace.Contracts.Requests;
 using FlowTrace.Contracts.Sni;
+using FlowTrace.Tracer.Policy;
 using FlowTrace.Tracer.Sni;
 using FlowTrace.Server.Tracing;
 using FlowTrace.Tracer.Tracing;
@@ -20,11 +21,13 @@ public static class TraceEndpoints
     {
         app.MapPost("/api/traces", RunTraceAsync);
         app.MapPost("/api/sni", CompareSniAsync);
+        app.MapGet("/api/info", (DestinationPolicy policy, LabHost lab) => Results.Json(
+            new ServerInfo(policy.Mode.ToString().ToLowerInvariant(), policy.AllowedPorts.ToString(), lab.Lab is not null), TraceJson.Options));
         app.MapGet("/api/lab", (LabHost lab) => Results.Json(lab.Lab?.Sites ?? (IReadOnlyList<LabSite>)[], TraceJson.Options));
         return app;
     }
 
-    private static async Task<IResult> RunTraceAsync(HttpRequest http, ITracer tracer, TraceRequestFactory factory, CancellationToken cancellationToken)
+    private static async Task<IResult> RunTraceAsync(HttpRequest http, ITracer tracer, TraceRequestFactory factory, TraceAdmission admission, CancellationToken cancellationToken)
     {
         TraceRequestMessage? message;
         try
@@ -43,6 +46,9 @@ public static class TraceEndpoints
         var request = factory.Create(message, null, out var errors);
         if (request is null)
             return Problem(string.Join(" ", errors));
+        using var lease = admission.TryAdmit(ClientIp(http), null, out var refusal);
+        if (lease is null)
+            return TooMany(refusal!);
 
         var events = new List<TraceEvent>();
         await foreach (var traceEvent in tracer.TraceAsync(request, cancellationToken).ConfigureAwait(false))
@@ -50,7 +56,7 @@ public static class TraceEndpoints
         return Results.Json(events, TraceJson.Options);
     }
 
-    private static async Task<IResult> CompareSniAsync(HttpRequest http, SniComparer comparer, SniRequestFactory factory, CancellationToken cancellationToken)
+    private static async Task<IResult> CompareSniAsync(HttpRequest http, SniComparer comparer, SniRequestFactory factory, TraceAdmission admission, CancellationToken cancellationToken)
     {
         SniComparisonMessage? message;
         try
@@ -67,11 +73,19 @@ public static class TraceEndpoints
         var request = factory.Create(message, out var errors);
         if (request is null)
             return Problem(string.Join(" ", errors));
+        using var lease = admission.TryAdmit(ClientIp(http), null, out var refusal);
+        if (lease is null)
+            return TooMany(refusal!);
         var updates = new List<SniComparisonUpdate>();
         await foreach (var update in comparer.CompareAsync(request, cancellationToken).ConfigureAwait(false))
             updates.Add(update);
         return Results.Json(updates, TraceJson.Options);
     }
+
+    private static string ClientIp(HttpRequest http) => http.HttpContext.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+
+    private static IResult TooMany(string detail) =>
+        Results.Problem(detail: detail, statusCode: StatusCodes.Status429TooManyRequests, title: "Too many traces");
 
     private static IResult Problem(string detail) =>
         Results.Problem(detail: detail, statusCode: StatusCodes.Status400BadRequest, title: "Invalid trace request");

@@ -14,7 +14,7 @@ namespace FlowTrace.Server.Hubs;
 /// Streams a trace's events to the caller as the tracer produces them. Closing the stream (or the tab)
 /// cancels the trace on the server at once.
 /// </summary>
-public sealed class TraceHub(ITracer tracer, TraceRequestFactory factory, StepGates gates, IOptions<FlowTraceServerOptions> options, SniComparer sniComparer, SniRequestFactory sniFactory) : Hub
+public sealed class TraceHub(ITracer tracer, TraceRequestFactory factory, StepGates gates, IOptions<FlowTraceServerOptions> options, SniComparer sniComparer, SniRequestFactory sniFactory, TraceAdmission admission) : Hub
 {
     /// <summary>The hub's path.</summary>
     public const string Path = "/hubs/trace";
@@ -44,6 +44,7 @@ public sealed class TraceHub(ITracer tracer, TraceRequestFactory factory, StepGa
             var traceRequest = factory.Create(request, pause, out var errors);
             if (traceRequest is null)
                 throw new HubException(string.Join(" ", errors));
+            using var lease = Admit();
             await foreach (var traceEvent in tracer.TraceAsync(traceRequest, cancellationToken).ConfigureAwait(false))
                 yield return traceEvent;
         }
@@ -54,8 +55,15 @@ public sealed class TraceHub(ITracer tracer, TraceRequestFactory factory, StepGa
     {
         ArgumentNullException.ThrowIfNull(request);
         var comparison = sniFactory.Create(request, out var errors) ?? throw new HubException(string.Join(" ", errors));
+        using var lease = Admit();
         await foreach (var update in sniComparer.CompareAsync(comparison, cancellationToken).ConfigureAwait(false))
             yield return update;
+    }
+
+    private IDisposable Admit()
+    {
+        var ip = Context.GetHttpContext()?.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        return admission.TryAdmit(ip, Context.ConnectionId, out var refusal) ?? throw new HubException(refusal);
     }
 
     /// <summary>Step mode: lets the paused trace <paramref name="traceId"/> run its next step.</summary>

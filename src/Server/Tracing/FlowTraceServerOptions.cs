@@ -14,6 +14,25 @@ public sealed record FlowTraceServerOptions
     /// <summary>Where the lab listens.</summary>
     public LabOptions Lab { get; init; } = new();
 
+    /// <summary>Destination policy: open, local or public; null chooses from the listening addresses (loopback
+    /// only: local; anything else: public).</summary>
+    public FlowTrace.Tracer.Policy.DestinationMode? Mode { get; init; }
+
+    /// <summary>Ports traces may connect to (local and public modes).</summary>
+    public string AllowedPorts { get; init; } = "80, 443, 8000-8999";
+
+    /// <summary>Traces one browser connection may run at once.</summary>
+    public int MaxTracesPerConnection { get; init; } = 3;
+
+    /// <summary>Traces (and SNI comparisons) one client IP may start per minute.</summary>
+    public int TracesPerMinutePerClient { get; init; } = 30;
+
+    /// <summary>Traces running at once on the whole server.</summary>
+    public int MaxConcurrentTraces { get; init; } = 200;
+
+    /// <summary>Largest hub message a client may send, in bytes.</summary>
+    public long MaxHubMessageBytes { get; init; } = 32 * 1024;
+
     /// <summary>Step mode: how long a paused trace waits for "Next step" before it is cancelled.</summary>
     public TimeSpan StepModeTimeout { get; init; } = TimeSpan.FromMinutes(10);
 

@@ -49,6 +49,13 @@ internal sealed class DnsStep(TracerOptions options)
         }
 
         var servers = ChooseServers(name, request);
+        if (request.DnsServer is not null && servers.FirstOrDefault(s => !options.DestinationPolicy.Check(s).Allowed) is { } refused)
+        {
+            run.Started(TraceStep.Dns, $"Resolving {target.Host} via {refused}");
+            run.Failed(TraceStep.Dns, "policy-refused", $"The DNS server {refused} is not allowed: {options.DestinationPolicy.Check(refused).Reason}");
+            return new DnsResolution(null);
+        }
+
         var serverText = servers.Count == 0 ? "(none configured)" : string.Join(", ", servers.Select(s => s.ToString()));
         run.Started(TraceStep.Dns, $"Resolving {target.Host}{idnNote} via {serverText}");
         if (servers.Count == 0)

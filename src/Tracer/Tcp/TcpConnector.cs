@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using FlowTrace.Contracts.Events;
+using FlowTrace.Tracer.Policy;
 using FlowTrace.Tracer.Tracing;
 
 namespace FlowTrace.Tracer.Tcp;
@@ -10,7 +11,7 @@ namespace FlowTrace.Tracer.Tcp;
 /// IPv6 first, the next attempt started 250 ms after the previous one unless that one finished earlier,
 /// the first to connect wins and the rest are closed. Every attempt is reported with its own timing.
 /// </summary>
-internal sealed class TcpConnector(TimeProvider time)
+internal sealed class TcpConnector(TimeProvider time, DestinationPolicy policy)
 {
     /// <summary>Delay before the next attempt starts while the previous one is still pending (RFC 8305 §5).</summary>
     public static readonly TimeSpan ConnectionAttemptDelay = TimeSpan.FromMilliseconds(250);
@@ -19,9 +20,31 @@ internal sealed class TcpConnector(TimeProvider time)
         IReadOnlyList<IPAddress> addresses, int port, TraceRun run, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var ordered = Interleave(addresses);
+        var refusals = new List<string>();
+        ordered = [.. ordered.Where(address =>
+        {
+            // The address checked here is the very one connected to below: nothing is resolved in between.
+            var decision = policy.Check(new IPEndPoint(address, port));
+            if (!decision.Allowed)
+                refusals.Add(decision.Reason!);
+            return decision.Allowed;
+        })];
+        if (ordered.Count == 0)
+        {
+            run.Started(TraceStep.Tcp, $"Checking {addresses.Count} address(es) against this server's destination policy");
+            foreach (var (address, index) in Interleave(addresses).Select((a, i) => (a, i)))
+                run.Detail(TraceStep.Tcp, $"{new IPEndPoint(address, port)} not attempted: {refusals[index]}",
+                    new TcpAttemptDetails(index + 1, new IPEndPoint(address, port).ToString(), null, TcpAttemptOutcome.NotAllowed, null, refusals[index]));
+            run.Failed(TraceStep.Tcp, "policy-refused", refusals[0]);
+            return null;
+        }
+
         run.Started(TraceStep.Tcp, ordered.Count == 1
             ? $"Connecting to {Endpoint(ordered[0], port)}"
             : $"Racing {ordered.Count} addresses (Happy Eyeballs, IPv6 first, {ConnectionAttemptDelay.TotalMilliseconds:0} ms apart)");
+
+        foreach (var refusal in refusals)
+            run.Detail(TraceStep.Tcp, $"Skipped by the destination policy: {refusal}");
 
         using var timeoutSource = new CancellationTokenSource(timeout, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeoutSource.Token);

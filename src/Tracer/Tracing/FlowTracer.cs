@@ -26,7 +26,7 @@ public sealed class FlowTracer : ITracer
         _options = options ?? new TracerOptions();
         var time = _options.TimeProvider;
         _dns = new DnsStep(_options);
-        _tcp = new TcpConnector(time);
+        _tcp = new TcpConnector(time, _options.DestinationPolicy);
         _tls = new TlsHandshaker(time);
         _http = new HttpExchange(time);
         _warmUp = new Lazy<Task>(() => _options.WarmUp ? TracerWarmUp.RunAsync(this) : Task.CompletedTask);

@@ -1,5 +1,6 @@
 using System.Net;
 using DnsClient;
+using FlowTrace.Tracer.Policy;
 
 namespace FlowTrace.Tracer.Tracing;
 
@@ -14,6 +15,10 @@ public sealed record TracerOptions
 
     /// <summary>The system's resolvers; by default those the OS uses (<c>/etc/resolv.conf</c> on Linux).</summary>
     public Func<IReadOnlyList<IPEndPoint>> SystemResolvers { get; init; } = DefaultResolvers;
+
+    /// <summary>Which destinations may be connected to; by default every one (a tool on one's own machine).
+    /// A server that strangers can reach uses <see cref="DestinationMode.Public"/>.</summary>
+    public DestinationPolicy DestinationPolicy { get; init; } = DestinationPolicy.Open;
 
     /// <summary>Run one throw-away trace against an in-process loopback server before the first real trace,
     /// so JIT compilation does not land in the first trace's numbers.</summary>
