@@ -170,7 +170,7 @@ public sealed class DemoLab : IAsyncDisposable
     private static LabZone BuildZone(string zone)
     {
         var lab = new LabZone(zone);
-        foreach (var name in new[] { "www", "api", "default", "unknown", "redirect", "slow", "stream", "close", "http10", "plain", "expired", "selfsigned", "wrongname", "tls12", "error", "refused", "other-name" })
+        foreach (var name in new[] { "www", "api", "default", "unknown", "redirect", "slow", "stream", "close", "http10", "plain", "expired", "selfsigned", "wrongname", "tls12", "error", "refused", "other-name", "metadata", "hostile-text" })
             lab.Address($"{name}.{zone}", IPAddress.Loopback);
         // race: IPv6 first (nothing listens on ::1 there) then IPv4, to show Happy Eyeballs falling back.
         lab.Address($"race.{zone}", IPAddress.IPv6Loopback, IPAddress.Loopback);
@@ -198,6 +198,8 @@ public sealed class DemoLab : IAsyncDisposable
         new("wrongname", $"https://wrongname.{zone}:{p.Https}/", "A certificate for the wrong name", "The server hands out a certificate for other-name.lab.test; a browser would refuse it.", null),
         new("unknown", $"https://unknown.{zone}:{p.Https}/", "No certificate for this name", "The server has no certificate for this SNI name and falls back to its default certificate.", null),
         new("refused", $"https://refused.{zone}:{p.Closed}/", "Connection refused", "Nothing listens on this port: the TCP step fails with a reset.", "Tcp"),
+        new("metadata", $"https://metadata.{zone}:{p.Https}/", "A redirect to a cloud metadata address", "The site redirects to 169.254.169.254; a FlowTrace server in public mode refuses to follow it.", null),
+        new("hostile-text", $"https://hostile-text.{zone}:{p.Https}/", "Markup in headers and body", "The server sends <script> in a header and the body; FlowTrace shows it as text and never runs it."),
         new("nxdomain", $"https://missing.{zone}:{p.Https}/", "A name that does not exist", "The lab's DNS server answers NXDOMAIN.", "Dns"),
         new("cname-loop", $"https://loop1.{zone}:{p.Https}/", "A CNAME loop", "loop1 → loop2 → loop1 …: the DNS step stops and says so.", "Dns"),
     ];

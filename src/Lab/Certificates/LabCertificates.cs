@@ -16,7 +16,7 @@ public sealed class LabCertificates : IDisposable
         var now = DateTimeOffset.UtcNow;
         _ca = CreateCa(zone, now);
         Default = Leaf($"default.{zone}", [$"default.{zone}"], now.AddDays(-1), now.AddDays(90));
-        Add(Leaf($"www.{zone}", [$"www.{zone}", $"alias.{zone}", $"cdn.{zone}", $"redirect.{zone}", $"slow.{zone}", $"stream.{zone}", $"close.{zone}", $"error.{zone}", $"race.{zone}", $"refused.{zone}"], now.AddDays(-1), now.AddDays(90)));
+        Add(Leaf($"www.{zone}", [$"www.{zone}", $"alias.{zone}", $"cdn.{zone}", $"redirect.{zone}", $"slow.{zone}", $"stream.{zone}", $"close.{zone}", $"error.{zone}", $"race.{zone}", $"refused.{zone}", $"metadata.{zone}", $"hostile-text.{zone}"], now.AddDays(-1), now.AddDays(90)));
         Add(Leaf($"api.{zone}", [$"api.{zone}"], now.AddDays(-1), now.AddDays(90)));
         Add(Leaf($"tls12.{zone}", [$"tls12.{zone}"], now.AddDays(-1), now.AddDays(90)));
         Add(Leaf($"expired.{zone}", [$"expired.{zone}"], now.AddDays(-400), now.AddDays(-35)));

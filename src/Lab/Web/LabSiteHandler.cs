@@ -23,6 +23,16 @@ internal sealed class LabSiteHandler(string zone, Func<string, string> urlOf, Ti
                 response.StatusCode = StatusCodes.Status302Found;
                 response.Headers.Location = urlOf("www");
                 break;
+            case "metadata":
+                // A redirect to the cloud metadata address: a server in public mode must refuse to follow it.
+                response.StatusCode = StatusCodes.Status302Found;
+                response.Headers.Location = "http://169.254.169.254/latest/meta-data/";
+                break;
+            case "hostile-text":
+                response.Headers["X-Hostile"] = "<script>window.__flowtraceXss = 1</script><img src=x onerror=\"window.__flowtraceXss = 2\">";
+                response.ContentType = "text/html";
+                await response.WriteAsync("<script>window.__flowtraceXss = 3</script>\n", cancel).ConfigureAwait(false);
+                break;
             case "slow":
                 var started = time.GetTimestamp();
                 await Task.Delay(TimeSpan.FromMilliseconds(400), time, cancel).ConfigureAwait(false);

@@ -29,6 +29,11 @@ internal sealed class ScriptedDnsServer : IAsyncDisposable
 
     public int TcpQueries { get; private set; }
 
+    public int UdpQueries { get; private set; }
+
+    /// <summary>Addresses answered to A queries, one per query in turn (the last one repeats); default 127.0.0.1.</summary>
+    public IReadOnlyList<IPAddress> Answers { get; init; } = [IPAddress.Loopback];
+
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();
@@ -48,12 +53,14 @@ internal sealed class ScriptedDnsServer : IAsyncDisposable
         while (!_stop.IsCancellationRequested)
         {
             var query = await _udp.ReceiveAsync(_stop.Token);
+            var address = Answers[Math.Min(UdpQueries, Answers.Count - 1)];
+            UdpQueries++;
             var reply = Behaviour switch
             {
                 DnsBehaviour.Silent => null,
                 DnsBehaviour.ServFail => Reply(query.Buffer, rcode: 2, truncated: false, answer: false),
                 DnsBehaviour.TruncateUdp => Reply(query.Buffer, rcode: 0, truncated: true, answer: false),
-                _ => Reply(query.Buffer, rcode: 0, truncated: false, answer: true),
+                _ => Reply(query.Buffer, rcode: 0, truncated: false, answer: true, address),
             };
             if (reply is not null)
                 await _udp.SendAsync(reply, query.RemoteEndPoint, _stop.Token);
@@ -79,7 +86,7 @@ internal sealed class ScriptedDnsServer : IAsyncDisposable
         }
     }
 
-    private static byte[] Reply(byte[] query, byte rcode, bool truncated, bool answer)
+    private static byte[] Reply(byte[] query, byte rcode, bool truncated, bool answer, IPAddress? address = null)
     {
         var end = 12;
         while (query[end] != 0)
@@ -94,7 +101,7 @@ internal sealed class ScriptedDnsServer : IAsyncDisposable
         reply[10] = 0;
         reply[11] = 0;
         if (answer && isA)
-            reply.AddRange([0xC0, 0x0C, 0, 1, 0, 1, 0, 0, 0, 30, 0, 4, 127, 0, 0, 1]);
+            reply.AddRange([0xC0, 0x0C, 0, 1, 0, 1, 0, 0, 0, 30, 0, 4, .. (address ?? IPAddress.Loopback).GetAddressBytes()]);
         return [.. reply];
     }
 }
