@@ -23,9 +23,14 @@ public sealed class DemoLab : IAsyncDisposable
     private readonly LabDnsServer _dns;
     private readonly WebApplication _web;
     private readonly Http10Server _http10;
+    private readonly Hostile.HostileHttpServer _hostileHttp;
+    private readonly Hostile.HostileTlsServer _hostileTls;
 
-    private DemoLab(LabOptions options, LabCertificates certificates, LabDnsServer dns, WebApplication web, Http10Server http10, LabPorts ports)
+    private DemoLab(LabOptions options, LabCertificates certificates, LabDnsServer dns, WebApplication web, Http10Server http10,
+        Hostile.HostileHttpServer hostileHttp, Hostile.HostileTlsServer hostileTls, LabPorts ports)
     {
+        _hostileHttp = hostileHttp;
+        _hostileTls = hostileTls;
         Options = options;
         _certificates = certificates;
         _dns = dns;
@@ -57,7 +62,7 @@ public sealed class DemoLab : IAsyncDisposable
     /// policy lets these through whatever its mode, so the lab works on a public server too.</summary>
     public IReadOnlyList<IPEndPoint> Endpoints =>
     [
-        .. new[] { Ports.Dns, Ports.Https, Ports.Tls12, Ports.Http, Ports.Http10, Ports.Closed }
+        .. new[] { Ports.Dns, Ports.Https, Ports.Tls12, Ports.Http, Ports.Http10, Ports.Closed, Ports.HostileHttp, Ports.HostileTls }
             .SelectMany(port => new[] { new IPEndPoint(IPAddress.Loopback, port), new IPEndPoint(IPAddress.IPv6Loopback, port) }),
     ];
 
@@ -73,12 +78,16 @@ public sealed class DemoLab : IAsyncDisposable
         var certificates = new LabCertificates(zone);
         LabDnsServer? dns = null;
         Http10Server? http10 = null;
+        Hostile.HostileHttpServer? hostileHttp = null;
+        Hostile.HostileTlsServer? hostileTls = null;
         try
         {
             dns = new LabDnsServer(BuildZone(zone), options.DnsPort);
             http10 = new Http10Server(options.Http10Port);
+            hostileHttp = new Hostile.HostileHttpServer(options.HostileHttpPort);
+            hostileTls = new Hostile.HostileTlsServer(options.HostileTlsPort);
             // Kestrel does not report which listener got which ephemeral port, so free ports are picked here.
-            var ports = new LabPorts(dns.EndPoint.Port, OrFree(options.HttpsPort), OrFree(options.Tls12Port), OrFree(options.HttpPort), http10.Port, OrFree(options.ClosedPort));
+            var ports = new LabPorts(dns.EndPoint.Port, OrFree(options.HttpsPort), OrFree(options.Tls12Port), OrFree(options.HttpPort), http10.Port, OrFree(options.ClosedPort), hostileHttp.Port, hostileTls.Port);
 
             var builder = WebApplication.CreateSlimBuilder();
             builder.Logging.ClearProviders();
@@ -103,17 +112,17 @@ public sealed class DemoLab : IAsyncDisposable
             web.Run(handler.HandleAsync);
             await web.StartAsync(cancellationToken).ConfigureAwait(false);
             await WarmUpAsync(ports, zone, cancellationToken).ConfigureAwait(false);
-            return new DemoLab(options, certificates, dns, web, http10, ports);
+            return new DemoLab(options, certificates, dns, web, http10, hostileHttp, hostileTls, ports);
         }
         catch (IOException e)
         {
-            await DisposeQuietly(dns, http10).ConfigureAwait(false);
+            await DisposeQuietly(dns, http10, hostileHttp, hostileTls).ConfigureAwait(false);
             certificates.Dispose();
             throw new InvalidOperationException($"The lab could not start: {e.Message} (is another lab or FlowTrace server already running? Ports can be changed in the lab options).", e);
         }
         catch (SocketException e)
         {
-            await DisposeQuietly(dns, http10).ConfigureAwait(false);
+            await DisposeQuietly(dns, http10, hostileHttp, hostileTls).ConfigureAwait(false);
             certificates.Dispose();
             throw new InvalidOperationException($"The lab could not start: {e.Message} (is another lab or FlowTrace server already running? Ports can be changed in the lab options).", e);
         }
@@ -126,11 +135,17 @@ public sealed class DemoLab : IAsyncDisposable
         await _web.DisposeAsync().ConfigureAwait(false);
         await _dns.DisposeAsync().ConfigureAwait(false);
         await _http10.DisposeAsync().ConfigureAwait(false);
+        await _hostileHttp.DisposeAsync().ConfigureAwait(false);
+        await _hostileTls.DisposeAsync().ConfigureAwait(false);
         _certificates.Dispose();
     }
 
-    private static async Task DisposeQuietly(LabDnsServer? dns, Http10Server? http10)
+    private static async Task DisposeQuietly(LabDnsServer? dns, Http10Server? http10, Hostile.HostileHttpServer? hostileHttp, Hostile.HostileTlsServer? hostileTls)
     {
+        if (hostileHttp is not null)
+            await hostileHttp.DisposeAsync().ConfigureAwait(false);
+        if (hostileTls is not null)
+            await hostileTls.DisposeAsync().ConfigureAwait(false);
         if (dns is not null)
             await dns.DisposeAsync().ConfigureAwait(false);
         if (http10 is not null)
@@ -170,12 +185,15 @@ public sealed class DemoLab : IAsyncDisposable
     private static LabZone BuildZone(string zone)
     {
         var lab = new LabZone(zone);
-        foreach (var name in new[] { "www", "api", "default", "unknown", "redirect", "slow", "stream", "close", "http10", "plain", "expired", "selfsigned", "wrongname", "tls12", "error", "refused", "other-name", "metadata", "hostile-text" })
+        foreach (var name in new[] { "www", "api", "default", "unknown", "redirect", "slow", "stream", "close", "http10", "plain", "expired", "selfsigned", "wrongname", "tls12", "error", "refused", "other-name", "metadata", "hostile-text", "hostile", "garbage", "huge-record", "alert", "many-sans" })
             lab.Address($"{name}.{zone}", IPAddress.Loopback);
         // race: IPv6 first (nothing listens on ::1 there) then IPv4, to show Happy Eyeballs falling back.
         lab.Address($"race.{zone}", IPAddress.IPv6Loopback, IPAddress.Loopback);
         lab.Alias($"alias.{zone}", $"cdn.{zone}").Alias($"cdn.{zone}", $"www.{zone}");
         lab.Alias($"loop1.{zone}", $"loop2.{zone}").Alias($"loop2.{zone}", $"loop1.{zone}");
+        foreach (var name in new[] { "dns-garbage", "dns-wrongid", "dns-malformed", "dns-truncated" })
+            lab.Address($"{name}.{zone}", IPAddress.Loopback);
+        lab.Address($"dns-big.{zone}", [.. Enumerable.Range(1, 200).Select(i => new IPAddress([127, 0, (byte)(i / 250), (byte)(i % 250 + 1)]))]);
         return lab;
     }
 
@@ -200,6 +218,16 @@ public sealed class DemoLab : IAsyncDisposable
         new("refused", $"https://refused.{zone}:{p.Closed}/", "Connection refused", "Nothing listens on this port: the TCP step fails with a reset.", "Tcp"),
         new("metadata", $"https://metadata.{zone}:{p.Https}/", "A redirect to a cloud metadata address", "The site redirects to 169.254.169.254; a FlowTrace server in public mode refuses to follow it.", null),
         new("hostile-text", $"https://hostile-text.{zone}:{p.Https}/", "Markup in headers and body", "The server sends <script> in a header and the body; FlowTrace shows it as text and never runs it."),
+        .. Hostile.HostileHttpServer.Behaviours.Select(b => new LabSite($"hostile{b.Key.Replace('/', '-')}", $"http://hostile.{zone}:{p.HostileHttp}{b.Key}", $"Hostile: {b.Value}", b.Key == "/never-ends" ? "A body that never ends: FlowTrace stops reading at its cap and says so." : $"A server that {b.Value}: the trace fails cleanly, in bounded time.", b.Key == "/never-ends" ? null : "HttpResponse")),
+        new("tls-garbage", $"https://garbage.{zone}:{p.HostileTls}/", "Hostile: not TLS at all", "The server answers the ClientHello with plain text.", "Tls"),
+        new("tls-huge-record", $"https://huge-record.{zone}:{p.HostileTls}/", "Hostile: a 16 MB handshake message", "The server announces a handshake message of 16 MB and sends nothing more.", "Tls"),
+        new("tls-alert", $"https://alert.{zone}:{p.HostileTls}/", "Hostile: an alert mid-handshake", "The server answers the ClientHello with a fatal handshake_failure alert.", "Tls"),
+        new("many-sans", $"https://many-sans.{zone}:{p.Https}/", "A certificate with 10,000 names", "The certificate lists 10,000 subject alternative names (260 KB): FlowTrace refuses a handshake message that large, with the size in the reason.", "Tls"),
+        new("dns-garbage", $"https://dns-garbage.{zone}:{p.Https}/", "Hostile DNS: garbage answer", "The DNS server answers with bytes that are not a DNS message.", "Dns"),
+        new("dns-wrongid", $"https://dns-wrongid.{zone}:{p.Https}/", "Hostile DNS: reply with the wrong ID", "The answer carries another query's ID, so it must be ignored: the query times out.", "Dns"),
+        new("dns-malformed", $"https://dns-malformed.{zone}:{p.Https}/", "Hostile DNS: record longer than the message", "A record claims more data than the message holds.", "Dns"),
+        new("dns-truncated", $"https://dns-truncated.{zone}:{p.Https}/", "Hostile DNS: truncated, and TCP never answers", "The UDP answer has the TC bit; the retry over TCP gets nothing.", "Dns"),
+        new("dns-big", $"https://dns-big.{zone}:{p.Https}/", "Hostile DNS: 200 addresses", "An oversized answer (200 A records, 3 KB); none of the addresses listens, and the race gives up after a bounded number of attempts.", "Tcp"),
         new("nxdomain", $"https://missing.{zone}:{p.Https}/", "A name that does not exist", "The lab's DNS server answers NXDOMAIN.", "Dns"),
         new("cname-loop", $"https://loop1.{zone}:{p.Https}/", "A CNAME loop", "loop1 → loop2 → loop1 …: the DNS step stops and says so.", "Dns"),
     ];

@@ -15,16 +15,20 @@ public sealed record LabOptions
     public int HttpPort { get; init; } = 47080;
     /// <summary>Port of the hand-written HTTP/1.0 server.</summary>
     public int Http10Port { get; init; } = 47010;
+    /// <summary>Plain-HTTP port of the misbehaving server (behaviour chosen by path).</summary>
+    public int HostileHttpPort { get; init; } = 47082;
+    /// <summary>Port that speaks broken TLS (behaviour chosen by SNI name).</summary>
+    public int HostileTlsPort { get; init; } = 47446;
     /// <summary>A port where nothing listens (connection refused); 0 picks one that is free now.</summary>
     public int ClosedPort { get; init; } = 47001;
 
     /// <summary>Options for tests: every port chosen by the system.</summary>
-    public static LabOptions Ephemeral { get; } = new() { DnsPort = 0, HttpsPort = 0, Tls12Port = 0, HttpPort = 0, Http10Port = 0, ClosedPort = 0 };
+    public static LabOptions Ephemeral { get; } = new() { DnsPort = 0, HttpsPort = 0, Tls12Port = 0, HttpPort = 0, Http10Port = 0, ClosedPort = 0, HostileHttpPort = 0, HostileTlsPort = 0 };
 
     /// <summary>Checks the options; throws with a clear message when they cannot work.</summary>
     public void Validate()
     {
-        foreach (var (name, port) in new[] { ("DnsPort", DnsPort), ("HttpsPort", HttpsPort), ("Tls12Port", Tls12Port), ("HttpPort", HttpPort), ("Http10Port", Http10Port), ("ClosedPort", ClosedPort) })
+        foreach (var (name, port) in new[] { ("DnsPort", DnsPort), ("HttpsPort", HttpsPort), ("Tls12Port", Tls12Port), ("HttpPort", HttpPort), ("Http10Port", Http10Port), ("ClosedPort", ClosedPort), ("HostileHttpPort", HostileHttpPort), ("HostileTlsPort", HostileTlsPort) })
         {
             if (port is < 0 or > 65535)
                 throw new ArgumentOutOfRangeException(name, port, $"Lab option {name} must be a port number (0 for any free port).");

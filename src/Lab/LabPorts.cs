@@ -7,4 +7,6 @@ namespace FlowTrace.Lab;
 /// <param name="Http">Plain HTTP.</param>
 /// <param name="Http10">The HTTP/1.0 server.</param>
 /// <param name="Closed">A port where nothing listens.</param>
-public sealed record LabPorts(int Dns, int Https, int Tls12, int Http, int Http10, int Closed);
+/// <param name="HostileHttp">The misbehaving HTTP server.</param>
+/// <param name="HostileTls">The broken-TLS port.</param>
+public sealed record LabPorts(int Dns, int Https, int Tls12, int Http, int Http10, int Closed, int HostileHttp = 0, int HostileTls = 0);

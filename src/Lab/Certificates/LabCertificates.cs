@@ -21,6 +21,8 @@ public sealed class LabCertificates : IDisposable
         Add(Leaf($"tls12.{zone}", [$"tls12.{zone}"], now.AddDays(-1), now.AddDays(90)));
         Add(Leaf($"expired.{zone}", [$"expired.{zone}"], now.AddDays(-400), now.AddDays(-35)));
         Add(SelfSigned($"selfsigned.{zone}", now));
+        // 10,000 names: a certificate that is hostile by size alone.
+        Add(Leaf($"many-sans.{zone}", [$"many-sans.{zone}", .. Enumerable.Range(0, 9_999).Select(i => $"n{i}.many-sans.{zone}")], now.AddDays(-1), now.AddDays(90)));
         _byName[$"wrongname.{zone}"] = Track(Leaf($"other-name.{zone}", [$"other-name.{zone}"], now.AddDays(-1), now.AddDays(90)));
     }
 

@@ -47,7 +47,7 @@ public sealed class LabDnsServer : IAsyncDisposable
             try
             {
                 var query = await _udp.ReceiveAsync(_stop.Token).ConfigureAwait(false);
-                var answer = DnsMessage.Answer(query.Buffer, _zone);
+                var answer = Hostile.HostileDns.UdpReply(query.Buffer, _zone) ?? DnsMessage.Answer(query.Buffer, _zone);
                 await _udp.SendAsync(answer, query.RemoteEndPoint, _stop.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
@@ -102,7 +102,9 @@ public sealed class LabDnsServer : IAsyncDisposable
                 await stream.ReadExactlyAsync(lengthPrefix, timeout.Token).ConfigureAwait(false);
                 var query = new byte[BinaryPrimitives.ReadUInt16BigEndian(lengthPrefix)];
                 await stream.ReadExactlyAsync(query, timeout.Token).ConfigureAwait(false);
-                var answer = DnsMessage.Answer(query, _zone);
+                if (Hostile.HostileDns.WithholdTcp(query))
+                    return;
+                var answer = Hostile.HostileDns.UdpReply(query, _zone) is { Length: > 0 } hostile && !Hostile.HostileDns.WithholdTcp(query) ? hostile : DnsMessage.Answer(query, _zone);
                 var framed = new byte[answer.Length + 2];
                 BinaryPrimitives.WriteUInt16BigEndian(framed, (ushort)answer.Length);
                 answer.CopyTo(framed, 2);

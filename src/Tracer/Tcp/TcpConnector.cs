@@ -16,6 +16,9 @@ internal sealed class TcpConnector(TimeProvider time, DestinationPolicy policy)
     /// <summary>Delay before the next attempt starts while the previous one is still pending (RFC 8305 §5).</summary>
     public static readonly TimeSpan ConnectionAttemptDelay = TimeSpan.FromMilliseconds(250);
 
+    /// <summary>Addresses tried at most in one race, however many DNS returned.</summary>
+    public const int MaxAttempts = 16;
+
     public async Task<WireConnection?> ConnectAsync(
         IReadOnlyList<IPAddress> addresses, int port, TraceRun run, TimeSpan timeout, CancellationToken cancellationToken)
     {
@@ -45,6 +48,11 @@ internal sealed class TcpConnector(TimeProvider time, DestinationPolicy policy)
 
         foreach (var refusal in refusals)
             run.Detail(TraceStep.Tcp, $"Skipped by the destination policy: {refusal}");
+        if (ordered.Count > MaxAttempts)
+        {
+            run.Detail(TraceStep.Tcp, $"{ordered.Count} addresses: only the first {MaxAttempts} are tried");
+            ordered = ordered[..MaxAttempts];
+        }
 
         using var timeoutSource = new CancellationTokenSource(timeout, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeoutSource.Token);

@@ -15,15 +15,21 @@ public static class CertificateInspector
         return Describe(certificate);
     }
 
+    /// <summary>How many subject alternative names a description lists; the rest are counted.</summary>
+    public const int MaxListedNames = 100;
+
     /// <summary>Describes one certificate.</summary>
     public static CertificateInfo Describe(X509Certificate2 certificate)
     {
         ArgumentNullException.ThrowIfNull(certificate);
         var (keyType, keySize) = Key(certificate);
+        var names = SubjectAlternativeNames(certificate);
+        if (names.Count > MaxListedNames)
+            names = [.. names.Take(MaxListedNames), $"… and {names.Count - MaxListedNames:N0} more"];
         return new CertificateInfo(
             certificate.Subject,
             certificate.Issuer,
-            SubjectAlternativeNames(certificate),
+            names,
             new DateTimeOffset(certificate.NotBefore.ToUniversalTime(), TimeSpan.Zero),
             new DateTimeOffset(certificate.NotAfter.ToUniversalTime(), TimeSpan.Zero),
             keyType,

@@ -15,8 +15,11 @@ namespace FlowTrace.Tracer.Tls;
 /// stamped when it arrives (by <see cref="WireConnection"/>), every record is reported as it crosses the wire,
 /// and the engine's own computing time is measured per call and reported apart from network time.
 /// </summary>
-internal sealed class TlsHandshaker(TimeProvider time)
+internal sealed partial class TlsHandshaker(TimeProvider time)
 {
+    /// <summary>Longest certificate chain the tracer accepts from a server.</summary>
+    public const int MaxChainLength = 10;
+
     public async Task<TlsHandshakeResult> HandshakeAsync(
         WireConnection wire, TraceTarget target, TraceRequest request, TraceRun run, CancellationToken cancellationToken)
     {
@@ -108,6 +111,12 @@ internal sealed class TlsHandshaker(TimeProvider time)
             Fail(run, "tls-alert", $"The server refused the handshake with a fatal alert: {TlsNames.AlertName(e.AlertDescription)}.", lastArrival);
             return new TlsHandshakeResult(null);
         }
+        catch (TlsFatalAlert e) when (TooLarge().Match(e.Message) is { Success: true } match)
+        {
+            Fail(run, "tls-message-too-large", $"The server's {match.Groups[1].Value} message is {long.Parse(match.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture):N0} bytes; " +
+                $"FlowTrace reads handshake messages of at most {TracingTlsClient.MaxHandshakeMessageBytes:N0} bytes (browsers refuse such sizes too).", lastArrival);
+            return new TlsHandshakeResult(null);
+        }
         catch (TlsFatalAlert e)
         {
             await SendPendingQuietlyAsync(protocol, wire, outgoing, run).ConfigureAwait(false);
@@ -126,6 +135,13 @@ internal sealed class TlsHandshaker(TimeProvider time)
         }
 
         handshaking = false;
+        if (client.ServerCertificates.Count > MaxChainLength)
+        {
+            Fail(run, "tls-chain-too-long", $"The server sent {client.ServerCertificates.Count} certificates; FlowTrace reads chains of at most {MaxChainLength}.", null);
+            await new TlsSession(protocol, wire).CloseAsync(cancellationToken).ConfigureAwait(false);
+            return new TlsHandshakeResult(null);
+        }
+
         var negotiated = client.Negotiated!;
         var host = request.Sni == SniMode.Custom ? serverName! : target.AsciiHost;
         var findings = CertificateValidator.Validate(client.ServerCertificates, host, time.GetUtcNow(), request.ExtraTrustedRoots);
@@ -181,4 +197,7 @@ internal sealed class TlsHandshaker(TimeProvider time)
     }
 
     private static void Fail(TraceRun run, string code, string reason, long? at) => run.Failed(TraceStep.Tls, code, reason, at);
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"Handshake message length exceeds the maximum: (\w+)\(\d+\), (\d+) >")]
+    private static partial System.Text.RegularExpressions.Regex TooLarge();
 }

@@ -21,7 +21,12 @@ internal sealed class TracingTlsClient(
     /// <summary>The ALPN protocol the server selected, if any.</summary>
     public string? SelectedAlpn { get; private set; }
 
+    /// <summary>The largest handshake message read (a certificate chain, usually); OpenSSL's own default is 100 KiB.</summary>
+    public const int MaxHandshakeMessageBytes = 128 * 1024;
+
     public override TlsAuthentication GetAuthentication() => new RecordingAuthentication(this);
+
+    public override int GetMaxHandshakeMessageSize() => MaxHandshakeMessageBytes;
 
     public override void NotifyAlertRaised(short alertLevel, short alertDescription, string message, Exception cause) =>
         onAlert(alertLevel, alertDescription, message, true);
