@@ -90,6 +90,73 @@ public sealed class ParserTests
         }).Check(Config.Quick.WithMaxTest(500));
 
     [Fact]
+    public void ChunkedDecoding_AnyChunkingOfABody_DecodesToTheSameSize() =>
+        Prop.ForAll<byte[], int[]>((body, cuts) =>
+        {
+            body ??= [];
+            var chunks = Split(body, cuts ?? []);
+            var wire = new List<byte>();
+            foreach (var chunk in chunks.Where(c => c.Length > 0))
+            {
+                wire.AddRange(Encoding.ASCII.GetBytes($"{chunk.Length:x};ext=1\r\n"));
+                wire.AddRange(chunk);
+                wire.AddRange("\r\n"u8.ToArray());
+            }
+
+            wire.AddRange("0\r\nTrailer: x\r\n\r\n"u8.ToArray());
+            var (bytes, truncated) = ChunkedBodyReader.ReadAsync(Reader(wire.ToArray(), cuts ?? []), long.MaxValue, new BodyPreview(), CancellationToken.None).GetAwaiter().GetResult();
+            return bytes == body.Length && !truncated;
+        }).Check(Config.Quick.WithMaxTest(300));
+
+    [Fact]
+    public void ChunkedDecoding_MutatedInput_OnlyProtocolErrors() =>
+        Prop.ForAll<byte[]>(noise =>
+        {
+            var wire = Encoding.ASCII.GetBytes("5\r\nhello\r\n").Concat(noise ?? []).ToArray();
+            try
+            {
+                ChunkedBodyReader.ReadAsync(Reader(wire, []), 1 << 20, new BodyPreview(), CancellationToken.None).GetAwaiter().GetResult();
+            }
+            catch (ResponseProtocolException)
+            {
+            }
+
+            return true;
+        }).Check(Config.Quick.WithMaxTest(500));
+
+    private static ArrivalReader Reader(byte[] wire, int[] cuts) => new(new ChunkSource(Split(wire, cuts)));
+
+    private static List<byte[]> Split(byte[] data, int[] cuts)
+    {
+        var points = cuts.Select(c => Math.Abs(c % (data.Length + 1))).Distinct().Order().ToList();
+        var parts = new List<byte[]>();
+        var start = 0;
+        foreach (var point in points.Append(data.Length))
+        {
+            parts.Add(data[start..point]);
+            start = point;
+        }
+
+        return parts;
+    }
+
+    private sealed class ChunkSource(List<byte[]> parts) : FlowTrace.Tracer.Tcp.IArrivalSource
+    {
+        private int _next;
+
+        public ValueTask<FlowTrace.Tracer.Tcp.Arrival> ReadAsync(CancellationToken cancellationToken)
+        {
+            while (_next < parts.Count && parts[_next].Length == 0)
+                _next++;
+            return ValueTask.FromResult(_next < parts.Count
+                ? new FlowTrace.Tracer.Tcp.Arrival(parts[_next++], _next, false)
+                : new FlowTrace.Tracer.Tcp.Arrival(ReadOnlyMemory<byte>.Empty, _next, true));
+        }
+
+        public ValueTask<long> WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken) => ValueTask.FromResult(0L);
+    }
+
+    [Fact]
     public void HttpRequestWriter_ExtraHostHeader_ReplacesDefaultInPlace()
     {
         var (line, headers, bytes) = HttpRequestWriter.Build("GET", "/x?y=1", "example.test", [new("Host", "other.test"), new("X-Extra", "1")]);

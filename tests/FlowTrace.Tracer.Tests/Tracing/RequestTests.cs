@@ -15,11 +15,32 @@ public sealed class RequestTests
     [InlineData("not a url", "not an absolute URL")]
     [InlineData("", "empty")]
     [InlineData("https://exa mple.test/", "")]
+    [InlineData("http:///path", "")]
+    [InlineData("https://:443/", "")]
+    [InlineData("http://host.test:0/", "")]
+    [InlineData("http://host.test:65536/", "")]
+    [InlineData("gopher://host.test/", "scheme 'gopher:'")]
     public void Validate_BadUrl_GivesOneClearMessage(string url, string expected)
     {
         var errors = TraceRequestValidator.Validate(new TraceRequest { Url = url });
         var error = Assert.Single(errors);
         Assert.Contains(expected, error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("X-A\r\nInjected", "v")]
+    [InlineData("X A", "v")]
+    [InlineData("", "v")]
+    [InlineData("X-B", "a\nb")]
+    [InlineData("X-C", "a\0b")]
+    public void Validate_BadHeader_IsRefused(string name, string value) =>
+        Assert.NotEmpty(TraceRequestValidator.Validate(new TraceRequest { Url = "https://a.test/", Headers = [new(name, value)] }));
+
+    [Fact]
+    public void Validate_UrlLongerThanLimit_IsRefused()
+    {
+        var error = Assert.Single(TraceRequestValidator.Validate(new TraceRequest { Url = "https://a.test/" + new string('a', 2100) }));
+        Assert.Contains("limit is 2048", error, StringComparison.Ordinal);
     }
 
     [Fact]
