@@ -117,6 +117,12 @@ internal sealed partial class TlsHandshaker(TimeProvider time)
                 $"FlowTrace reads handshake messages of at most {TracingTlsClient.MaxHandshakeMessageBytes:N0} bytes (browsers refuse such sizes too).", lastArrival);
             return new TlsHandshakeResult(null);
         }
+        catch (TlsFatalAlert e) when (e.Message.Contains("Certificate chain longer than maximum", StringComparison.Ordinal))
+        {
+            await SendPendingQuietlyAsync(protocol, wire, outgoing, run).ConfigureAwait(false);
+            Fail(run, "tls-chain-too-long", $"The server sent a certificate chain of more than {MaxChainLength} certificates; FlowTrace reads at most {MaxChainLength}.", lastArrival);
+            return new TlsHandshakeResult(null);
+        }
         catch (TlsFatalAlert e)
         {
             await SendPendingQuietlyAsync(protocol, wire, outgoing, run).ConfigureAwait(false);
@@ -135,13 +141,6 @@ internal sealed partial class TlsHandshaker(TimeProvider time)
         }
 
         handshaking = false;
-        if (client.ServerCertificates.Count > MaxChainLength)
-        {
-            Fail(run, "tls-chain-too-long", $"The server sent {client.ServerCertificates.Count} certificates; FlowTrace reads chains of at most {MaxChainLength}.", null);
-            await new TlsSession(protocol, wire).CloseAsync(cancellationToken).ConfigureAwait(false);
-            return new TlsHandshakeResult(null);
-        }
-
         var negotiated = client.Negotiated!;
         var host = request.Sni == SniMode.Custom ? serverName! : target.AsciiHost;
         var findings = CertificateValidator.Validate(client.ServerCertificates, host, time.GetUtcNow(), request.ExtraTrustedRoots);

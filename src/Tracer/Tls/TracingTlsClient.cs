@@ -28,6 +28,8 @@ internal sealed class TracingTlsClient(
 
     public override int GetMaxHandshakeMessageSize() => MaxHandshakeMessageBytes;
 
+    public override int GetMaxCertificateChainLength() => TlsHandshaker.MaxChainLength;
+
     public override void NotifyAlertRaised(short alertLevel, short alertDescription, string message, Exception cause) =>
         onAlert(alertLevel, alertDescription, message, true);
 
