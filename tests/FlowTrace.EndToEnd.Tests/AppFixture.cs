@@ -40,7 +40,7 @@ public sealed class AppFixture : IAsyncLifetime
         foreach (var arg in new[]
                  {
                      serverDll, "--urls", BaseAddress.ToString().TrimEnd('/'), "--FlowTrace:Lab:DnsPort=0", "--FlowTrace:Lab:HttpsPort=0",
-                     "--FlowTrace:Lab:Tls12Port=0", "--FlowTrace:Lab:HttpPort=0", "--FlowTrace:Lab:Http10Port=0", "--FlowTrace:Lab:ClosedPort=0",
+                     "--FlowTrace:Lab:Tls12Port=0", "--FlowTrace:Lab:HttpPort=0", "--FlowTrace:Lab:Http10Port=0", "--FlowTrace:Lab:ClosedPort=0", "--FlowTrace:Lab:HostileHttpPort=0", "--FlowTrace:Lab:HostileTlsPort=0",
                  })
             info.ArgumentList.Add(arg);
         info.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";

@@ -18,10 +18,24 @@ public sealed class LabDnsServer : IAsyncDisposable
     public LabDnsServer(LabZone zone, int port)
     {
         _zone = zone;
-        _udp = new UdpClient(new IPEndPoint(IPAddress.Loopback, port));
+        // UDP and TCP share one port number; when the system picks it, its TCP half may be taken: pick again.
+        for (var attempt = 0; ; attempt++)
+        {
+            _udp = new UdpClient(new IPEndPoint(IPAddress.Loopback, port));
+            var candidate = ((IPEndPoint)_udp.Client.LocalEndPoint!).Port;
+            _tcp = new TcpListener(IPAddress.Loopback, candidate);
+            try
+            {
+                _tcp.Start();
+                break;
+            }
+            catch (SocketException) when (port == 0 && attempt < 20)
+            {
+                _udp.Dispose();
+            }
+        }
+
         var bound = ((IPEndPoint)_udp.Client.LocalEndPoint!).Port;
-        _tcp = new TcpListener(IPAddress.Loopback, bound);
-        _tcp.Start();
         EndPoint = new IPEndPoint(IPAddress.Loopback, bound);
         _udpLoop = Task.Run(UdpLoopAsync);
         _tcpLoop = Task.Run(TcpLoopAsync);

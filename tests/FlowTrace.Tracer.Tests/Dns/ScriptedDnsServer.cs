@@ -7,7 +7,7 @@ namespace FlowTrace.Tracer.Tests.Dns;
 /// <summary>A loopback DNS server that misbehaves on purpose: silent, SERVFAIL, or truncated over UDP.</summary>
 internal sealed class ScriptedDnsServer : IAsyncDisposable
 {
-    private readonly UdpClient _udp = new(new IPEndPoint(IPAddress.Loopback, 0));
+    private readonly UdpClient _udp;
     private readonly TcpListener _tcp;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _udpLoop;
@@ -16,9 +16,23 @@ internal sealed class ScriptedDnsServer : IAsyncDisposable
     public ScriptedDnsServer(DnsBehaviour behaviour)
     {
         Behaviour = behaviour;
-        EndPoint = (IPEndPoint)_udp.Client.LocalEndPoint!;
-        _tcp = new TcpListener(IPAddress.Loopback, EndPoint.Port);
-        _tcp.Start();
+        // UDP and TCP share one port number; the TCP half of a free UDP port can be taken, so try again then.
+        for (var attempt = 0; ; attempt++)
+        {
+            _udp = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+            EndPoint = (IPEndPoint)_udp.Client.LocalEndPoint!;
+            _tcp = new TcpListener(IPAddress.Loopback, EndPoint.Port);
+            try
+            {
+                _tcp.Start();
+                break;
+            }
+            catch (SocketException) when (attempt < 20)
+            {
+                _udp.Dispose();
+            }
+        }
+
         _udpLoop = Task.Run(UdpLoopAsync);
         _tcpLoop = Task.Run(TcpLoopAsync);
     }
