@@ -48,16 +48,5 @@ internal sealed class ConsoleRenderer(TextWriter output)
         }
     }
 
-    public static string StepName(TraceStep step) => step switch
-    {
-        TraceStep.Trace => "Trace",
-        TraceStep.Dns => "DNS lookup",
-        TraceStep.Tcp => "TCP connection",
-        TraceStep.Tls => "TLS handshake",
-        TraceStep.HttpRequest => "HTTP request",
-        TraceStep.ServerProcessing => "Server processing",
-        TraceStep.HttpResponse => "HTTP response",
-        TraceStep.Connection => "Connection",
-        _ => step.ToString(),
-    };
+    public static string StepName(TraceStep step) => TraceStepNames.Of(step);
 }

@@ -6,21 +6,10 @@ namespace FlowTrace.Client.Services;
 public static class StepNames
 {
     /// <summary>The steps in the order a request travels.</summary>
-    public static readonly TraceStep[] Flow =
-        [TraceStep.Dns, TraceStep.Tcp, TraceStep.Tls, TraceStep.HttpRequest, TraceStep.ServerProcessing, TraceStep.HttpResponse, TraceStep.Connection];
+    public static IReadOnlyList<TraceStep> Flow => TraceStepNames.Flow;
 
     /// <summary>The step's display name.</summary>
-    public static string Of(TraceStep step) => step switch
-    {
-        TraceStep.Dns => "DNS lookup",
-        TraceStep.Tcp => "TCP connection",
-        TraceStep.Tls => "TLS handshake",
-        TraceStep.HttpRequest => "HTTP request",
-        TraceStep.ServerProcessing => "Server processing",
-        TraceStep.HttpResponse => "HTTP response",
-        TraceStep.Connection => "Connection handling",
-        _ => "Trace",
-    };
+    public static string Of(TraceStep step) => TraceStepNames.Of(step);
 
     /// <summary>A duration as the page shows it.</summary>
     public static string Ms(TimeSpan? duration)

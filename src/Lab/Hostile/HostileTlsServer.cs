@@ -12,27 +12,13 @@ namespace FlowTrace.Lab.Hostile;
 /// </summary>
 internal sealed class HostileTlsServer : IAsyncDisposable
 {
-    private readonly TcpListener _listener;
-    private readonly CancellationTokenSource _stop = new();
-    private readonly Task _loop;
+    private readonly Web.LoopbackTcpServer _server;
 
-    public HostileTlsServer(int port)
-    {
-        _listener = new TcpListener(IPAddress.Loopback, port);
-        _listener.Start();
-        Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
-        _loop = Task.Run(AcceptLoopAsync);
-    }
+    public HostileTlsServer(int port) => _server = new Web.LoopbackTcpServer(port, TimeSpan.FromSeconds(30), ServeAsync);
 
-    public int Port { get; }
+    public int Port => _server.Port;
 
-    public async ValueTask DisposeAsync()
-    {
-        await _stop.CancelAsync().ConfigureAwait(false);
-        _listener.Stop();
-        await _loop.ConfigureAwait(false);
-        _stop.Dispose();
-    }
+    public ValueTask DisposeAsync() => _server.DisposeAsync();
 
     /// <summary>Reads the SNI host name from a ClientHello record, or null.</summary>
     internal static string? ServerName(ReadOnlySpan<byte> record)
@@ -67,47 +53,19 @@ internal sealed class HostileTlsServer : IAsyncDisposable
         return null;
     }
 
-    private async Task AcceptLoopAsync()
+    private static async Task ServeAsync(NetworkStream stream, TcpClient client, CancellationToken token)
     {
-        while (!_stop.IsCancellationRequested)
+        var buffer = new byte[16 * 1024];
+        var read = await stream.ReadAsync(buffer, token).ConfigureAwait(false);
+        var name = ServerName(buffer.AsSpan(0, read)) ?? "";
+        byte[] answer = name.Split('.')[0] switch
         {
-            try
-            {
-                var client = await _listener.AcceptTcpClientAsync(_stop.Token).ConfigureAwait(false);
-                _ = Task.Run(() => ServeAsync(client));
-            }
-            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)
-            {
-                return;
-            }
-        }
-    }
-
-    private async Task ServeAsync(TcpClient client)
-    {
-        using (client)
-        {
-            try
-            {
-                using var limit = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
-                limit.CancelAfter(TimeSpan.FromSeconds(30));
-                var stream = client.GetStream();
-                var buffer = new byte[16 * 1024];
-                var read = await stream.ReadAsync(buffer, limit.Token).ConfigureAwait(false);
-                var name = ServerName(buffer.AsSpan(0, read)) ?? "";
-                byte[] answer = name.Split('.')[0] switch
-                {
-                    "huge-record" => [22, 3, 3, 0, 4, 2, 0xFF, 0xFF, 0xFF],
-                    "alert" => [21, 3, 3, 0, 2, 2, 40],
-                    _ => "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n"u8.ToArray(),
-                };
-                await stream.WriteAsync(answer, limit.Token).ConfigureAwait(false);
-                // Keep the connection open: the client must give up by itself, within its own limits.
-                await Task.Delay(TimeSpan.FromSeconds(20), limit.Token).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is IOException or OperationCanceledException or SocketException or ObjectDisposedException)
-            {
-            }
-        }
+            "huge-record" => [22, 3, 3, 0, 4, 2, 0xFF, 0xFF, 0xFF],
+            "alert" => [21, 3, 3, 0, 2, 2, 40],
+            _ => "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n"u8.ToArray(),
+        };
+        await stream.WriteAsync(answer, token).ConfigureAwait(false);
+        // Keep the connection open: the client must give up by itself, within its own limits.
+        await Task.Delay(TimeSpan.FromSeconds(20), token).ConfigureAwait(false);
     }
 }
