@@ -112,6 +112,7 @@ public sealed partial class TracePageTests(AppFixture app)
         var url = await page.GetByRole(AriaRole.Button, new() { Name = "Plain HTTP" }).GetAttributeAsync("title");
         Assert.NotNull(url);
         var plain = (await page.EvaluateAsync<string>("() => fetch('/api/lab').then(r => r.json()).then(s => s.find(x => x.name === 'plain').url)"));
+        await Assertions.Expect(page.Locator("p.mode")).ToContainTextAsync("Local mode");
         await page.GetByLabel("URL to trace").FocusAsync();
         await page.Keyboard.TypeAsync(plain);
         await page.Keyboard.PressAsync("Enter");

@@ -265,6 +265,23 @@ public sealed class LabTraceTests(LabFixture lab)
     }
 
     [Fact]
+    public async Task TraceAsync_WholeTraceLimit_FailsTheStepThatWasRunning()
+    {
+        var events = await lab.TraceAsync(lab.Request("slow") with { Timeouts = new StepTimeouts { Total = TimeSpan.FromMilliseconds(300) } });
+        var summary = TraceAssert.Summary(events);
+        Assert.Equal("trace-timeout", summary.Failure!.Code);
+        Assert.Contains(events, e => e.Kind == TraceEventKind.Failed && e.Step == S.ServerProcessing);
+    }
+
+    [Fact]
+    public async Task TraceAsync_MoreRedirectsThanAllowed_StopsWithClearReason()
+    {
+        var events = await lab.TraceAsync(lab.Request("redirect") with { MaxRedirects = 1 });
+        var failure = TraceAssert.FailedAt(events, TraceStep.Trace, "too-many-redirects");
+        Assert.Contains("Stopped after 1 redirect", failure.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task TraceAsync_InvalidRequest_FailsWithoutTouchingTheNetwork()
     {
         var events = await lab.TraceAsync(new TraceRequest { Url = "ftp://www.lab.test/" });
