@@ -185,7 +185,7 @@ public sealed class DemoLab : IAsyncDisposable
     private static LabZone BuildZone(string zone)
     {
         var lab = new LabZone(zone);
-        foreach (var name in new[] { "www", "api", "default", "unknown", "redirect", "slow", "stream", "close", "http10", "plain", "expired", "selfsigned", "wrongname", "tls12", "error", "refused", "other-name", "metadata", "hostile-text", "hostile", "garbage", "huge-record", "alert", "many-sans" })
+        foreach (var name in new[] { "www", "api", "default", "unknown", "redirect", "slow", "stream", "close", "http10", "plain", "expired", "selfsigned", "wrongname", "tls12", "error", "refused", "other-name", "metadata", "hostile-text", "hostile", "garbage", "huge-record", "alert", "silent", "many-sans" })
             lab.Address($"{name}.{zone}", IPAddress.Loopback);
         // race: IPv6 first (nothing listens on ::1 there) then IPv4, to show Happy Eyeballs falling back.
         lab.Address($"race.{zone}", IPAddress.IPv6Loopback, IPAddress.Loopback);
@@ -222,6 +222,7 @@ public sealed class DemoLab : IAsyncDisposable
         new("tls-garbage", $"https://garbage.{zone}:{p.HostileTls}/", "Hostile: not TLS at all", "The server answers the ClientHello with plain text.", "Tls"),
         new("tls-huge-record", $"https://huge-record.{zone}:{p.HostileTls}/", "Hostile: a 16 MB handshake message", "The server announces a handshake message of 16 MB and sends nothing more.", "Tls"),
         new("tls-alert", $"https://alert.{zone}:{p.HostileTls}/", "Hostile: an alert mid-handshake", "The server answers the ClientHello with a fatal handshake_failure alert.", "Tls"),
+        new("tls-silent", $"https://silent.{zone}:{p.HostileTls}/", "Hostile: no answer to the ClientHello", "The server accepts the connection and never answers: the TLS step times out.", "Tls"),
         new("many-sans", $"https://many-sans.{zone}:{p.Https}/", "A certificate with 10,000 names", "The certificate lists 10,000 subject alternative names (260 KB): FlowTrace refuses a handshake message that large, with the size in the reason.", "Tls"),
         new("dns-garbage", $"https://dns-garbage.{zone}:{p.Https}/", "Hostile DNS: garbage answer", "The DNS server answers with bytes that are not a DNS message.", "Dns"),
         new("dns-wrongid", $"https://dns-wrongid.{zone}:{p.Https}/", "Hostile DNS: reply with the wrong ID", "The answer carries another query's ID, so it must be ignored: the query times out.", "Dns"),

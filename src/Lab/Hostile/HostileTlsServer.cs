@@ -8,7 +8,7 @@ namespace FlowTrace.Lab.Hostile;
 /// <summary>
 /// A port that speaks broken TLS, the breakage chosen by the SNI name of the ClientHello:
 /// <c>garbage.*</c> answers plain text, <c>huge-record.*</c> announces a 16 MB handshake message,
-/// <c>alert.*</c> sends a fatal alert in the middle of the handshake.
+/// <c>alert.*</c> sends a fatal alert in the middle of the handshake, <c>silent.*</c> never answers.
 /// </summary>
 internal sealed class HostileTlsServer : IAsyncDisposable
 {
@@ -60,6 +60,7 @@ internal sealed class HostileTlsServer : IAsyncDisposable
         var name = ServerName(buffer.AsSpan(0, read)) ?? "";
         byte[] answer = name.Split('.')[0] switch
         {
+            "silent" => [],
             "huge-record" => [22, 3, 3, 0, 4, 2, 0xFF, 0xFF, 0xFF],
             "alert" => [21, 3, 3, 0, 2, 2, 40],
             _ => "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n"u8.ToArray(),

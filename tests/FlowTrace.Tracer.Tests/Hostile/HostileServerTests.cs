@@ -37,7 +37,8 @@ public sealed class HostileServerTests(LabFixture lab)
     [InlineData("dns-malformed", S.Dns, null)]
     [InlineData("dns-truncated", S.Dns, null)]
     [InlineData("dns-big", S.Tcp, "tcp-refused")]
-    [InlineData("tls-huge-record", S.Tls, null)]
+    [InlineData("tls-huge-record", S.Tls, "tls-message-too-large")]
+    [InlineData("tls-silent", S.Tls, "tls-timeout")]
     public async Task TraceAsync_HostileServer_CleanFailedStepInBoundedTime(string site, S step, string? code)
     {
         var (events, took) = await TraceAsync(site);
