@@ -130,74 +130,40 @@ public sealed class RealServerTests(RealServersFixture servers, ITestOutputHelpe
     [Fact]
     public async Task Timings_TcpAndTlsOnNginx_AgreeWithPacketCapture()
     {
-        var pcap = Path.Combine(servers.Directory, "capture.pcapng");
-        var tshark = ExternalProcess.Start("tshark", ["-i", "lo", "-f", $"tcp port {servers.HttpsPort} or tcp port {servers.Tls12Port}", "-w", pcap, "-q"]);
-        try
+        await using var capture = await PacketCapture.StartAsync(servers.Directory, servers.HttpsPort, servers.Tls12Port);
+        var traced = new List<(string LocalPort, TimeSpan Tcp, TlsHandshakeDetails Tls)>();
+        foreach (var (port, sni) in new[] { (servers.HttpsPort, "a.nginx.test"), (servers.Tls12Port, "old.nginx.test") })
         {
-            for (var i = 0; i < 100 && (!File.Exists(pcap) || new FileInfo(pcap).Length == 0); i++)
-                await Task.Delay(100);
-            Assert.True(File.Exists(pcap), "tshark did not start capturing");
-            await Task.Delay(500);
-
-            var traced = new List<(string LocalPort, string ServerPort, TimeSpan Tcp, TlsHandshakeDetails Tls)>();
-            foreach (var (port, sni) in new[] { (servers.HttpsPort, "a.nginx.test"), (servers.Tls12Port, "old.nginx.test") })
+            for (var i = 0; i < 4; i++)
             {
-                for (var i = 0; i < 4; i++)
-                {
-                    var events = await TraceAsync(servers.Request($"https://{sni}:{port}/") with { ConnectTo = $"127.0.0.1:{port}" });
-                    TraceAssert.Completed(events, S.Dns, S.Tcp, S.Tls, S.HttpRequest, S.ServerProcessing, S.HttpResponse, S.Connection);
-                    var tcp = TraceAssert.Detail<TcpConnectedDetails>(events);
-                    traced.Add((tcp.Local[(tcp.Local.LastIndexOf(':') + 1)..], port.ToString(Invariant), tcp.HandshakeTime, TraceAssert.Detail<TlsHandshakeDetails>(events)));
-                }
-            }
-
-            await Task.Delay(500);
-            await ExternalProcess.RunAsync("kill", ["-INT", tshark.Id.ToString(Invariant)]);
-            using (var wait = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
-                await tshark.WaitForExitAsync(wait.Token);
-
-            var (_, fields, _) = await ExternalProcess.RunAsync("tshark",
-                ["-r", pcap, "-T", "fields", "-E", "separator=,", "-e", "frame.time_epoch", "-e", "tcp.srcport", "-e", "tcp.dstport", "-e", "tcp.flags.syn", "-e", "tcp.flags.ack", "-e", "tcp.len"]);
-            var packets = fields.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(','))
-                .Select(f => new Packet(decimal.Parse(f[0], Invariant), f[1], f[2], f[3] is "1" or "True", f[4] is "1" or "True", int.Parse(f[5], Invariant)))
-                .ToList();
-            Assert.Contains(traced, t => t.Tls.Version == "TLS 1.3");
-            Assert.Contains(traced, t => t.Tls.Version == "TLS 1.2");
-            foreach (var (local, serverPort, tracedTcp, tls) in traced)
-            {
-                var flow = packets.Where(p => p.Src == local || p.Dst == local).ToList();
-                var wireTcp = Micro(flow.First(p => p.Src == serverPort && p.Syn && p.Ack).Time - flow.First(p => p.Src == local && p.Syn && !p.Ack).Time);
-                var wireTls = WireTlsNetworkTime(flow, local, tls.Version == "TLS 1.3" ? 1 : 2);
-                output.WriteLine($"{tls.Version} port {local}: TCP traced {tracedTcp.TotalMicroseconds:0} µs, wire {wireTcp.TotalMicroseconds:0} µs; " +
-                                 $"TLS network traced {tls.NetworkTime.TotalMicroseconds:0} µs, wire {wireTls.TotalMicroseconds:0} µs; client processing {tls.ClientProcessingTime.TotalMicroseconds:0} µs");
-                // Generous bounds for a noisy 2-core machine; what matters is that engine time is not counted as network time.
-                Assert.True((tracedTcp - wireTcp).Duration() < TimeSpan.FromMilliseconds(5), $"TCP traced {tracedTcp}, wire {wireTcp}");
-                Assert.True((tls.NetworkTime - wireTls).Duration() < TimeSpan.FromMilliseconds(5), $"TLS traced {tls.NetworkTime}, wire {wireTls}");
+                var events = await TraceAsync(servers.Request($"https://{sni}:{port}/") with { ConnectTo = $"127.0.0.1:{port}" });
+                TraceAssert.Completed(events, S.Dns, S.Tcp, S.Tls, S.HttpRequest, S.ServerProcessing, S.HttpResponse, S.Connection);
+                var tcp = TraceAssert.Detail<TcpConnectedDetails>(events);
+                traced.Add((tcp.Local[(tcp.Local.LastIndexOf(':') + 1)..], tcp.HandshakeTime, TraceAssert.Detail<TlsHandshakeDetails>(events)));
             }
         }
-        finally
+
+        var packets = await capture.StopAsync();
+        Assert.Contains(traced, t => t.Tls.Version == "TLS 1.3");
+        Assert.Contains(traced, t => t.Tls.Version == "TLS 1.2");
+        var tcpErrors = new List<double>();
+        var tlsErrors = new List<double>();
+        foreach (var (local, tracedTcp, tls) in traced)
         {
-            ExternalProcess.Stop(tshark);
-        }
-    }
-
-    /// <summary>Sum over the handshake's round trips of: client flight leaves → last server packet before the next client flight.</summary>
-    private static TimeSpan WireTlsNetworkTime(List<Packet> flow, string clientPort, int roundTrips)
-    {
-        var clientFlights = flow.Where(p => p.Src == clientPort && p.Length > 0).Select(p => p.Time).ToList();
-        var total = TimeSpan.Zero;
-        for (var i = 0; i < roundTrips; i++)
-        {
-            var serverEnd = flow.Last(p => p.Src != clientPort && p.Length > 0 && p.Time > clientFlights[i] && p.Time <= clientFlights[i + 1]).Time;
-            total += Micro(serverEnd - clientFlights[i]);
+            var wireTcp = WireTimings.TcpHandshake(packets, local);
+            var wireTls = WireTimings.TlsNetwork(packets, local, tls.Version == "TLS 1.3" ? 1 : 2);
+            output.WriteLine($"{tls.Version} port {local}: TCP traced {tracedTcp.TotalMicroseconds:0} µs, wire {wireTcp.TotalMicroseconds:0} µs; " +
+                             $"TLS network traced {tls.NetworkTime.TotalMicroseconds:0} µs, wire {wireTls.TotalMicroseconds:0} µs; client processing {tls.ClientProcessingTime.TotalMicroseconds:0} µs");
+            tcpErrors.Add((tracedTcp - wireTcp).Duration().TotalMilliseconds);
+            tlsErrors.Add((tls.NetworkTime - wireTls).Duration().TotalMilliseconds);
+            // No single figure may be far off even on a loaded 2-core machine.
+            Assert.True(tlsErrors[^1] < 15, $"TLS traced {tls.NetworkTime}, wire {wireTls}");
         }
 
-        return total;
+        // The medians must be close: counting the engine's 2-20 ms of cryptography as network time would fail this.
+        Assert.True(Median(tcpErrors) < 1.5, $"median TCP error {Median(tcpErrors):0.000} ms");
+        Assert.True(Median(tlsErrors) < 2.0, $"median TLS error {Median(tlsErrors):0.000} ms");
     }
-
-    private static TimeSpan Micro(decimal seconds) => TimeSpan.FromMicroseconds((double)(seconds * 1_000_000m));
-
-    private sealed record Packet(decimal Time, string Src, string Dst, bool Syn, bool Ack, int Length);
 
     [Fact]
     public async Task SniComparison_NginxVirtualHosts_EveryNameMatchesOpensslSClient()
@@ -238,6 +204,8 @@ public sealed class RealServerTests(RealServersFixture servers, ITestOutputHelpe
         Assert.Equal("TLS 1.2", probe.Version);
         Assert.Equal(await OpensslFingerprintAsync(servers.Tls12Port, "old.nginx.test"), probe.Certificate!.Sha256Fingerprint);
     }
+
+    private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
 
     private static async Task<string> OpensslFingerprintAsync(int port, string? serverName)
     {

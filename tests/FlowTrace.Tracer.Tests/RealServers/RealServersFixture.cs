@@ -13,14 +13,14 @@ namespace FlowTrace.Tracer.Tests.RealServers;
 /// </summary>
 public sealed class RealServersFixture : IAsyncLifetime
 {
-    public static readonly string[] VirtualHosts = ["a.nginx.test", "b.nginx.test", "c.nginx.test"];
-    private Process? _nginx;
+    public static string[] VirtualHosts => NginxServer.VirtualHosts;
+    private NginxServer? _nginx;
     private Process? _dnsmasq;
 
     public string Directory { get; } = System.IO.Directory.CreateTempSubdirectory("flowtrace-real-").FullName;
-    public int HttpsPort { get; } = ExternalProcess.FreePort();
-    public int Tls12Port { get; } = ExternalProcess.FreePort();
-    public int HttpPort { get; } = ExternalProcess.FreePort();
+    public int HttpsPort => _nginx!.HttpsPort;
+    public int Tls12Port => _nginx!.Tls12Port;
+    public int HttpPort => _nginx!.HttpPort;
     public int DnsPort { get; private set; }
     public FlowTracer Tracer { get; } = new();
 
@@ -28,65 +28,12 @@ public sealed class RealServersFixture : IAsyncLifetime
     {
         Url = url,
         DnsServer = $"127.0.0.1:{DnsPort}",
-        ExtraTrustedRoots = [File.ReadAllBytes(Path.Combine(Directory, "ca.der"))],
+        ExtraTrustedRoots = [_nginx!.CaCertificate],
     };
 
     public async Task InitializeAsync()
     {
-        WriteCertificates();
-        var user = Environment.UserName == "root" ? "user root;" : "";
-        var vhosts = string.Concat(VirtualHosts.Select(name => $$"""
-                server {
-                    listen 127.0.0.1:{{HttpsPort}} ssl;
-                    server_name {{name}};
-                    ssl_certificate {{Directory}}/{{name}}.crt;
-                    ssl_certificate_key {{Directory}}/{{name}}.key;
-                    location / { add_header Server-Timing 'nginx;dur=1.5;desc="vhost {{name}}"'; return 200 "vhost {{name}}\n"; }
-                }
-            """));
-        var config = $$"""
-            {{user}}
-            daemon off;
-            worker_processes 1;
-            pid {{Directory}}/nginx.pid;
-            error_log {{Directory}}/error.log;
-            events { worker_connections 64; }
-            http {
-                access_log off;
-                ssl_protocols TLSv1.2 TLSv1.3;
-                client_body_temp_path {{Directory}}/body;
-                proxy_temp_path {{Directory}}/proxy;
-                fastcgi_temp_path {{Directory}}/fastcgi;
-                uwsgi_temp_path {{Directory}}/uwsgi;
-                scgi_temp_path {{Directory}}/scgi;
-                server {
-                    listen 127.0.0.1:{{HttpsPort}} ssl default_server;
-                    ssl_certificate {{Directory}}/default.nginx.test.crt;
-                    ssl_certificate_key {{Directory}}/default.nginx.test.key;
-                    location / { return 200 "default server\n"; }
-                }
-            {{vhosts}}
-                server {
-                    listen 127.0.0.1:{{Tls12Port}} ssl;
-                    server_name old.nginx.test;
-                    ssl_protocols TLSv1.2;
-                    ssl_certificate {{Directory}}/old.nginx.test.crt;
-                    ssl_certificate_key {{Directory}}/old.nginx.test.key;
-                    location / { return 200 "tls 1.2 only\n"; }
-                }
-                server {
-                    listen 127.0.0.1:{{HttpPort}};
-                    location = /moved { return 301 /; }
-                    location / { return 200 "plain http from nginx\n"; }
-                }
-            }
-            """;
-        var configPath = Path.Combine(Directory, "nginx.conf");
-        await File.WriteAllTextAsync(configPath, config);
-        _nginx = ExternalProcess.Start("nginx", ["-c", configPath, "-p", Directory]);
-        await ExternalProcess.WaitForTcpAsync(HttpsPort, _nginx, "nginx");
-        await ExternalProcess.WaitForTcpAsync(HttpPort, _nginx, "nginx");
-
+        _nginx = await NginxServer.StartAsync(Directory);
         DnsPort = FreeUdpPort();
         _dnsmasq = ExternalProcess.Start("dnsmasq",
         [
@@ -101,9 +48,10 @@ public sealed class RealServersFixture : IAsyncLifetime
         await WaitForDnsAsync();
     }
 
-    public Task DisposeAsync()
+    public async Task DisposeAsync()
     {
-        ExternalProcess.Stop(_nginx);
+        if (_nginx is not null)
+            await _nginx.DisposeAsync();
         ExternalProcess.Stop(_dnsmasq);
         try
         {
@@ -112,8 +60,6 @@ public sealed class RealServersFixture : IAsyncLifetime
         catch (IOException)
         {
         }
-
-        return Task.CompletedTask;
     }
 
     private async Task WaitForDnsAsync()
@@ -135,27 +81,6 @@ public sealed class RealServersFixture : IAsyncLifetime
     {
         using var probe = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
         return ((IPEndPoint)probe.Client.LocalEndPoint!).Port;
-    }
-
-    private void WriteCertificates()
-    {
-        using var caKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var caRequest = new CertificateRequest("CN=FlowTrace Test CA", caKey, HashAlgorithmName.SHA256);
-        caRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
-        caRequest.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign, true));
-        using var ca = caRequest.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1));
-        File.WriteAllBytes(Path.Combine(Directory, "ca.der"), ca.RawData);
-        foreach (var name in VirtualHosts.Append("default.nginx.test").Append("old.nginx.test"))
-        {
-            using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-            var request = new CertificateRequest($"CN={name}", key, HashAlgorithmName.SHA256);
-            var san = new SubjectAlternativeNameBuilder();
-            san.AddDnsName(name);
-            request.CertificateExtensions.Add(san.Build());
-            using var leaf = request.Create(ca, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30), RandomNumberGenerator.GetBytes(8));
-            File.WriteAllText(Path.Combine(Directory, $"{name}.crt"), leaf.ExportCertificatePem() + "\n" + ca.ExportCertificatePem() + "\n");
-            File.WriteAllText(Path.Combine(Directory, $"{name}.key"), key.ExportPkcs8PrivateKeyPem());
-        }
     }
 }
 

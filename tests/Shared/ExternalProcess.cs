@@ -2,10 +2,10 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
-namespace FlowTrace.Tracer.Tests.RealServers;
+namespace FlowTrace.Testing;
 
 /// <summary>Runs the real tools the tests compare against (nginx, dnsmasq, dig, openssl, curl, tshark).</summary>
-internal static class ExternalProcess
+public static class ExternalProcess
 {
     public static string Require(string tool)
     {
