@@ -29,7 +29,11 @@ public sealed class FlowTracer : ITracer
         _tcp = new TcpConnector(time, _options.DestinationPolicy);
         _tls = new TlsHandshaker(time);
         _http = new HttpExchange(time);
-        _warmUp = new Lazy<Task>(() => _options.WarmUp ? TracerWarmUp.RunAsync(this) : Task.CompletedTask);
+        // The warm-up traces throw-away servers on loopback, which a server's destination policy rightly refuses: it runs
+        // through a twin that allows them. JIT compilation is per process, so the twin warms this tracer too.
+        _warmUp = new Lazy<Task>(() => _options.WarmUp
+            ? TracerWarmUp.RunAsync(new FlowTracer(_options with { WarmUp = false, DestinationPolicy = Policy.DestinationPolicy.Open }))
+            : Task.CompletedTask);
     }
 
     /// <inheritdoc />

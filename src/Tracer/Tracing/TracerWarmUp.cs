@@ -36,7 +36,8 @@ internal static class TracerWarmUp
                 {
                 }
 
-                await server.ConfigureAwait(false);
+                // If the trace failed before connecting, nobody will connect: do not wait for the server.
+                await server.WaitAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
             }
 
             await timeout.CancelAsync().ConfigureAwait(false);

@@ -62,6 +62,19 @@ public sealed class PolicyTraceTests(LabFixture lab)
     }
 
     [Fact]
+    public async Task TraceAsync_FirstTraceUnderPublicPolicy_WarmUpStillRunsAndDoesNotHoldItUp()
+    {
+        // The warm-up's own loopback servers are refused by a public policy; it must neither hang nor be skipped.
+        var tracer = new FlowTracer(new TracerOptions { DestinationPolicy = new DestinationPolicy(DestinationMode.Public).WithExempt(lab.Lab.Endpoints) });
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var events = new List<TraceEvent>();
+        await foreach (var e in tracer.TraceAsync(lab.Request("www"), CancellationToken.None))
+            events.Add(e);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"the first trace took {clock.Elapsed}");
+        TraceAssert.Completed(events, S.Dns, S.Tcp, S.Tls, S.HttpRequest, S.ServerProcessing, S.HttpResponse, S.Connection);
+    }
+
+    [Fact]
     public async Task TraceAsync_DecimalLoopback_ReasonNamesTheAddress()
     {
         var events = await TraceAsync(new TraceRequest { Url = "http://2130706433/" }, new DestinationPolicy(DestinationMode.Public));

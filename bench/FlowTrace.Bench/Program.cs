@@ -1,0 +1,3 @@
+using FlowTrace.Bench;
+
+return await BenchRunner.RunAsync(args, Console.Out);

@@ -1,0 +1,91 @@
+using System.Globalization;
+using FlowTrace.Contracts.Events;
+using FlowTrace.Tracer.Tracing;
+
+namespace FlowTrace.Bench.Suites;
+
+/// <summary>
+/// How true are the tracer's TCP, TLS and time-to-first-byte figures? Each is compared with the same interval taken from
+/// a tshark capture of the same connection, and so are curl's -w figures for connections made in between.
+/// </summary>
+public static class AccuracySuite
+{
+    public static async Task<SuiteResult> RunAsync(int runs, string workDirectory)
+    {
+        await using var nginx = await NginxServer.StartAsync(Directory.CreateDirectory(Path.Combine(workDirectory, "nginx-accuracy")).FullName);
+        var tracer = new FlowTracer();
+        var url = $"https://a.nginx.test:{nginx.HttpsPort}/";
+        var request = new TraceRequest { Url = url, ConnectTo = $"127.0.0.1:{nginx.HttpsPort}", ExtraTrustedRoots = [nginx.CaCertificate] };
+        // One trace outside the capture: the tracer warms up on its first call.
+        await CollectAsync(tracer, request);
+
+        var traced = new List<(string Port, double Tcp, double Tls, double Ttfb, string Version)>();
+        var curled = new List<(string Port, double Tcp, double Tls, double Ttfb)>();
+        await using (var capture = await PacketCapture.StartAsync(workDirectory, nginx.HttpsPort))
+        {
+            for (var i = 0; i < runs; i++)
+            {
+                var events = await CollectAsync(tracer, request);
+                var tcp = events.Select(e => e.Details).OfType<TcpConnectedDetails>().Single();
+                var tls = events.Select(e => e.Details).OfType<TlsHandshakeDetails>().Single();
+                var ttfb = events.Select(e => e.Details).OfType<ServerProcessingDetails>().Single();
+                traced.Add((Port(tcp.Local), tcp.HandshakeTime.TotalMicroseconds, tls.NetworkTime.TotalMicroseconds, ttfb.TimeToFirstByte.TotalMicroseconds, tls.Version));
+                curled.Add(await CurlAsync(nginx.HttpsPort));
+            }
+
+            var packets = await capture.StopAsync();
+            var figures = new List<Figure>();
+            AddErrors(figures, "FlowTrace TCP connect", traced.Select(t => (t.Tcp, Wire: WireTimings.TcpHandshake(packets, t.Port).TotalMicroseconds)));
+            AddErrors(figures, "FlowTrace TLS handshake (network)", traced.Select(t => (t.Tls, Wire: WireTimings.TlsNetwork(packets, t.Port, t.Version == "TLS 1.3" ? 1 : 2).TotalMicroseconds)));
+            AddErrors(figures, "FlowTrace time to first byte", traced.Select(t => (t.Ttfb, Wire: WireTimings.TimeToFirstByte(packets, t.Port, t.Version == "TLS 1.3" ? 2 : 3).TotalMicroseconds)));
+            AddErrors(figures, "curl TCP connect", curled.Select(c => (c.Tcp, Wire: WireTimings.TcpHandshake(packets, c.Port).TotalMicroseconds)));
+            AddErrors(figures, "curl TLS handshake (appconnect - connect)", curled.Select(c => (c.Tls, Wire: WireTimings.TlsNetwork(packets, c.Port, 1).TotalMicroseconds)));
+            AddErrors(figures, "curl time to first byte (starttransfer - appconnect)", curled.Select(c => (c.Ttfb, Wire: WireTimings.TimeToFirstByte(packets, c.Port, 2).TotalMicroseconds)));
+            return new SuiteResult("accuracy", $"{runs} traces and {runs} curl runs, interleaved, new connection each", figures,
+            [
+                "Wire intervals from a tshark capture on lo: SYN→SYN/ACK; ClientHello→the server's last handshake flight (per round trip); request→first response byte.",
+                "curl's TLS figure includes its own cryptography; FlowTrace reports network time and client processing apart, and only network time is compared here.",
+                "Goal per FlowTrace step: median absolute error within 100 µs or 5% of the wire figure, whichever is larger.",
+            ]);
+        }
+    }
+
+    private static void AddErrors(List<Figure> figures, string name, IEnumerable<(double Measured, double Wire)> pairs)
+    {
+        var list = pairs.ToList();
+        var errors = list.Select(p => Math.Abs(p.Measured - p.Wire)).ToList();
+        var wireMedian = Stats.Median(list.Select(p => p.Wire));
+        var median = Stats.Median(errors);
+        var allowed = Math.Max(100, 0.05 * wireMedian);
+        var isFlowTrace = name.StartsWith("FlowTrace", StringComparison.Ordinal);
+        figures.Add(new Figure($"{name}: median error", median, "µs", wireMedian, median / wireMedian,
+            isFlowTrace ? $"≤ {allowed:0} µs" : "reference", isFlowTrace ? median <= allowed : null));
+        figures.Add(new Figure($"{name}: p95 error", Stats.Percentile(errors, 0.95), "µs", wireMedian, Stats.Percentile(errors, 0.95) / wireMedian, "context", null));
+    }
+
+    private static async Task<List<TraceEvent>> CollectAsync(FlowTracer tracer, TraceRequest request)
+    {
+        var events = new List<TraceEvent>();
+        await foreach (var e in tracer.TraceAsync(request, CancellationToken.None))
+            events.Add(e);
+        if (events[^1].Details is TraceSummary { Succeeded: false } summary)
+            throw new InvalidOperationException($"A benchmark trace failed: {summary.Failure?.Reason}");
+        return events;
+    }
+
+    private static async Task<(string Port, double Tcp, double Tls, double Ttfb)> CurlAsync(int port)
+    {
+        var (code, output, error) = await ExternalProcess.RunAsync("curl",
+        [
+            "-sk", "--http1.1", "-o", "/dev/null", "--resolve", $"a.nginx.test:{port}:127.0.0.1",
+            "-w", "%{local_port} %{time_namelookup} %{time_connect} %{time_appconnect} %{time_starttransfer}", $"https://a.nginx.test:{port}/",
+        ]);
+        if (code != 0)
+            throw new InvalidOperationException($"curl failed: {error}");
+        var f = output.Split(' ').Select(x => x.Trim()).ToArray();
+        double S(int i) => double.Parse(f[i], CultureInfo.InvariantCulture) * 1_000_000;
+        return (f[0], S(2) - S(1), S(3) - S(2), S(4) - S(3));
+    }
+
+    private static string Port(string endpoint) => endpoint[(endpoint.LastIndexOf(':') + 1)..];
+}

@@ -1,0 +1,74 @@
+using System.Diagnostics;
+using System.Globalization;
+using FlowTrace.Contracts.Events;
+using FlowTrace.Tracer.Tracing;
+
+namespace FlowTrace.Bench.Suites;
+
+/// <summary>Client CPU per complete trace in a warm process, against curl fetching the same URL on new connections.</summary>
+public static class CostSuite
+{
+    public static async Task<SuiteResult> RunAsync(int runs, string workDirectory)
+    {
+        await using var nginx = await NginxServer.StartAsync(Directory.CreateDirectory(Path.Combine(workDirectory, "nginx-cost")).FullName);
+        var tracer = new FlowTracer();
+        var request = new TraceRequest { Url = $"https://a.nginx.test:{nginx.HttpsPort}/", ConnectTo = $"127.0.0.1:{nginx.HttpsPort}", ExtraTrustedRoots = [nginx.CaCertificate] };
+        for (var i = 0; i < 3; i++)
+            await TraceOnceAsync(tracer, request);
+
+        var process = Process.GetCurrentProcess();
+        process.Refresh();
+        var cpuBefore = process.TotalProcessorTime;
+        var tlsCrypto = TimeSpan.Zero;
+        for (var i = 0; i < runs; i++)
+            tlsCrypto += await TraceOnceAsync(tracer, request);
+        process.Refresh();
+        var flowTraceCpu = (process.TotalProcessorTime - cpuBefore).TotalMilliseconds / runs;
+
+        // curl's CPU: the children's user+system time, as the shell's `times` reports it after running them all.
+        var (_, output, _) = await ExternalProcess.RunAsync("bash",
+        [
+            "-c", $"for i in $(seq {runs}); do curl -sk --http1.1 -o /dev/null --resolve a.nginx.test:{nginx.HttpsPort}:127.0.0.1 https://a.nginx.test:{nginx.HttpsPort}/; done; times",
+        ], timeoutSeconds: 600);
+        var curlCpu = ChildrenCpu(output).TotalMilliseconds / runs;
+        var crypto = tlsCrypto.TotalMilliseconds / runs;
+        return new SuiteResult("cost", $"{runs} traces and {runs} curl runs", 
+        [
+            new Figure("FlowTrace CPU per trace", flowTraceCpu, "ms", curlCpu, flowTraceCpu / curlCpu, "≤ 2× curl", flowTraceCpu <= 2 * curlCpu),
+            new Figure("curl CPU per fetch", curlCpu, "ms", null, null, "reference", null),
+            new Figure("of which TLS engine (BouncyCastle) per trace", crypto, "ms", flowTraceCpu, crypto / flowTraceCpu, "context", null),
+            new Figure("of which the rest (sockets, parsing, events, runtime)", flowTraceCpu - crypto, "ms", flowTraceCpu, (flowTraceCpu - crypto) / flowTraceCpu, "context", null),
+        ],
+        [
+            "FlowTrace: process CPU time (all threads, GC included) over the traces, divided by their number, in a warm process.",
+            "curl: user+system time of the curl processes, process start-up included (a new process per fetch is how curl is used).",
+            "The TLS share is the engine's own measured processing time (the client-processing figure every trace reports).",
+        ]);
+    }
+
+    private static async Task<TimeSpan> TraceOnceAsync(FlowTracer tracer, TraceRequest request)
+    {
+        var crypto = TimeSpan.Zero;
+        await foreach (var e in tracer.TraceAsync(request, CancellationToken.None))
+        {
+            if (e.Details is TlsHandshakeDetails tls)
+                crypto = tls.ClientProcessingTime;
+            if (e.Details is TraceSummary { Succeeded: false } summary)
+                throw new InvalidOperationException($"A benchmark trace failed: {summary.Failure?.Reason}");
+        }
+
+        return crypto;
+    }
+
+    /// <summary>Parses bash's <c>times</c>: the second line is the children's "0m0.123s 0m0.045s".</summary>
+    internal static TimeSpan ChildrenCpu(string times)
+    {
+        var line = times.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1].Trim();
+        return line.Split(' ', StringSplitOptions.RemoveEmptyEntries).Aggregate(TimeSpan.Zero, (sum, part) =>
+        {
+            var m = part.IndexOf('m', StringComparison.Ordinal);
+            return sum + TimeSpan.FromMinutes(double.Parse(part[..m], CultureInfo.InvariantCulture)) +
+                   TimeSpan.FromSeconds(double.Parse(part[(m + 1)..].TrimEnd('s'), CultureInfo.InvariantCulture));
+        });
+    }
+}
