@@ -97,9 +97,15 @@ public static class BenchRunner
             text.AppendLine();
             foreach (var note in result.Notes)
                 text.AppendLine($"- {note}");
+            var missed = result.Figures.Where(f => f.Met == false).Select(f => f.Name).ToList();
+            if (missed.Count > 0)
+                text.AppendLine($"- **Goal missed** in this run: {string.Join("; ", missed)}. The cause-analysis figures above are measured in the same run; see also the analysis section below.");
             text.AppendLine();
         }
 
+        var analysis = Path.Combine(FindRoot(), "docs", "BENCHMARKS-analysis.md");
+        if (File.Exists(analysis))
+            text.AppendLine(File.ReadAllText(analysis));
         return text.ToString();
     }
 

@@ -157,12 +157,21 @@ internal sealed class DnsStep(TracerOptions options)
 
     private async Task<QueryOutcome> QueryAsync(string name, QueryType type, IReadOnlyList<IPEndPoint> servers, TimeSpan timeout, TraceRun run, CancellationToken cancellationToken)
     {
-        var udp = await QueryOnceAsync(name, type, servers, timeout, tcp: false, run, cancellationToken).ConfigureAwait(false);
+        // As the system resolver does, a UDP query that gets no answer is sent once more (datagrams get lost, on a
+        // busy machine too); the step's time limit is shared between the two tries, and both show in the trace.
+        var perTry = timeout / 2;
+        var udp = await QueryOnceAsync(name, type, servers, perTry, tcp: false, run, cancellationToken).ConfigureAwait(false);
+        if (udp.FailureCode == "dns-timeout")
+        {
+            run.Detail(TraceStep.Dns, $"{udp.Message} Asking again.", udp.Details, udp.At);
+            udp = await QueryOnceAsync(name, type, servers, perTry, tcp: false, run, cancellationToken).ConfigureAwait(false);
+        }
+
         if (!udp.Details.Truncated)
             return udp;
         // The answer did not fit a UDP message: report the truncated answer and ask again over TCP, as resolvers do.
         run.Detail(TraceStep.Dns, udp.Message + "; retrying over TCP", udp.Details, udp.At);
-        return await QueryOnceAsync(name, type, servers, timeout, tcp: true, run, cancellationToken).ConfigureAwait(false);
+        return await QueryOnceAsync(name, type, servers, perTry, tcp: true, run, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<QueryOutcome> QueryOnceAsync(string name, QueryType type, IReadOnlyList<IPEndPoint> servers, TimeSpan timeout, bool tcp, TraceRun run, CancellationToken cancellationToken)

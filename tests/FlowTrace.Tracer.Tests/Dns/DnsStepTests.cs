@@ -35,6 +35,17 @@ public sealed class DnsStepTests
     }
 
     [Fact]
+    public async Task Resolve_FirstDatagramLost_AsksAgainAndShowsBothTries()
+    {
+        await using var dns = new ScriptedDnsServer(DnsBehaviour.DropFirst);
+        var events = await TraceAsync(Request(dns) with { Timeouts = new StepTimeouts { Dns = TimeSpan.FromSeconds(2) } });
+        var queries = events.Select(e => e.Details).OfType<DnsQueryDetails>().ToList();
+        Assert.Equal([null, "NoError"], queries.Select(q => q.ResponseCode));
+        Assert.Equal(2, dns.UdpQueries);
+        Assert.Equal(["127.0.0.1"], TraceAssert.Detail<DnsResultDetails>(events).Addresses);
+    }
+
+    [Fact]
     public async Task Resolve_ServFail_FailsDnsStepWithServFail()
     {
         await using var dns = new ScriptedDnsServer(DnsBehaviour.ServFail);

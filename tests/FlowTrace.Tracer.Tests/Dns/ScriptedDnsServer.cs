@@ -72,6 +72,7 @@ internal sealed class ScriptedDnsServer : IAsyncDisposable
             var reply = Behaviour switch
             {
                 DnsBehaviour.Silent => null,
+                DnsBehaviour.DropFirst when UdpQueries == 1 => null,
                 DnsBehaviour.ServFail => Reply(query.Buffer, rcode: 2, truncated: false, answer: false),
                 DnsBehaviour.TruncateUdp => Reply(query.Buffer, rcode: 0, truncated: true, answer: false),
                 _ => Reply(query.Buffer, rcode: 0, truncated: false, answer: true, address),
@@ -126,4 +127,5 @@ internal enum DnsBehaviour
     Silent,
     ServFail,
     TruncateUdp,
+    DropFirst,
 }
