@@ -7,7 +7,7 @@ namespace FlowTrace.Client.Services;
 /// <summary>The SNI comparison page's state: results arrive one per name as each handshake finishes.</summary>
 public sealed class SniSession(HubClient hub) : IAsyncDisposable
 {
-    private CancellationTokenSource? _running;
+    private readonly RunSlot _run = new();
 
     /// <summary>Raised after every change.</summary>
     public event Action? Changed;
@@ -37,11 +37,11 @@ public sealed class SniSession(HubClient hub) : IAsyncDisposable
         Error = null;
         IsRunning = true;
         Changed?.Invoke();
-        _running = new CancellationTokenSource();
+        var token = _run.Begin();
         try
         {
             var connection = await hub.ConnectAsync();
-            await foreach (var update in connection.StreamAsync<SniComparisonUpdate>("CompareSni", request, _running.Token))
+            await foreach (var update in connection.StreamAsync<SniComparisonUpdate>("CompareSni", request, token))
             {
                 switch (update)
                 {
@@ -77,16 +77,8 @@ public sealed class SniSession(HubClient hub) : IAsyncDisposable
         }
     }
 
-    /// <summary>Stops the running comparison.</summary>
-    public async Task CancelAsync()
-    {
-        if (_running is { } running)
-        {
-            _running = null;
-            await running.CancelAsync();
-            running.Dispose();
-        }
-    }
+    /// <summary>Stops the running operation; the server cancels it at once.</summary>
+    public Task CancelAsync() => _run.CancelAsync();
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync() => await CancelAsync();

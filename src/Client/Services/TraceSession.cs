@@ -13,7 +13,7 @@ namespace FlowTrace.Client.Services;
 public sealed class TraceSession(HubClient hub) : IAsyncDisposable
 {
     private HubConnection? _connection;
-    private CancellationTokenSource? _running;
+    private readonly RunSlot _run = new();
     private string? _traceId;
 
     /// <summary>Raised after every change; handlers re-render.</summary>
@@ -53,9 +53,8 @@ public sealed class TraceSession(HubClient hub) : IAsyncDisposable
         Url = request.Url;
         IsRunning = true;
         Changed?.Invoke();
-        _running = new CancellationTokenSource();
+        var token = _run.Begin();
         _traceId = Guid.NewGuid().ToString("N");
-        var token = _running.Token;
         try
         {
             var connection = _connection = await hub.ConnectAsync();
@@ -92,16 +91,8 @@ public sealed class TraceSession(HubClient hub) : IAsyncDisposable
         await _connection.InvokeAsync<bool>("NextStep", _traceId);
     }
 
-    /// <summary>Stops the running trace; the server cancels it at once.</summary>
-    public async Task CancelAsync()
-    {
-        if (_running is { } running)
-        {
-            _running = null;
-            await running.CancelAsync();
-            running.Dispose();
-        }
-    }
+    /// <summary>Stops the running operation; the server cancels it at once.</summary>
+    public Task CancelAsync() => _run.CancelAsync();
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync() => await CancelAsync();

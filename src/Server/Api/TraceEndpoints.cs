@@ -29,18 +29,9 @@ public static class TraceEndpoints
 
     private static async Task<IResult> RunTraceAsync(HttpRequest http, ITracer tracer, TraceRequestFactory factory, TraceAdmission admission, CancellationToken cancellationToken)
     {
-        TraceRequestMessage? message;
-        try
-        {
-            message = await JsonSerializer.DeserializeAsync<TraceRequestMessage>(http.Body, RequestOptions, cancellationToken).ConfigureAwait(false);
-        }
-        catch (JsonException e)
-        {
-            return Problem($"The request body is not a valid trace request: {e.Message}");
-        }
-
+        var (message, invalid) = await ReadBodyAsync<TraceRequestMessage>(http, "trace request", "{\"url\": \"https://...\"}", cancellationToken).ConfigureAwait(false);
         if (message is null)
-            return Problem("The request body is empty; send {\"url\": \"https://...\"}.");
+            return invalid!;
         if (message.StepMode == true)
             return Problem("Step mode needs a live connection: use the hub at /hubs/trace.");
         var request = factory.Create(message, null, out var errors);
@@ -58,18 +49,9 @@ public static class TraceEndpoints
 
     private static async Task<IResult> CompareSniAsync(HttpRequest http, SniComparer comparer, SniRequestFactory factory, TraceAdmission admission, CancellationToken cancellationToken)
     {
-        SniComparisonMessage? message;
-        try
-        {
-            message = await JsonSerializer.DeserializeAsync<SniComparisonMessage>(http.Body, RequestOptions, cancellationToken).ConfigureAwait(false);
-        }
-        catch (JsonException e)
-        {
-            return Problem($"The request body is not a valid SNI comparison request: {e.Message}");
-        }
-
+        var (message, invalid) = await ReadBodyAsync<SniComparisonMessage>(http, "SNI comparison request", "{\"target\": \"host:port\", \"names\": [...]}", cancellationToken).ConfigureAwait(false);
         if (message is null)
-            return Problem("The request body is empty; send {\"target\": \"host:port\", \"names\": [...]}.");
+            return invalid!;
         var request = factory.Create(message, out var errors);
         if (request is null)
             return Problem(string.Join(" ", errors));
@@ -80,6 +62,21 @@ public static class TraceEndpoints
         await foreach (var update in comparer.CompareAsync(request, cancellationToken).ConfigureAwait(false))
             updates.Add(update);
         return Results.Json(updates, TraceJson.Options);
+    }
+
+    /// <summary>Reads a JSON body strictly (unknown members refused); on failure returns the 400 to send instead.</summary>
+    private static async Task<(T? Message, IResult? Invalid)> ReadBodyAsync<T>(HttpRequest http, string what, string example, CancellationToken cancellationToken)
+        where T : class
+    {
+        try
+        {
+            var message = await JsonSerializer.DeserializeAsync<T>(http.Body, RequestOptions, cancellationToken).ConfigureAwait(false);
+            return message is null ? (null, Problem($"The request body is empty; send {example}.")) : (message, null);
+        }
+        catch (JsonException e)
+        {
+            return (null, Problem($"The request body is not a valid {what}: {e.Message}"));
+        }
     }
 
     private static string ClientIp(HttpRequest http) => http.HttpContext.Connection.RemoteIpAddress?.ToString() ?? "unknown";
