@@ -24,11 +24,15 @@ public static class LiveSuite
             var run = Guid.NewGuid().ToString("N");
             var received = new List<(int Sequence, long At)>();
             var message = new TraceRequestMessage { Url = url, Headers = new Dictionary<string, string> { [BenchServer.BenchHeader] = run } };
+            var events = new List<TraceEvent>();
             await foreach (var e in connection.StreamAsync<TraceEvent>("Trace", message, run))
             {
+                // Only stamp and keep here: any work in this loop would delay the next event's stamp.
                 received.Add((e.Sequence, Stopwatch.GetTimestamp()));
-                sizes.Add(TraceJson.Serialize(e).Length);
+                events.Add(e);
             }
+
+            sizes.AddRange(events.Select(e => TraceJson.Serialize(e).Length));
 
             var echoRun = Guid.NewGuid().ToString("N");
             var echoed = new List<(int Sequence, long At)>();
@@ -51,6 +55,35 @@ public static class LiveSuite
             echoLatencies.AddRange(Latencies(server, echoRun, echoed));
         }
 
+        // Cause analysis: the same echo stream while traces run on another connection, so the hub shares the cores
+        // with a trace's own work as the trace's events do.
+        var echoUnderLoad = new List<double>();
+        using (var stopLoad = new CancellationTokenSource())
+        {
+            await using var loadConnection = await server.ConnectAsync();
+            var load = Task.Run(async () =>
+            {
+                while (!stopLoad.IsCancellationRequested)
+                {
+                    await foreach (var unused in loadConnection.StreamAsync<TraceEvent>("Trace", new TraceRequestMessage { Url = url }, Guid.NewGuid().ToString("N")))
+                    {
+                    }
+                }
+            });
+            for (var i = 0; i < Math.Max(2, traces); i++)
+            {
+                var echoRun = Guid.NewGuid().ToString("N");
+                var echoed = new List<(int Sequence, long At)>();
+                var index = 0;
+                await foreach (var unused in echo.StreamAsync<string>("Stream", echoRun, 30, (int)sizes.Average()))
+                    echoed.Add((index++, Stopwatch.GetTimestamp()));
+                echoUnderLoad.AddRange(Latencies(server, echoRun, echoed));
+            }
+
+            await stopLoad.CancelAsync();
+            await load;
+        }
+
         var p50 = Stats.Median(traceLatencies);
         var echo50 = Stats.Median(echoLatencies);
         return new SuiteResult("live", $"{traces} traces of the lab's www site, each followed by an echo stream of as many messages of the same mean size", 
@@ -60,6 +93,7 @@ public static class LiveSuite
             new Figure("bare echo latency p50", echo50, "µs", null, null, "reference", null),
             new Figure("event latency p50, event after a quiet millisecond", Stats.Median(afterGap), "µs", echo50, Stats.Median(afterGap) / echo50, "cause analysis", null),
             new Figure("event latency p50, event within a burst (< 1 ms after the previous)", Stats.Median(inBurst), "µs", echo50, Stats.Median(inBurst) / echo50, "cause analysis", null),
+            new Figure("bare echo latency p50 while traces run on another connection", Stats.Median(echoUnderLoad), "µs", echo50, Stats.Median(echoUnderLoad) / echo50, "cause analysis", null),
             new Figure("share of events produced in bursts", 100.0 * inBurst.Count / Math.Max(1, inBurst.Count + afterGap.Count), "%", null, null, "cause analysis", null),
             new Figure("mean event size (JSON)", sizes.Average(), "bytes", null, null, "context", null),
         ],
