@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
@@ -40,19 +39,19 @@ public sealed class SniComparer
         ArgumentNullException.ThrowIfNull(request);
         var errors = new List<string>();
         if (!TryParseTarget(request.Target, out _, out _))
-            errors.Add($"Target '{Printable(request.Target)}' is not HOST, HOST:PORT or [IPv6]:PORT.");
+            errors.Add($"Target '{TraceRequestValidator.Printable(request.Target)}' is not HOST, HOST:PORT or [IPv6]:PORT.");
         if (request.Names.Count == 0 && !request.IncludeNoSni)
             errors.Add("Give at least one name to send as SNI.");
         if (request.Names.Count > SniComparisonRequest.MaxNames)
             errors.Add($"{request.Names.Count} names is too many: at most {SniComparisonRequest.MaxNames} per comparison.");
-        foreach (var name in request.Names.Where(n => !IsServerName(n)))
-            errors.Add($"'{Printable(name)}' is not a DNS name that can be sent as SNI.");
+        foreach (var name in request.Names.Where(n => !TraceRequestValidator.IsValidServerName(n)))
+            errors.Add($"'{TraceRequestValidator.Printable(name)}' is not a DNS name that can be sent as SNI.");
         if (request.Names.Distinct(StringComparer.OrdinalIgnoreCase).Count() != request.Names.Count)
             errors.Add("A name is listed twice.");
-        if (request.HostCheck is { } check && (!IsServerName(check.ServerName) || !IsServerName(check.HostHeader)))
+        if (request.HostCheck is { } check && (!TraceRequestValidator.IsValidServerName(check.ServerName) || !TraceRequestValidator.IsValidServerName(check.HostHeader)))
             errors.Add("The SNI/Host check needs two DNS names.");
         if (request.DnsServer is not null && !EndpointText.TryParse(request.DnsServer, 53, out _))
-            errors.Add($"DNS server '{Printable(request.DnsServer)}' is not an IP address with an optional port.");
+            errors.Add($"DNS server '{TraceRequestValidator.Printable(request.DnsServer)}' is not an IP address with an optional port.");
         if (request.MaxConcurrency is < 1 or > 16)
             errors.Add("Concurrency must be between 1 and 16.");
         return errors;
@@ -239,27 +238,9 @@ public sealed class SniComparer
         }
 
         if (EndpointText.TryParseHostPort(text, out host, out port))
-            return IPAddress.TryParse(host, out _) || IsServerName(host);
+            return IPAddress.TryParse(host, out _) || TraceRequestValidator.IsValidServerName(host);
         port = 443;
         host = text.Trim('[', ']');
-        return IPAddress.TryParse(host, out _) || IsServerName(host);
+        return IPAddress.TryParse(host, out _) || TraceRequestValidator.IsValidServerName(host);
     }
-
-    private static bool IsServerName(string? name)
-    {
-        if (string.IsNullOrWhiteSpace(name) || name.Length > 253 || IPAddress.TryParse(name, out _))
-            return false;
-        try
-        {
-            var ascii = new IdnMapping { UseStd3AsciiRules = true }.GetAscii(name.TrimEnd('.'));
-            return ascii.Split('.').All(label => label.Length is > 0 and <= 63);
-        }
-        catch (ArgumentException)
-        {
-            return false;
-        }
-    }
-
-    private static string Printable(string? text) =>
-        new((text ?? "").Take(80).Select(c => char.IsControl(c) ? '?' : c).ToArray());
 }

@@ -11,12 +11,6 @@ internal sealed class TlsSession(TlsClientProtocol protocol, WireConnection wire
 {
     private long _lastArrival;
 
-    /// <summary>A fatal alert that ended the session, if one did.</summary>
-    public string? FatalAlert { get; private set; }
-
-    /// <summary>True once the server sent close_notify.</summary>
-    public bool CloseNotifyReceived { get; set; }
-
     public async ValueTask<Arrival> ReadAsync(CancellationToken cancellationToken)
     {
         while (true)
@@ -42,13 +36,11 @@ internal sealed class TlsSession(TlsClientProtocol protocol, WireConnection wire
             }
             catch (TlsFatalAlertReceived e)
             {
-                FatalAlert = AlertDescription.GetText(e.AlertDescription);
-                throw new IOException($"The server sent a fatal TLS alert: {FatalAlert}.", e);
+                throw new IOException($"The server sent a fatal TLS alert: {AlertDescription.GetText(e.AlertDescription)}.", e);
             }
             catch (TlsFatalAlert e)
             {
-                FatalAlert = AlertDescription.GetText(e.AlertDescription);
-                throw new IOException($"TLS error while reading: {FatalAlert} ({e.Message}).", e);
+                throw new IOException($"TLS error while reading: {AlertDescription.GetText(e.AlertDescription)} ({e.Message}).", e);
             }
 
             await FlushAsync(cancellationToken).ConfigureAwait(false);

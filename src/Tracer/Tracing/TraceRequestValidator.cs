@@ -110,13 +110,15 @@ public static class TraceRequestValidator
         }
     }
 
-    private static bool IsValidServerName(string? name)
+    /// <summary>True for a DNS name (IDNs allowed) that can be sent as SNI: not an IP address, labels of 1 to 63 characters.</summary>
+    internal static bool IsValidServerName(string? name)
     {
         if (string.IsNullOrWhiteSpace(name) || IPAddress.TryParse(name, out _))
             return false;
         try
         {
-            return Idn.GetAscii(name.TrimEnd('.')).Length <= 253;
+            var ascii = Idn.GetAscii(name.TrimEnd('.'));
+            return ascii.Length <= 253 && ascii.Split('.').All(label => label.Length is > 0 and <= 63);
         }
         catch (ArgumentException)
         {
@@ -124,6 +126,7 @@ public static class TraceRequestValidator
         }
     }
 
-    private static string Printable(string text) =>
-        new(text.Take(80).Select(c => char.IsControl(c) ? '?' : c).ToArray());
+    /// <summary>User input made safe to quote in a message: at most 80 characters, control characters replaced.</summary>
+    internal static string Printable(string? text) =>
+        new((text ?? "").Take(80).Select(c => char.IsControl(c) ? '?' : c).ToArray());
 }

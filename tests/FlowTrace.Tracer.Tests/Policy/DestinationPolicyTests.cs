@@ -5,7 +5,7 @@ namespace FlowTrace.Tracer.Tests.Policy;
 
 public sealed class DestinationPolicyTests
 {
-    private static readonly DestinationPolicy Public = new(DestinationMode.Public, ownAddresses: [IPAddress.Parse("8.8.4.4")]);
+    private static readonly DestinationPolicy Public = new(DestinationMode.Public, ownAddresses: [IPAddress.Parse("11.4.4.4")]);
 
     [Theory]
     [InlineData("0.0.0.0")]
@@ -48,7 +48,7 @@ public sealed class DestinationPolicyTests
     [InlineData("64:ff9b::7f00:1")]
     [InlineData("2002:c0a8:ffff::")] // 6to4 of 192.168.255.255
     [InlineData("2002:7f00:1::1")]
-    [InlineData("8.8.4.4")] // the server's own address
+    [InlineData("11.4.4.4")] // the server's own address
     public void Check_PublicMode_RefusesSpecialAddresses(string address)
     {
         var decision = Public.Check(new IPEndPoint(IPAddress.Parse(address), 443));
@@ -59,13 +59,13 @@ public sealed class DestinationPolicyTests
     [Theory]
     [InlineData("100.63.255.254")]
     [InlineData("100.128.0.1")]
-    [InlineData("8.8.8.8")]
+    [InlineData("11.1.2.3")]
     [InlineData("172.32.0.1")]
     [InlineData("192.169.0.1")]
-    [InlineData("2606:4700::1111")]
-    [InlineData("2002:808:808::")] // 6to4 of 8.8.8.8
-    [InlineData("64:ff9b::808:808")] // NAT64 of 8.8.8.8
-    [InlineData("::ffff:8.8.8.8")]
+    [InlineData("2a01:4f8::1")]
+    [InlineData("2002:b01:203::")] // 6to4 of 11.1.2.3
+    [InlineData("64:ff9b::b01:203")] // NAT64 of 11.1.2.3
+    [InlineData("::ffff:11.1.2.3")]
     public void Check_PublicMode_AllowsPublicUnicast(string address) =>
         Assert.True(Public.Check(new IPEndPoint(IPAddress.Parse(address), 443)).Allowed);
 
@@ -85,7 +85,7 @@ public sealed class DestinationPolicyTests
     [InlineData(8999, true)]
     [InlineData(9000, false)]
     public void Check_DefaultPorts_OnlyWebPortsAllowed(int port, bool allowed) =>
-        Assert.Equal(allowed, Public.Check(new IPEndPoint(IPAddress.Parse("8.8.8.8"), port)).Allowed);
+        Assert.Equal(allowed, Public.Check(new IPEndPoint(IPAddress.Parse("11.1.2.3"), port)).Allowed);
 
     [Theory]
     [InlineData("10.0.0.5", true)]

@@ -81,7 +81,7 @@ public sealed class RequestTests
     [Fact]
     public void HostsFile_Lookup_FindsAliasesIgnoringComments()
     {
-        var hosts = HostsFile.FromText("/etc/hosts", "127.0.0.1 localhost # comment\n10.1.2.3\tbox box.example.test\n# 1.1.1.1 hidden\n");
+        var hosts = HostsFile.FromText("/etc/hosts", "127.0.0.1 localhost # comment\n10.1.2.3\tbox box.example.test\n# 192.0.2.55 hidden\n");
         Assert.Equal([IPAddress.Parse("10.1.2.3")], hosts.Lookup("BOX.example.test"));
         Assert.Empty(hosts.Lookup("hidden"));
     }
