@@ -166,7 +166,7 @@ public sealed class SniComparer
             ExtraTrustedRoots = request.ExtraTrustedRoots,
             Timeouts = request.Timeouts,
         };
-        var wire = await _tcp.ConnectAsync([endpoint.Address], endpoint.Port, run, request.Timeouts.Connect, cancellationToken).ConfigureAwait(false);
+        var wire = await _tcp.ConnectAsync([endpoint.Address], endpoint.Port, run, request.Timeouts, cancellationToken).ConfigureAwait(false);
         if (wire is not null)
         {
             await using (wire.ConfigureAwait(false))

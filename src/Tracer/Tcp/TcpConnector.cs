@@ -20,7 +20,7 @@ internal sealed class TcpConnector(TimeProvider time, DestinationPolicy policy)
     public const int MaxAttempts = 16;
 
     public async Task<WireConnection?> ConnectAsync(
-        IReadOnlyList<IPAddress> addresses, int port, TraceRun run, TimeSpan timeout, CancellationToken cancellationToken)
+        IReadOnlyList<IPAddress> addresses, int port, TraceRun run, StepTimeouts timeouts, CancellationToken cancellationToken)
     {
         var ordered = Interleave(addresses);
         var refusals = new List<string>();
@@ -54,7 +54,7 @@ internal sealed class TcpConnector(TimeProvider time, DestinationPolicy policy)
             ordered = ordered[..MaxAttempts];
         }
 
-        using var timeoutSource = new CancellationTokenSource(timeout, time);
+        using var timeoutSource = new CancellationTokenSource(timeouts.Connect, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeoutSource.Token);
         var pending = new List<Attempt>();
         var failures = new List<Attempt>();
@@ -92,7 +92,7 @@ internal sealed class TcpConnector(TimeProvider time, DestinationPolicy policy)
                 var done = pending.First(a => a.Connect == finished);
                 pending.Remove(done);
                 if (done.Connect.IsCompletedSuccessfully)
-                    return Won(done, pending, run, firstSyn: failures.Concat(pending).Append(done).Min(a => a.Started));
+                    return Won(done, pending, run, timeouts.Write, firstSyn: failures.Concat(pending).Append(done).Min(a => a.Started));
 
                 Report(done, run, linked.Token, timeoutSource.IsCancellationRequested);
                 failures.Add(done);
@@ -115,7 +115,7 @@ internal sealed class TcpConnector(TimeProvider time, DestinationPolicy policy)
         }
 
         cancellationToken.ThrowIfCancellationRequested();
-        var (code, reason) = Explain(failures, timeoutSource.IsCancellationRequested, timeout, port);
+        var (code, reason) = Explain(failures, timeoutSource.IsCancellationRequested, timeouts.Connect, port);
         run.Failed(TraceStep.Tcp, code, reason);
         return null;
     }
@@ -176,7 +176,7 @@ internal sealed class TcpConnector(TimeProvider time, DestinationPolicy policy)
         }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
-    private static WireConnection Won(Attempt winner, List<Attempt> losers, TraceRun run, long firstSyn)
+    private static WireConnection Won(Attempt winner, List<Attempt> losers, TraceRun run, TimeSpan writeTimeout, long firstSyn)
     {
         foreach (var loser in losers)
         {
@@ -186,7 +186,7 @@ internal sealed class TcpConnector(TimeProvider time, DestinationPolicy policy)
         }
 
         var handshake = run.Between(winner.Started, winner.Finished);
-        var connection = new WireConnection(winner.Socket, run.Now);
+        var connection = new WireConnection(winner.Socket, run.Now, writeTimeout);
         run.Detail(TraceStep.Tcp, $"Attempt {winner.Number}: connected to {winner.Remote} in {Format.Duration(handshake)}",
             new TcpAttemptDetails(winner.Number, winner.Remote.ToString(), connection.LocalEndPoint.ToString(), TcpAttemptOutcome.Connected, handshake, null),
             winner.Finished);

@@ -168,11 +168,10 @@ internal sealed partial class TlsHandshaker(TimeProvider time)
         var output = new byte[pending];
         var count = protocol.ReadOutput(output, 0, pending);
         var records = outgoing.Feed(output.AsSpan(0, count));
-        var sendStart = run.Now();
-        await wire.WriteAsync(output.AsMemory(0, count), cancellationToken).ConfigureAwait(false);
+        var sentAt = await wire.WriteAsync(output.AsMemory(0, count), cancellationToken).ConfigureAwait(false);
         foreach (var record in records)
-            ReportRecord(run, record, sendStart);
-        return sendStart;
+            ReportRecord(run, record, sentAt);
+        return sentAt;
     }
 
     private static async Task SendPendingQuietlyAsync(TlsClientProtocol protocol, WireConnection wire, TlsRecordScanner outgoing, TraceRun run)

@@ -211,7 +211,7 @@ public sealed class FlowTracer : ITracer
         if (resolution.Addresses is null)
             return null;
         await run.PauseAfterAsync(TraceStep.Dns, TraceStep.Tcp, cancellationToken).ConfigureAwait(false);
-        var wire = await _tcp.ConnectAsync(resolution.Addresses, connectTo?.Port ?? target.Port, run, request.Timeouts.Connect, cancellationToken).ConfigureAwait(false);
+        var wire = await _tcp.ConnectAsync(resolution.Addresses, connectTo?.Port ?? target.Port, run, request.Timeouts, cancellationToken).ConfigureAwait(false);
         if (wire is null)
             return null;
         await run.PauseAfterAsync(TraceStep.Tcp, target.IsHttps ? TraceStep.Tls : TraceStep.HttpRequest, cancellationToken).ConfigureAwait(false);

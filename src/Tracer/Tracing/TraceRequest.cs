@@ -70,6 +70,8 @@ public sealed record StepTimeouts
     public TimeSpan Connect { get; init; } = TimeSpan.FromSeconds(10);
     /// <summary>TLS handshake.</summary>
     public TimeSpan Tls { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>One write waiting for the peer to take the bytes (a peer that stops reading).</summary>
+    public TimeSpan Write { get; init; } = TimeSpan.FromSeconds(10);
     /// <summary>From the request sent to the first response byte.</summary>
     public TimeSpan FirstByte { get; init; } = TimeSpan.FromSeconds(30);
     /// <summary>Reading the response after its first byte.</summary>
