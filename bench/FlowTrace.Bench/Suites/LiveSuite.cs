@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using FlowTrace.Bench.Live;
 using FlowTrace.Contracts.Events;
 using FlowTrace.Contracts.Requests;
 using Microsoft.AspNetCore.SignalR.Client;
@@ -11,53 +12,56 @@ public static class LiveSuite
     public static async Task<SuiteResult> RunAsync(int traces)
     {
         await using var server = await BenchServer.StartAsync();
-        await using var connection = await server.ConnectAsync();
-        await using var echo = await server.ConnectAsync("/hubs/echo");
+        await using var traceHub = await server.ConnectAsync();
+        await using var echoHub = await server.ConnectAsync(EchoHub.Path);
+        await using var batchedHub = await server.ConnectAsync(BatchedTraceHub.Path);
         var url = await LabUrlAsync(server, "www");
-        var traceLatencies = new List<double>();
-        var afterGap = new List<double>();
-        var inBurst = new List<double>();
-        var echoLatencies = new List<double>();
+        var log = server.Times;
+        Deliveries trace = new(), echo = new(), paced = new(), replayed = new(), pattern = new(), batched = new();
         var sizes = new List<int>();
+        int inBurst = 0, produced = 0;
         for (var i = -2; i < traces; i++)
         {
-            var run = Guid.NewGuid().ToString("N");
-            var received = new List<(int Sequence, long At)>();
-            var message = new TraceRequestMessage { Url = url, Headers = new Dictionary<string, string> { [BenchServer.BenchHeader] = run } };
-            var events = new List<TraceEvent>();
-            await foreach (var e in connection.StreamAsync<TraceEvent>("Trace", message, run))
+            var measured = i >= 0; // two warm-up rounds first
+            var run = NewRun();
+            var traced = await ReceiveAsync(traceHub.StreamAsync<TraceEvent>("Trace", Message(url, run), run), (e, _) => [e.Sequence]);
+            if (measured)
+                trace.Add(log, run, traced);
+            sizes.AddRange(traced.Select(a => TraceJson.Serialize((TraceEvent)a.Item).Length));
+            var times = log.Trace(run);
+            produced += times.Count - 1;
+            inBurst += times.Zip(times.Skip(1)).Count(p => Stopwatch.GetElapsedTime(p.First.At, p.Second.At) < TimeSpan.FromMilliseconds(1));
+
+            // The reference: as many messages of the events' mean size, one per millisecond.
+            var echoRun = NewRun();
+            var echoed = await ReceiveAsync(echoHub.StreamAsync<string>("Stream", echoRun, traced.Count, (int)sizes.Average()), (_, index) => [index]);
+            if (measured)
+                echo.Add(log, echoRun, echoed);
+
+            // Cause analysis: the same event objects through the echo hub, paced and then with the trace's own gaps.
+            foreach (var (keepGaps, into) in new[] { (false, paced), (true, replayed) })
             {
-                // Only stamp and keep here: any work in this loop would delay the next event's stamp.
-                received.Add((e.Sequence, Stopwatch.GetTimestamp()));
-                events.Add(e);
+                var replayRun = NewRun();
+                var arrivals = await ReceiveAsync(echoHub.StreamAsync<TraceEvent>("Replay", run, replayRun, keepGaps), (e, _) => [e.Sequence]);
+                if (measured)
+                    into.Add(log, replayRun, arrivals);
             }
 
-            sizes.AddRange(events.Select(e => TraceJson.Serialize(e).Length));
+            var patternRun = NewRun();
+            var shaped = await ReceiveAsync(echoHub.StreamAsync<string>("ReplayPattern", run, patternRun), (_, index) => [index]);
+            if (measured)
+                pattern.Add(log, patternRun, shaped);
 
-            var echoRun = Guid.NewGuid().ToString("N");
-            var echoed = new List<(int Sequence, long At)>();
-            var index = 0;
-            await foreach (var unused in echo.StreamAsync<string>("Stream", echoRun, received.Count, (int)sizes.Average()))
-                echoed.Add((index++, Stopwatch.GetTimestamp()));
-            if (i < 0)
-                continue; // warm-up rounds
-            traceLatencies.AddRange(Latencies(server, run, received));
-            // Split by how the tracer produced them: the first event after a quiet millisecond, or one of a burst.
-            long? previous = null;
-            foreach (var (sequence, at) in received)
-            {
-                if (server.Times.Get(run, sequence) is not { } sent)
-                    continue;
-                var latency = Stopwatch.GetElapsedTime(sent, at).TotalMicroseconds;
-                (previous is { } p && Stopwatch.GetElapsedTime(p, sent) < TimeSpan.FromMilliseconds(1) ? inBurst : afterGap).Add(latency);
-                previous = sent;
-            }
-            echoLatencies.AddRange(Latencies(server, echoRun, echoed));
+            // Cause analysis: a real trace whose events that are ready together travel as one message.
+            var batchRun = NewRun();
+            var batches = await ReceiveAsync(batchedHub.StreamAsync<TraceEvent[]>("Trace", Message(url, batchRun)), (batch, _) => batch.Select(e => e.Sequence));
+            if (measured)
+                batched.Add(log, batchRun, batches);
         }
 
-        // Cause analysis: the same echo stream while traces run on another connection, so the hub shares the cores
+        // Cause analysis: the echo stream while traces run on another connection, so that the hub shares the cores
         // with a trace's own work as the trace's events do.
-        var echoUnderLoad = new List<double>();
+        var echoUnderLoad = new Deliveries();
         using (var stopLoad = new CancellationTokenSource())
         {
             await using var loadConnection = await server.ConnectAsync();
@@ -65,42 +69,56 @@ public static class LiveSuite
             {
                 while (!stopLoad.IsCancellationRequested)
                 {
-                    await foreach (var unused in loadConnection.StreamAsync<TraceEvent>("Trace", new TraceRequestMessage { Url = url }, Guid.NewGuid().ToString("N")))
+                    await foreach (var unused in loadConnection.StreamAsync<TraceEvent>("Trace", new TraceRequestMessage { Url = url }, NewRun()))
                     {
                     }
                 }
             });
             for (var i = 0; i < Math.Max(2, traces); i++)
             {
-                var echoRun = Guid.NewGuid().ToString("N");
-                var echoed = new List<(int Sequence, long At)>();
-                var index = 0;
-                await foreach (var unused in echo.StreamAsync<string>("Stream", echoRun, 30, (int)sizes.Average()))
-                    echoed.Add((index++, Stopwatch.GetTimestamp()));
-                echoUnderLoad.AddRange(Latencies(server, echoRun, echoed));
+                var echoRun = NewRun();
+                echoUnderLoad.Add(log, echoRun, await ReceiveAsync(echoHub.StreamAsync<string>("Stream", echoRun, 30, (int)sizes.Average()), (_, index) => [index]));
             }
 
             await stopLoad.CancelAsync();
             await load;
         }
 
-        var p50 = Stats.Median(traceLatencies);
-        var echo50 = Stats.Median(echoLatencies);
-        return new SuiteResult("live", $"{traces} traces of the lab's www site, each followed by an echo stream of as many messages of the same mean size", 
+        var echo50 = echo.Median;
+        var p95 = Stats.Percentile(trace.Total, 0.95);
+        var echo95 = Stats.Percentile(echo.Total, 0.95);
+        List<Figure> figures =
         [
-            new Figure("event latency p50", p50, "µs", echo50, p50 / echo50, "≤ 1.5× echo", p50 <= 1.5 * echo50),
-            new Figure("event latency p95", Stats.Percentile(traceLatencies, 0.95), "µs", Stats.Percentile(echoLatencies, 0.95), Stats.Percentile(traceLatencies, 0.95) / Stats.Percentile(echoLatencies, 0.95), "context", null),
-            new Figure("bare echo latency p50", echo50, "µs", null, null, "reference", null),
-            new Figure("event latency p50, event after a quiet millisecond", Stats.Median(afterGap), "µs", echo50, Stats.Median(afterGap) / echo50, "cause analysis", null),
-            new Figure("event latency p50, event within a burst (< 1 ms after the previous)", Stats.Median(inBurst), "µs", echo50, Stats.Median(inBurst) / echo50, "cause analysis", null),
-            new Figure("bare echo latency p50 while traces run on another connection", Stats.Median(echoUnderLoad), "µs", echo50, Stats.Median(echoUnderLoad) / echo50, "cause analysis", null),
-            new Figure("share of events produced in bursts", 100.0 * inBurst.Count / Math.Max(1, inBurst.Count + afterGap.Count), "%", null, null, "cause analysis", null),
-            new Figure("mean event size (JSON)", sizes.Average(), "bytes", null, null, "context", null),
-        ],
+            new("event latency p50", trace.Median, "µs", echo50, trace.Median / echo50, "≤ 1.5× echo", trace.Median <= 1.5 * echo50),
+            new("event latency p95", p95, "µs", echo95, p95 / echo95, "context", null),
+            new("bare echo latency p50", echo50, "µs", null, null, "reference", null),
+            Cause("the trace's events replayed by the echo hub, one per millisecond (payload alone)", paced.Median, echo50),
+            Cause("the trace's events replayed by the echo hub with the trace's own gaps (payload and bursts, no trace running)", replayed.Median, echo50),
+            Cause("strings of the events' sizes by the echo hub with the trace's own gaps (burst pattern alone)", pattern.Median, echo50),
+            Cause("live trace with events that are ready together sent as one message (batching)", batched.Median, echo50),
+            Cause("bare echo while traces run on another connection (shared cores)", echoUnderLoad.Median, echo50),
+        ];
+        foreach (var (stage, pick) in new (string, Func<Deliveries, double>)[]
+                 {
+                     ("server: handed to SignalR → serialised", d => d.ServerMedian),
+                     ("transport: serialised → parsed in the client", d => d.TransportMedian),
+                     ("client: parsed → delivered to the loop", d => d.ClientMedian),
+                 })
+        {
+            figures.Add(Cause($"{stage}, trace events", pick(trace), pick(echo)));
+            figures.Add(Cause($"{stage}, replay with the trace's gaps", pick(replayed), pick(echo)));
+            figures.Add(Cause($"{stage}, strings with the trace's gaps", pick(pattern), pick(echo)));
+        }
+
+        figures.Add(new("share of events produced < 1 ms after the previous", 100.0 * inBurst / Math.Max(1, produced), "%", null, null, "context", null));
+        figures.Add(new("mean event size (JSON)", sizes.Average(), "bytes", null, null, "context", null));
+        return new SuiteResult("live", $"{traces} traces of the lab's www site, each followed by an echo stream of as many messages of the same mean size and by the cause-analysis streams",
+            figures,
         [
-            "Latency: from the moment the hub's stream was handed an item (trace event or echo message) to its arrival in the client, one process, one clock.",
-            "The echo hub hands over one message per millisecond; a trace hands over its events in bursts (a TLS flight yields a dozen at once). " +
-            "The split by burst shows how much of the difference is queueing behind the events of the same burst rather than cost per event.",
+            "Latency: from the moment the hub's stream was handed an item (trace event or echo message) to its arrival in the client's loop, one process, one clock.",
+            "The echo hub hands over one message per millisecond. A trace hands over its events in bursts: after the server's TLS flight, two dozen events at once.",
+            "Replays send the very event objects the trace produced through the echo hub: one per millisecond isolates the payload, with the trace's gaps adds its burst pattern, and neither has a trace running beside it.",
+            "Stages: hub protocols on both ends stamp each item when serialised (server) and parsed (client); for stage rows the reference is the echo's same stage.",
         ]);
     }
 
@@ -111,7 +129,26 @@ public static class LiveSuite
         return sites!.Single(s => s.Name == site).Url;
     }
 
-    private static IEnumerable<double> Latencies(BenchServer server, string run, List<(int Sequence, long At)> received) =>
-        received.Select(r => server.Times.Get(run, r.Sequence) is { } sent ? Stopwatch.GetElapsedTime(sent, r.At).TotalMicroseconds : double.NaN)
-            .Where(l => !double.IsNaN(l));
+    private static Figure Cause(string name, double value, double reference) =>
+        new(name, value, "µs", reference, value / reference, "cause analysis", null);
+
+    private static string NewRun() => Guid.NewGuid().ToString("N");
+
+    private static TraceRequestMessage Message(string url, string run) =>
+        new() { Url = url, Headers = new Dictionary<string, string> { [BenchServer.BenchHeader] = run } };
+
+    /// <summary>Stamps each item first thing in the loop: any work before the stamp would delay the next item's.</summary>
+    private static async Task<List<Arrival>> ReceiveAsync<T>(IAsyncEnumerable<T> stream, Func<T, int, IEnumerable<int>> sequences)
+    {
+        var arrivals = new List<Arrival>();
+        var index = 0;
+        await foreach (var item in stream)
+        {
+            var at = Stopwatch.GetTimestamp();
+            foreach (var sequence in sequences(item, index++))
+                arrivals.Add(new Arrival(sequence, item!, at));
+        }
+
+        return arrivals;
+    }
 }

@@ -1,0 +1,20 @@
+using System.Runtime.CompilerServices;
+using FlowTrace.Contracts.Events;
+using FlowTrace.Tracer.Tracing;
+
+namespace FlowTrace.Bench.Live;
+
+/// <summary>Notes each event of a trace that carries the bench header as it leaves the tracer for the hub.</summary>
+internal sealed class RecordingTracer(ITracer inner, HandOverLog log) : ITracer
+{
+    public async IAsyncEnumerable<TraceEvent> TraceAsync(TraceRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var run = request.Headers.FirstOrDefault(h => h.Key == BenchServer.BenchHeader).Value;
+        await foreach (var e in inner.TraceAsync(request, cancellationToken))
+        {
+            if (run is not null)
+                log.HandOver(run, e);
+            yield return e;
+        }
+    }
+}
