@@ -20,9 +20,12 @@ public sealed class BenchServer : IAsyncDisposable
     public const string BenchHeader = "X-Bench-Id";
     private readonly WebApplication _app;
 
-    private BenchServer(WebApplication app, HandOverLog times)
+    private readonly bool _stampItems;
+
+    private BenchServer(WebApplication app, HandOverLog times, bool stampItems)
     {
         _app = app;
+        _stampItems = stampItems;
         Times = times;
     }
 
@@ -31,9 +34,13 @@ public sealed class BenchServer : IAsyncDisposable
 
     public Uri BaseAddress => new(_app.Urls.First());
 
-    public static async Task<BenchServer> StartAsync()
+    /// <summary>
+    /// Starts the server. <paramref name="stampItems"/> adds the stamping hub protocols and keeps every logged trace's
+    /// events for replay: what the live suite's cause analysis needs, and a cost under load the other suites must not pay.
+    /// </summary>
+    public static async Task<BenchServer> StartAsync(bool stampItems = false)
     {
-        var times = new HandOverLog();
+        var times = new HandOverLog(keepTraces: stampItems);
         var app = FlowTraceServer.Build(
         [
             "--urls", "http://127.0.0.1:0", "--environment", "Production",
@@ -46,12 +53,13 @@ public sealed class BenchServer : IAsyncDisposable
             services.AddSingleton(times);
             services.AddSingleton<ITracer>(sp => new RecordingTracer(new FlowTracer(sp.GetRequiredService<TracerOptions>()), times));
             // Registered after the app's JSON protocol, so it replaces it under the same name.
-            services.AddSingleton<IHubProtocol>(new StampingProtocol(StampingProtocol.Json(), times.Serialised));
+            if (stampItems)
+                services.AddSingleton<IHubProtocol>(new StampingProtocol(StampingProtocol.Json(), times.Serialised));
         });
         app.MapHub<EchoHub>(EchoHub.Path);
         app.MapHub<BatchedTraceHub>(BatchedTraceHub.Path);
         await app.StartAsync();
-        return new BenchServer(app, times);
+        return new BenchServer(app, times, stampItems);
     }
 
     /// <summary>A .NET SignalR client on <paramref name="path"/>, with the app's JSON options and parse stamps.</summary>
@@ -59,7 +67,8 @@ public sealed class BenchServer : IAsyncDisposable
     {
         var builder = new HubConnectionBuilder().WithUrl(new Uri(BaseAddress, path))
             .AddJsonProtocol(o => TraceJson.Configure(o.PayloadSerializerOptions));
-        builder.Services.AddSingleton<IHubProtocol>(new StampingProtocol(StampingProtocol.Json(), Times.Parsed));
+        if (_stampItems)
+            builder.Services.AddSingleton<IHubProtocol>(new StampingProtocol(StampingProtocol.Json(), Times.Parsed));
         var connection = builder.Build();
         await connection.StartAsync();
         return connection;

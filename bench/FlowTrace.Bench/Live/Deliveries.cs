@@ -35,7 +35,7 @@ public sealed class Deliveries
             if (log.GetHandOver(run, arrival.Sequence) is not { } handedOver)
                 continue;
             _total.Add(Microseconds(handedOver.At, arrival.At));
-            if (log.Serialised.TryGetValue(handedOver.Item, out var serialised) && log.Parsed.TryGetValue(arrival.Item, out var parsed))
+            if (handedOver.Item is { } item && log.Serialised.TryGetValue(item, out var serialised) && log.Parsed.TryGetValue(arrival.Item, out var parsed))
             {
                 _server.Add(Microseconds(handedOver.At, serialised.Value));
                 _transport.Add(Microseconds(serialised.Value, parsed.Value));

@@ -11,7 +11,7 @@ public static class LiveSuite
 {
     public static async Task<SuiteResult> RunAsync(int traces)
     {
-        await using var server = await BenchServer.StartAsync();
+        await using var server = await BenchServer.StartAsync(stampItems: true);
         await using var traceHub = await server.ConnectAsync();
         await using var echoHub = await server.ConnectAsync(EchoHub.Path);
         await using var batchedHub = await server.ConnectAsync(BatchedTraceHub.Path);
