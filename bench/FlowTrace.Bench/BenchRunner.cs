@@ -45,7 +45,7 @@ public static class BenchRunner
                 {
                     "accuracy" => await AccuracySuite.RunAsync(smoke ? 3 : 50, work),
                     "cost" => await CostSuite.RunAsync(smoke ? 3 : 200, work),
-                    "live" => await LiveSuite.RunAsync(smoke ? 2 : 100),
+                    "live" => await LiveSuite.RunAsync(smoke ? 2 : 100, work),
                     "capacity" => await CapacitySuite.RunAsync(smoke ? [1, 4] : [1, 10, 50, 200], TimeSpan.FromSeconds(smoke ? 2 : 20)),
                     _ => await FirstLoadSuite.RunAsync(work, root, smoke ? 1 : 5),
                 };

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using FlowTrace.Bench.Live;
 using FlowTrace.Contracts.Events;
 using FlowTrace.Contracts.Requests;
+using FlowTrace.Testing;
 using Microsoft.AspNetCore.SignalR.Client;
 
 namespace FlowTrace.Bench.Suites;
@@ -9,7 +10,7 @@ namespace FlowTrace.Bench.Suites;
 /// <summary>Latency from an event leaving the tracer to its arrival in a SignalR .NET client, against a bare echo hub.</summary>
 public static class LiveSuite
 {
-    public static async Task<SuiteResult> RunAsync(int traces)
+    public static async Task<SuiteResult> RunAsync(int traces, string workDirectory)
     {
         await using var server = await BenchServer.StartAsync(stampItems: true);
         await using var traceHub = await server.ConnectAsync();
@@ -21,12 +22,28 @@ public static class LiveSuite
         var sizes = new List<int>();
         int inBurst = 0, produced = 0;
         for (var i = -2; i < traces; i++)
+            await RoundAsync(measured: i >= 0, trace, echo, pattern, (paced, replayed, batched)); // two warm-up rounds first
+
+        // Cause analysis: a capture of the hub's own traffic splits the transport at the moment the bytes were on
+        // loopback. It is a separate phase, so that tshark's own load is not in the figures above.
+        Deliveries wireTrace = new(), wireEcho = new(), wirePattern = new();
+        List<double> serverPackets;
+        await using (var capture = await PacketCapture.StartAsync(workDirectory, server.BaseAddress.Port))
         {
-            var measured = i >= 0; // two warm-up rounds first
+            for (var i = 0; i < Math.Max(2, traces / 4); i++)
+                await RoundAsync(measured: true, wireTrace, wireEcho, wirePattern, null);
+            var serverPort = server.BaseAddress.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            serverPackets = [.. (await capture.StopAsync()).Where(p => p.Src == serverPort && p.Length > 0).Select(p => (double)(p.Time * 1_000_000m)).Order()];
+        }
+
+        // One round: a trace, the echo reference and the burst pattern as strings; in the main phase also the replays
+        // of the trace's events and a batched trace.
+        async Task RoundAsync(bool measured, Deliveries traceInto, Deliveries echoInto, Deliveries patternInto, (Deliveries Paced, Deliveries Replayed, Deliveries Batched)? more)
+        {
             var run = NewRun();
             var traced = await ReceiveAsync(traceHub.StreamAsync<TraceEvent>("Trace", Message(url, run), run), (e, _) => [e.Sequence]);
             if (measured)
-                trace.Add(log, run, traced);
+                traceInto.Add(log, run, traced);
             sizes.AddRange(traced.Select(a => TraceJson.Serialize((TraceEvent)a.Item).Length));
             var times = log.Trace(run);
             produced += times.Count - 1;
@@ -36,10 +53,17 @@ public static class LiveSuite
             var echoRun = NewRun();
             var echoed = await ReceiveAsync(echoHub.StreamAsync<string>("Stream", echoRun, traced.Count, (int)sizes.Average()), (_, index) => [index]);
             if (measured)
-                echo.Add(log, echoRun, echoed);
+                echoInto.Add(log, echoRun, echoed);
 
-            // Cause analysis: the same event objects through the echo hub, paced and then with the trace's own gaps.
-            foreach (var (keepGaps, into) in new[] { (false, paced), (true, replayed) })
+            var patternRun = NewRun();
+            var shaped = await ReceiveAsync(echoHub.StreamAsync<string>("ReplayPattern", run, patternRun), (_, index) => [index]);
+            if (measured)
+                patternInto.Add(log, patternRun, shaped);
+            if (more is not { } also)
+                return;
+
+            // The same event objects through the echo hub, paced and then with the trace's own gaps.
+            foreach (var (keepGaps, into) in new[] { (false, also.Paced), (true, also.Replayed) })
             {
                 var replayRun = NewRun();
                 var arrivals = await ReceiveAsync(echoHub.StreamAsync<TraceEvent>("Replay", run, replayRun, keepGaps), (e, _) => [e.Sequence]);
@@ -47,16 +71,11 @@ public static class LiveSuite
                     into.Add(log, replayRun, arrivals);
             }
 
-            var patternRun = NewRun();
-            var shaped = await ReceiveAsync(echoHub.StreamAsync<string>("ReplayPattern", run, patternRun), (_, index) => [index]);
-            if (measured)
-                pattern.Add(log, patternRun, shaped);
-
-            // Cause analysis: a real trace whose events that are ready together travel as one message.
+            // A real trace whose events that are ready together travel as one message.
             var batchRun = NewRun();
             var batches = await ReceiveAsync(batchedHub.StreamAsync<TraceEvent[]>("Trace", Message(url, batchRun)), (batch, _) => batch.Select(e => e.Sequence));
             if (measured)
-                batched.Add(log, batchRun, batches);
+                also.Batched.Add(log, batchRun, batches);
         }
 
         // Cause analysis: the echo stream while traces run on another connection, so that the hub shares the cores
@@ -110,6 +129,15 @@ public static class LiveSuite
             figures.Add(Cause($"{stage}, strings with the trace's gaps", pick(pattern), pick(echo)));
         }
 
+        var clock = CaptureClock();
+        var (echoSend, echoReceive) = wireEcho.WireSplit(serverPackets, clock);
+        foreach (var (name, deliveries) in new[] { ("trace events", wireTrace), ("strings with the trace's gaps", wirePattern) })
+        {
+            var (send, receive) = deliveries.WireSplit(serverPackets, clock);
+            figures.Add(Cause($"transport, server's send path: serialised → on loopback (tshark), {name}", send, echoSend));
+            figures.Add(Cause($"transport, client's receive path: on loopback → parsed, {name}", receive, echoReceive));
+        }
+
         figures.Add(new("share of events produced < 1 ms after the previous", 100.0 * inBurst / Math.Max(1, produced), "%", null, null, "context", null));
         figures.Add(new("mean event size (JSON)", sizes.Average(), "bytes", null, null, "context", null));
         return new SuiteResult("live", $"{traces} traces of the lab's www site, each followed by an echo stream of as many messages of the same mean size and by the cause-analysis streams",
@@ -119,6 +147,7 @@ public static class LiveSuite
             "The echo hub hands over one message per millisecond. A trace hands over its events in bursts: after the server's TLS flight, two dozen events at once.",
             "Replays send the very event objects the trace produced through the echo hub: one per millisecond isolates the payload, with the trace's gaps adds its burst pattern, and neither has a trace running beside it.",
             "Stages: hub protocols on both ends stamp each item when serialised (server) and parsed (client); for stage rows the reference is the echo's same stage.",
+            $"Transport split: a separate phase of {Math.Max(2, traces / 4)} rounds (trace, echo, burst pattern) with tshark capturing the hub's port; an item's bytes count as on loopback at the first server packet after it was serialised. The capture's own load is kept out of every other figure.",
         ]);
     }
 
@@ -131,6 +160,14 @@ public static class LiveSuite
 
     private static Figure Cause(string name, double value, double reference) =>
         new(name, value, "µs", reference, value / reference, "cause analysis", null);
+
+    /// <summary>Stopwatch timestamps on the capture's scale (microseconds since the Unix epoch), anchored once.</summary>
+    private static Func<long, double> CaptureClock()
+    {
+        var anchor = Stopwatch.GetTimestamp();
+        var epoch = (DateTime.UtcNow - DateTime.UnixEpoch).TotalMicroseconds;
+        return timestamp => epoch + (timestamp - anchor) * 1_000_000.0 / Stopwatch.Frequency;
+    }
 
     private static string NewRun() => Guid.NewGuid().ToString("N");
 
