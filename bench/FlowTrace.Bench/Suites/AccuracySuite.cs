@@ -22,6 +22,7 @@ public static class AccuracySuite
         var traced = new List<(string Port, double Tcp, double Tls, double Ttfb, string Version)>();
         var curled = new List<(string Port, double Tcp, double Tls, double Ttfb)>();
         var bare = new List<(string Port, double Tcp, double FirstByte)>();
+        var parked = new List<(string Port, double FirstByte)>();
         await using (var capture = await PacketCapture.StartAsync(workDirectory, nginx.HttpsPort))
         {
             for (var i = 0; i < runs; i++)
@@ -33,6 +34,7 @@ public static class AccuracySuite
                 traced.Add((Port(tcp.Local), tcp.HandshakeTime.TotalMicroseconds, tls.NetworkTime.TotalMicroseconds, ttfb.TimeToFirstByte.TotalMicroseconds, tls.Version));
                 curled.Add(await CurlAsync(nginx.HttpsPort));
                 bare.Add(await BareExchangeAsync(nginx.HttpsPort));
+                parked.Add(await ParkedReaderExchangeAsync(nginx.HttpsPort));
             }
 
             var packets = await capture.StopAsync();
@@ -42,6 +44,7 @@ public static class AccuracySuite
             AddErrors(figures, "FlowTrace time to first byte", traced.Select(t => (t.Ttfb, Wire: WireTimings.TimeToFirstByte(packets, t.Port, t.Version == "TLS 1.3" ? 2 : 3).TotalMicroseconds)));
             AddErrors(figures, "bare .NET Socket.Connect on its own thread (cause analysis)", bare.Select(b => (b.Tcp, Wire: WireTimings.TcpHandshake(packets, b.Port).TotalMicroseconds)));
             AddErrors(figures, "bare .NET Socket.Send → first byte from Receive on its own thread (cause analysis)", bare.Select(b => (b.FirstByte, Wire: WireTimings.TimeToFirstByte(packets, b.Port, 0).TotalMicroseconds)));
+            AddErrors(figures, "bare .NET socket, Receive on a thread parked in it before the Send, as FlowTrace's reader is (cause analysis)", parked.Select(b => (b.FirstByte, Wire: WireTimings.TimeToFirstByte(packets, b.Port, 0).TotalMicroseconds)));
             AddErrors(figures, "curl TCP connect", curled.Select(c => (c.Tcp, Wire: WireTimings.TcpHandshake(packets, c.Port).TotalMicroseconds)));
             AddErrors(figures, "curl TLS handshake (appconnect - connect)", curled.Select(c => (c.Tls, Wire: WireTimings.TlsNetwork(packets, c.Port, 1).TotalMicroseconds)));
             AddErrors(figures, "curl time to first byte (starttransfer - appconnect)", curled.Select(c => (c.Ttfb, Wire: WireTimings.TimeToFirstByte(packets, c.Port, 2).TotalMicroseconds)));
@@ -51,7 +54,8 @@ public static class AccuracySuite
                 "curl's TLS figure includes its own cryptography; FlowTrace reports network time and client processing apart, and only network time is compared here.",
                 "Goal per FlowTrace step: median absolute error within 100 µs or 5% of the wire figure, whichever is larger.",
                 "Cause analysis: a bare blocking Socket.Connect, timed around the call on a dedicated thread with nothing of FlowTrace in between, shows the error the platform itself adds to a loopback connect. " +
-                "On the same socket a few bytes are then sent and a blocking Receive waits for nginx's answer (a 400, since they are not TLS): the error the platform adds to one send→receive round, which every TLS flight and the first response byte contain.",
+                "On the same socket a few bytes are then sent and a blocking Receive waits for nginx's answer (a 400, since they are not TLS): the error the platform adds to one send→receive round, which every TLS flight and the first response byte contain. " +
+                "The same once more with the Receive on a thread that was already parked in it for a few milliseconds when the bytes were sent, as FlowTrace's reader thread always is: the difference is the cost of waking a long-parked thread.",
             ]);
         }
     }
@@ -109,6 +113,25 @@ public static class AccuracySuite
             var firstByte = System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalMicroseconds;
             return (Port(socket.LocalEndPoint!.ToString()!), connect, firstByte);
         }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+    }
+
+    private static async Task<(string Port, double FirstByte)> ParkedReaderExchangeAsync(int port)
+    {
+        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        socket.NoDelay = true;
+        socket.Connect(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, port));
+        long arrived = 0;
+        var reader = new Thread(() =>
+        {
+            socket.Receive(new byte[4096]);
+            arrived = System.Diagnostics.Stopwatch.GetTimestamp();
+        });
+        reader.Start();
+        await Task.Delay(5);
+        var start = System.Diagnostics.Stopwatch.GetTimestamp();
+        socket.Send("GET / HTTP/1.1\r\nHost: a.nginx.test\r\n\r\n"u8);
+        reader.Join();
+        return (Port(socket.LocalEndPoint!.ToString()!), System.Diagnostics.Stopwatch.GetElapsedTime(start, arrived).TotalMicroseconds);
     }
 
     private static string Port(string endpoint) => endpoint[(endpoint.LastIndexOf(':') + 1)..];
