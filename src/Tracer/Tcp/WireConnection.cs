@@ -125,9 +125,11 @@ internal sealed class WireConnection : IArrivalSource, IAsyncDisposable
     {
         try
         {
+            // One buffer for the connection's life; each chunk leaves as an exact-size copy, so a 300-byte TLS
+            // record does not cost a fresh 64 KiB array (most of a trace's allocations, and so its GC pauses).
+            var buffer = new byte[ReceiveBufferSize];
             while (!_stop.IsCancellationRequested)
             {
-                var buffer = new byte[ReceiveBufferSize];
                 var read = _socket.Receive(buffer, SocketFlags.None);
                 var at = _clock();
                 if (read == 0)
@@ -136,7 +138,7 @@ internal sealed class WireConnection : IArrivalSource, IAsyncDisposable
                     break;
                 }
 
-                _incoming.Writer.TryWrite(new Arrival(buffer.AsMemory(0, read), at, false));
+                _incoming.Writer.TryWrite(new Arrival(buffer.AsSpan(0, read).ToArray(), at, false));
             }
         }
         catch (ObjectDisposedException)

@@ -90,9 +90,14 @@ public static class CertificateValidator
     {
         var leaf = certificates[0];
         var selfSigned = leaf.SubjectName.RawData.AsSpan().SequenceEqual(leaf.IssuerName.RawData) && certificates.Count == 1;
-        var status = BuildChain(certificates, now, []);
-        if (status.Count > 0 && extraTrustedRoots.Count > 0)
-            status = BuildChain(certificates, now, extraTrustedRoots);
+        // Trusted by the system or by an extra root: the extra roots are asked first, since a chain to them (the lab's)
+        // is settled without the system store; when both refuse, the extra roots' reasons are the ones reported.
+        var status = extraTrustedRoots.Count > 0 ? BuildChain(certificates, now, extraTrustedRoots) : [];
+        if (extraTrustedRoots.Count == 0 || status.Count > 0)
+        {
+            var system = BuildChain(certificates, now, []);
+            status = system.Count == 0 || extraTrustedRoots.Count == 0 ? system : status;
+        }
         foreach (var flag in status)
         {
             switch (flag)
