@@ -21,6 +21,8 @@ public static class BenchRunner
 
     public static async Task<int> RunAsync(string[] args, TextWriter output)
     {
+        if (args.Length > 0 && args[0] == Cost.CpuProfile.ChildCommand)
+            return await Cost.CpuProfile.RunChildAsync(args, output);
         var suites = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal) && !IsOptionValue(args, a)).ToList();
         if (args.Contains("--help") || suites.Any(s => !Suites.Contains(s)))
         {
