@@ -5,7 +5,9 @@ using FlowTrace.Server.Tracing;
 using FlowTrace.Tracer.Policy;
 using FlowTrace.Tracer.Sni;
 using FlowTrace.Tracer.Tracing;
+using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.FileProviders;
+using Microsoft.Extensions.Options;
 
 namespace FlowTrace.Server;
 
@@ -29,11 +31,13 @@ public static class FlowTraceServer
             .ValidateOnStart();
         builder.Services.AddSingleton<LabHost>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<LabHost>());
-        var serverOptions = builder.Configuration.GetSection(FlowTraceServerOptions.Section).Get<FlowTraceServerOptions>() ?? new FlowTraceServerOptions();
-        var mode = DestinationModeSelector.Choose(serverOptions.Mode, builder.Configuration["urls"]);
-        var ports = PortList.Parse(serverOptions.AllowedPorts);
         // The lab is always allowed; its ports are known once it has started, before the first request arrives.
-        builder.Services.AddSingleton(sp => new DestinationPolicy(mode, ports, sp.GetRequiredService<LabHost>().Lab?.Endpoints));
+        builder.Services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<FlowTraceServerOptions>>().Value;
+            var mode = DestinationModeSelector.Choose(options.Mode, sp.GetRequiredService<IConfiguration>()["urls"]);
+            return new DestinationPolicy(mode, PortList.Parse(options.AllowedPorts), sp.GetRequiredService<LabHost>().Lab?.Endpoints);
+        });
         builder.Services.AddSingleton(sp => new TracerOptions { DestinationPolicy = sp.GetRequiredService<DestinationPolicy>() });
         builder.Services.AddSingleton<ITracer>(sp => new FlowTracer(sp.GetRequiredService<TracerOptions>()));
         builder.Services.AddSingleton(sp => new SniComparer(sp.GetRequiredService<TracerOptions>()));
@@ -42,8 +46,8 @@ public static class FlowTraceServer
         builder.Services.AddSingleton<TraceAdmission>();
         builder.Services.AddSingleton<SniRequestFactory>();
         builder.Services.AddProblemDetails();
-        builder.Services.AddSignalR(o => o.MaximumReceiveMessageSize = serverOptions.MaxHubMessageBytes)
-            .AddJsonProtocol(o => TraceJson.Configure(o.PayloadSerializerOptions));
+        builder.Services.AddSignalR().AddJsonProtocol(o => TraceJson.Configure(o.PayloadSerializerOptions));
+        builder.Services.AddOptions<HubOptions>().Configure<IOptions<FlowTraceServerOptions>>((hub, options) => hub.MaximumReceiveMessageSize = options.Value.MaxHubMessageBytes);
         builder.Services.ConfigureHttpJsonOptions(o => TraceJson.Configure(o.SerializerOptions));
         configureServices?.Invoke(builder.Services);
 
