@@ -1,6 +1,7 @@
 using FlowTrace.Bench.Live;
 using FlowTrace.Contracts.Events;
 using FlowTrace.Server;
+using FlowTrace.Testing;
 using FlowTrace.Tracer.Tracing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.SignalR.Client;
@@ -65,13 +66,11 @@ public sealed class BenchServer : IAsyncDisposable
     /// <summary>A .NET SignalR client on <paramref name="path"/>, with the app's JSON options and parse stamps.</summary>
     public async Task<HubConnection> ConnectAsync(string path = "/hubs/trace")
     {
-        var builder = new HubConnectionBuilder().WithUrl(new Uri(BaseAddress, path))
-            .AddJsonProtocol(o => TraceJson.Configure(o.PayloadSerializerOptions));
-        if (_stampItems)
-            builder.Services.AddSingleton<IHubProtocol>(new StampingProtocol(StampingProtocol.Json(), Times.Parsed));
-        var connection = builder.Build();
-        await connection.StartAsync();
-        return connection;
+        return await ServerClient.ConnectAsync(BaseAddress, path, builder =>
+        {
+            if (_stampItems)
+                builder.Services.AddSingleton<IHubProtocol>(new StampingProtocol(StampingProtocol.Json(), Times.Parsed));
+        });
     }
 
     public async ValueTask DisposeAsync()

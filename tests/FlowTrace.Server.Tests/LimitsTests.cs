@@ -1,3 +1,4 @@
+using FlowTrace.Testing;
 using System.Net;
 using System.Text;
 using FlowTrace.Contracts.Events;
@@ -66,20 +67,9 @@ public sealed class RateLimitTests(RateLimitedServerFixture server) : IClassFixt
 
 public sealed class LimitsTests(LimitedServerFixture server) : IClassFixture<LimitedServerFixture>
 {
-    private async Task<HubConnection> ConnectAsync()
-    {
-        var connection = new HubConnectionBuilder().WithUrl(new Uri(server.BaseAddress, "/hubs/trace"))
-            .AddJsonProtocol(o => TraceJson.Configure(o.PayloadSerializerOptions)).Build();
-        await connection.StartAsync();
-        return connection;
-    }
+    private Task<HubConnection> ConnectAsync() => ServerClient.ConnectAsync(server.BaseAddress);
 
-    private async Task<string> LabUrlAsync(string site)
-    {
-        using var http = new HttpClient { BaseAddress = server.BaseAddress };
-        var sites = await System.Net.Http.Json.HttpClientJsonExtensions.GetFromJsonAsync<List<FlowTrace.Contracts.Lab.LabSite>>(http, "/api/lab", TraceJson.Options);
-        return sites!.Single(s => s.Name == site).Url;
-    }
+    private Task<string> LabUrlAsync(string site) => ServerClient.LabUrlAsync(server.BaseAddress, site);
 
     [Fact]
     public async Task Hub_PublicMode_LabAllowedButOtherLoopbackRefused()

@@ -1,3 +1,4 @@
+using FlowTrace.Testing;
 using System.Threading.Channels;
 using FlowTrace.Contracts.Events;
 using FlowTrace.Server;
@@ -41,22 +42,9 @@ public sealed class ServerFixture : IAsyncLifetime
 
     public HttpClient Http() => new() { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
 
-    public async Task<HubConnection> ConnectAsync()
-    {
-        var connection = new HubConnectionBuilder()
-            .WithUrl(new Uri(BaseAddress, "/hubs/trace"))
-            .AddJsonProtocol(o => TraceJson.Configure(o.PayloadSerializerOptions))
-            .Build();
-        await connection.StartAsync();
-        return connection;
-    }
+    public Task<HubConnection> ConnectAsync() => ServerClient.ConnectAsync(BaseAddress);
 
-    public async Task<string> LabUrlAsync(string site)
-    {
-        using var http = Http();
-        var sites = await System.Net.Http.Json.HttpClientJsonExtensions.GetFromJsonAsync<List<FlowTrace.Contracts.Lab.LabSite>>(http, "/api/lab", TraceJson.Options);
-        return sites!.Single(s => s.Name == site).Url;
-    }
+    public Task<string> LabUrlAsync(string site) => ServerClient.LabUrlAsync(BaseAddress, site);
 
     /// <summary>Decorates the tracer to observe, from the server side, when and how each trace's stream ended.</summary>
     private sealed class RecordingTracer(ITracer inner, ChannelWriter<string> endings) : ITracer

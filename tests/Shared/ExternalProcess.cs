@@ -35,29 +35,12 @@ public static class ExternalProcess
         return (process.ExitCode, await output, await error);
     }
 
-    public static Process Start(string tool, IEnumerable<string> args)
+    public static StartedProcess Start(string tool, IEnumerable<string> args)
     {
-        var info = new ProcessStartInfo(Require(tool)) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var info = new ProcessStartInfo(Require(tool));
         foreach (var arg in args)
             info.ArgumentList.Add(arg);
-        var process = Process.Start(info)!;
-        var log = Logs.GetOrAdd(process.Id, _ => new System.Text.StringBuilder());
-        process.OutputDataReceived += (_, e) => { lock (log) log.AppendLine(e.Data); };
-        process.ErrorDataReceived += (_, e) => { lock (log) log.AppendLine(e.Data); };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
-    }
-
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<int, System.Text.StringBuilder> Logs = new();
-
-    public static string LogOf(Process process)
-    {
-        var log = Logs.GetValueOrDefault(process.Id);
-        if (log is null)
-            return "";
-        lock (log)
-            return log.ToString();
+        return new StartedProcess(info);
     }
 
     public static int FreePort()
@@ -67,12 +50,13 @@ public static class ExternalProcess
         return ((IPEndPoint)probe.LocalEndpoint).Port;
     }
 
-    public static async Task WaitForTcpAsync(int port, Process process, string what)
+    public static async Task WaitForTcpAsync(int port, StartedProcess started, string what)
     {
+        ArgumentNullException.ThrowIfNull(started);
         for (var i = 0; i < 100; i++)
         {
-            if (process.HasExited)
-                throw new InvalidOperationException($"{what} exited at start with code {process.ExitCode}: {LogOf(process)}");
+            if (started.Process.HasExited)
+                throw new InvalidOperationException($"{what} exited at start with code {started.Process.ExitCode}: {started.Log}");
             try
             {
                 using var client = new TcpClient();
@@ -86,24 +70,5 @@ public static class ExternalProcess
         }
 
         throw new InvalidOperationException($"{what} did not start listening on port {port}.");
-    }
-
-    public static void Stop(Process? process)
-    {
-        if (process is null)
-            return;
-        try
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-                process.WaitForExit(5000);
-            }
-        }
-        catch (InvalidOperationException)
-        {
-        }
-
-        process.Dispose();
     }
 }

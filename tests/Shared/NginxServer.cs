@@ -11,7 +11,7 @@ namespace FlowTrace.Testing;
 public sealed class NginxServer : IAsyncDisposable
 {
     public static readonly string[] VirtualHosts = ["a.nginx.test", "b.nginx.test", "c.nginx.test"];
-    private Process? _process;
+    private StartedProcess? _process;
 
     private NginxServer(string directory) => Directory = directory;
 
@@ -33,7 +33,7 @@ public sealed class NginxServer : IAsyncDisposable
 
     public ValueTask DisposeAsync()
     {
-        ExternalProcess.Stop(_process);
+        _process?.Dispose();
         return ValueTask.CompletedTask;
     }
 

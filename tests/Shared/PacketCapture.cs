@@ -6,10 +6,10 @@ namespace FlowTrace.Testing;
 /// <summary>tshark capturing loopback traffic of some ports; after <see cref="StopAsync"/> the packets can be read.</summary>
 public sealed class PacketCapture : IAsyncDisposable
 {
-    private readonly Process _tshark;
+    private readonly StartedProcess _tshark;
     private readonly string _file;
 
-    private PacketCapture(Process tshark, string file)
+    private PacketCapture(StartedProcess tshark, string file)
     {
         _tshark = tshark;
         _file = file;
@@ -24,7 +24,7 @@ public sealed class PacketCapture : IAsyncDisposable
         for (var i = 0; i < 100 && (!File.Exists(file) || new FileInfo(file).Length == 0); i++)
             await Task.Delay(100);
         if (!File.Exists(file))
-            throw new InvalidOperationException($"tshark did not start capturing: {ExternalProcess.LogOf(tshark)}");
+            throw new InvalidOperationException($"tshark did not start capturing: {tshark.Log}");
         await Task.Delay(500);
         return new PacketCapture(tshark, file);
     }
@@ -33,9 +33,9 @@ public sealed class PacketCapture : IAsyncDisposable
     public async Task<IReadOnlyList<Packet>> StopAsync()
     {
         await Task.Delay(300);
-        await ExternalProcess.RunAsync("kill", ["-INT", _tshark.Id.ToString(CultureInfo.InvariantCulture)]);
+        await ExternalProcess.RunAsync("kill", ["-INT", _tshark.Process.Id.ToString(CultureInfo.InvariantCulture)]);
         using (var wait = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
-            await _tshark.WaitForExitAsync(wait.Token);
+            await _tshark.Process.WaitForExitAsync(wait.Token);
         var (_, fields, _) = await ExternalProcess.RunAsync("tshark",
             ["-r", _file, "-T", "fields", "-E", "separator=,", "-e", "frame.time_epoch", "-e", "tcp.srcport", "-e", "tcp.dstport", "-e", "tcp.flags.syn", "-e", "tcp.flags.ack", "-e", "tcp.len"], timeoutSeconds: 120);
         return [.. fields.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(','))
@@ -44,7 +44,7 @@ public sealed class PacketCapture : IAsyncDisposable
 
     public ValueTask DisposeAsync()
     {
-        ExternalProcess.Stop(_tshark);
+        _tshark.Dispose();
         return ValueTask.CompletedTask;
     }
 }

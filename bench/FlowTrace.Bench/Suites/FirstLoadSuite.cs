@@ -23,16 +23,12 @@ public static class FirstLoadSuite
         await RunOrThrowAsync("dotnet", ["publish", emptyProject, "-c", "Release", "-o", emptyOut, "--nologo"]);
 
         var port = ExternalProcess.FreePort();
-        var info = new ProcessStartInfo("dotnet") { WorkingDirectory = appOut, RedirectStandardOutput = true, RedirectStandardError = true };
+        var info = new ProcessStartInfo("dotnet") { WorkingDirectory = appOut };
         foreach (var arg in new[] { Path.Combine(appOut, "FlowTrace.Server.dll"), "--urls", $"http://127.0.0.1:{port}", "--FlowTrace:Lab:DnsPort=0", "--FlowTrace:Lab:HttpsPort=0",
                      "--FlowTrace:Lab:Tls12Port=0", "--FlowTrace:Lab:HttpPort=0", "--FlowTrace:Lab:Http10Port=0", "--FlowTrace:Lab:ClosedPort=0",
                      "--FlowTrace:Lab:HostileHttpPort=0", "--FlowTrace:Lab:HostileTlsPort=0" })
             info.ArgumentList.Add(arg);
-        using var app = Process.Start(info)!;
-        app.OutputDataReceived += (_, _) => { };
-        app.ErrorDataReceived += (_, _) => { };
-        app.BeginOutputReadLine();
-        app.BeginErrorReadLine();
+        var app = new StartedProcess(info);
         await using var empty = await ServeStaticAsync(Path.Combine(emptyOut, "wwwroot"));
         try
         {
@@ -67,8 +63,7 @@ public static class FirstLoadSuite
         }
         finally
         {
-            if (!app.HasExited)
-                app.Kill(entireProcessTree: true);
+            app.Dispose();
         }
     }
 

@@ -151,12 +151,7 @@ public static class LiveSuite
         ]);
     }
 
-    internal static async Task<string> LabUrlAsync(BenchServer server, string site)
-    {
-        using var http = new HttpClient { BaseAddress = server.BaseAddress };
-        var sites = await System.Net.Http.Json.HttpClientJsonExtensions.GetFromJsonAsync<List<FlowTrace.Contracts.Lab.LabSite>>(http, "/api/lab", TraceJson.Options);
-        return sites!.Single(s => s.Name == site).Url;
-    }
+    internal static Task<string> LabUrlAsync(BenchServer server, string site) => ServerClient.LabUrlAsync(server.BaseAddress, site);
 
     private static Figure Cause(string name, double value, double reference) =>
         new(name, value, "µs", reference, value / reference, "cause analysis", null);

@@ -15,7 +15,7 @@ public sealed class RealServersFixture : IAsyncLifetime
 {
     public static string[] VirtualHosts => NginxServer.VirtualHosts;
     private NginxServer? _nginx;
-    private Process? _dnsmasq;
+    private StartedProcess? _dnsmasq;
 
     public string Directory { get; } = System.IO.Directory.CreateTempSubdirectory("flowtrace-real-").FullName;
     public int HttpsPort => _nginx!.HttpsPort;
@@ -52,7 +52,7 @@ public sealed class RealServersFixture : IAsyncLifetime
     {
         if (_nginx is not null)
             await _nginx.DisposeAsync();
-        ExternalProcess.Stop(_dnsmasq);
+        _dnsmasq?.Dispose();
         try
         {
             System.IO.Directory.Delete(Directory, recursive: true);
@@ -66,8 +66,8 @@ public sealed class RealServersFixture : IAsyncLifetime
     {
         for (var i = 0; i < 50; i++)
         {
-            if (_dnsmasq!.HasExited)
-                throw new InvalidOperationException($"dnsmasq exited at start with code {_dnsmasq.ExitCode}: {ExternalProcess.LogOf(_dnsmasq)}");
+            if (_dnsmasq!.Process.HasExited)
+                throw new InvalidOperationException($"dnsmasq exited at start with code {_dnsmasq.Process.ExitCode}: {_dnsmasq.Log}");
             var (code, output, _) = await ExternalProcess.RunAsync("dig", ["@127.0.0.1", "-p", DnsPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "www.dm.test", "A", "+short", "+time=1", "+tries=1"]);
             if (code == 0 && output.Contains("127.0.0.1", StringComparison.Ordinal))
                 return;
