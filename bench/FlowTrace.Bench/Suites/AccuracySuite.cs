@@ -55,7 +55,8 @@ public static class AccuracySuite
                 "Goal per FlowTrace step: median absolute error within 100 µs or 5% of the wire figure, whichever is larger.",
                 "Cause analysis: a bare blocking Socket.Connect, timed around the call on a dedicated thread with nothing of FlowTrace in between, shows the error the platform itself adds to a loopback connect. " +
                 "On the same socket a few bytes are then sent and a blocking Receive waits for nginx's answer (a 400, since they are not TLS): the error the platform adds to one send→receive round, which every TLS flight and the first response byte contain. " +
-                "The same once more with the Receive on a thread that was already parked in it for a few milliseconds when the bytes were sent, as FlowTrace's reader thread always is: the difference is the cost of waking a long-parked thread.",
+                "The same once more with the Receive on a thread that was already parked in it for a few milliseconds when the bytes were sent, as FlowTrace's reader thread always is: the difference is the cost of waking a long-parked thread. " +
+                "These rows show what user-space stamps alone can reach on this machine; FlowTrace takes arrivals from the kernel's receive timestamps (SO_TIMESTAMPING) and the handshake from the kernel's own SYN→SYN/ACK sample (TCP_INFO), so a thread's wake-up is no longer in its figures.",
             ]);
         }
     }

@@ -92,7 +92,7 @@ internal sealed class TcpConnector(TimeProvider time, DestinationPolicy policy)
                 var done = pending.First(a => a.Connect == finished);
                 pending.Remove(done);
                 if (done.Connect.IsCompletedSuccessfully)
-                    return Won(done, pending, run, timeouts.Write, firstSyn: failures.Concat(pending).Append(done).Min(a => a.Started));
+                    return Won(done, pending, run, timeouts.Write, time == TimeProvider.System, firstSyn: failures.Concat(pending).Append(done).Min(a => a.Started));
 
                 Report(done, run, linked.Token, timeoutSource.IsCancellationRequested);
                 failures.Add(done);
@@ -176,7 +176,7 @@ internal sealed class TcpConnector(TimeProvider time, DestinationPolicy policy)
         }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
-    private static WireConnection Won(Attempt winner, List<Attempt> losers, TraceRun run, TimeSpan writeTimeout, long firstSyn)
+    private static WireConnection Won(Attempt winner, List<Attempt> losers, TraceRun run, TimeSpan writeTimeout, bool clockIsStopwatch, long firstSyn)
     {
         foreach (var loser in losers)
         {
@@ -185,15 +185,19 @@ internal sealed class TcpConnector(TimeProvider time, DestinationPolicy policy)
                 new TcpAttemptDetails(loser.Number, loser.Remote.ToString(), null, TcpAttemptOutcome.Abandoned, run.Between(loser.Started, run.Now()), null));
         }
 
-        var handshake = run.Between(winner.Started, winner.Finished);
-        var connection = new WireConnection(winner.Socket, run.Now, writeTimeout);
-        run.Detail(TraceStep.Tcp, $"Attempt {winner.Number}: connected to {winner.Remote} in {Format.Duration(handshake)}",
-            new TcpAttemptDetails(winner.Number, winner.Remote.ToString(), connection.LocalEndPoint.ToString(), TcpAttemptOutcome.Connected, handshake, null),
+        var connectCall = run.Between(winner.Started, winner.Finished);
+        var connection = new WireConnection(winner.Socket, run.Now, writeTimeout, clockIsStopwatch);
+        run.Detail(TraceStep.Tcp, $"Attempt {winner.Number}: connected to {winner.Remote} in {Format.Duration(connectCall)}",
+            new TcpAttemptDetails(winner.Number, winner.Remote.ToString(), connection.LocalEndPoint.ToString(), TcpAttemptOutcome.Connected, connectCall, null),
             winner.Finished);
+        // The handshake is the kernel's own SYN→SYN/ACK sample where there is one: the connect call's duration also
+        // holds the system call and this thread's wake-up (~0.1 ms here), which a loopback handshake is far shorter than.
+        var kernelHandshake = connection.KernelHandshake() is { } k && k <= connectCall ? k : (TimeSpan?)null;
+        var handshake = kernelHandshake ?? connectCall;
         var rtt = connection.KernelRtt();
         run.Completed(TraceStep.Tcp,
-            $"Connected {connection.LocalEndPoint} → {connection.RemoteEndPoint} in {Format.Duration(handshake)}" +
-            (rtt is { } r ? $" (kernel RTT estimate {Format.Duration(r)})" : ""),
+            $"Connected {connection.LocalEndPoint} → {connection.RemoteEndPoint}: handshake {Format.Duration(handshake)}" +
+            (kernelHandshake is null ? "" : $" as the kernel timed it (the connect call took {Format.Duration(connectCall)})"),
             new TcpConnectedDetails(connection.LocalEndPoint.ToString(), connection.RemoteEndPoint.ToString(), winner.Number, handshake, true, rtt, false),
             winner.Finished, startedAt: firstSyn);
         return connection;

@@ -8,10 +8,21 @@ internal static class TcpInfo
 {
     private const int IpProtoTcp = 6;
     private const int TcpInfoOption = 11;
-    // Offset of tcpi_rtt (microseconds) in struct tcp_info: 8 bytes of u8 fields, then u32 fields rto..rcv_ssthresh.
+    // Offsets in struct tcp_info: 8 bytes of u8 fields, then u32 fields from tcpi_rto on; tcpi_rtt is in microseconds.
     private const int RttOffset = 68;
+    private const int TotalRetransmitsOffset = 100;
 
-    public static TimeSpan? TryReadRtt(Socket socket)
+    public static TimeSpan? TryReadRtt(Socket socket) => TryRead(socket)?.Rtt;
+
+    /// <summary>
+    /// The handshake as the kernel timed it: right after connect() the smoothed RTT is still the one sample taken from
+    /// the SYN leaving to the SYN/ACK arriving (microseconds, kernel clock). Null when there is no such sample: not
+    /// Linux, or a retransmitted SYN (the kernel then takes no sample from the SYN/ACK).
+    /// </summary>
+    public static TimeSpan? TryReadHandshake(Socket socket) =>
+        TryRead(socket) is { TotalRetransmits: 0, Rtt: var rtt } && rtt > TimeSpan.Zero ? rtt : null;
+
+    private static (TimeSpan Rtt, uint TotalRetransmits)? TryRead(Socket socket)
     {
         if (!OperatingSystem.IsLinux())
             return null;
@@ -19,10 +30,10 @@ internal static class TcpInfo
         {
             Span<byte> buffer = stackalloc byte[232];
             var length = socket.GetRawSocketOption(IpProtoTcp, TcpInfoOption, buffer);
-            if (length < RttOffset + 4)
+            if (length < TotalRetransmitsOffset + 4)
                 return null;
-            var micros = BinaryPrimitives.ReadUInt32LittleEndian(buffer[RttOffset..]);
-            return TimeSpan.FromMicroseconds(micros);
+            return (TimeSpan.FromMicroseconds(BinaryPrimitives.ReadUInt32LittleEndian(buffer[RttOffset..])),
+                BinaryPrimitives.ReadUInt32LittleEndian(buffer[TotalRetransmitsOffset..]));
         }
         catch (SocketException)
         {

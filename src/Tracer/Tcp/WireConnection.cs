@@ -18,17 +18,25 @@ internal sealed class WireConnection : IArrivalSource, IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _readLoop;
     private readonly TimeSpan _writeTimeout;
+    private readonly KernelReceiver? _kernel;
     private int _disposed;
 
-    public WireConnection(Socket socket, Func<long> clock, TimeSpan writeTimeout)
+    /// <param name="socket">A connected socket in blocking mode.</param>
+    /// <param name="clock">The trace's clock.</param>
+    /// <param name="writeTimeout">How long one write may wait for the peer to take the bytes.</param>
+    /// <param name="clockIsStopwatch">True when <paramref name="clock"/> reads the stopwatch, so the kernel's receive
+    /// timestamps can be put on its scale; otherwise (a test's fake time) arrivals are stamped by the reader.</param>
+    public WireConnection(Socket socket, Func<long> clock, TimeSpan writeTimeout, bool clockIsStopwatch)
     {
         _socket = socket;
+        _kernel = clockIsStopwatch ? KernelReceiver.TryCreate(socket) : null;
         _writeTimeout = writeTimeout;
         _socket.SendTimeout = (int)Math.Clamp(writeTimeout.TotalMilliseconds, 1, int.MaxValue);
         _clock = clock;
         LocalEndPoint = (IPEndPoint)socket.LocalEndPoint!;
         RemoteEndPoint = (IPEndPoint)socket.RemoteEndPoint!;
-        // A dedicated thread blocked in recv() stamps each chunk the moment the kernel hands it over; an async
+        // A dedicated thread blocked in recv() stamps each chunk the moment the kernel hands it over (or takes the
+        // kernel's own arrival stamp, where the platform gives one); an async
         // continuation would first wait for a thread-pool thread, which shows up as false network time.
         _readLoop = Task.Factory.StartNew(ReadLoop, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
@@ -48,6 +56,9 @@ internal sealed class WireConnection : IArrivalSource, IAsyncDisposable
 
     /// <summary>The kernel's smoothed RTT estimate, where the platform exposes it.</summary>
     public TimeSpan? KernelRtt() => TcpInfo.TryReadRtt(_socket);
+
+    /// <summary>Right after connecting: the SYN→SYN/ACK time as the kernel measured it, where it did.</summary>
+    public TimeSpan? KernelHandshake() => TcpInfo.TryReadHandshake(_socket);
 
     public async ValueTask<Arrival> ReadAsync(CancellationToken cancellationToken)
     {
@@ -130,7 +141,8 @@ internal sealed class WireConnection : IArrivalSource, IAsyncDisposable
             var buffer = new byte[ReceiveBufferSize];
             while (!_stop.IsCancellationRequested)
             {
-                var read = _socket.Receive(buffer, SocketFlags.None);
+                long? arrivedAt = null;
+                var read = _kernel is null ? _socket.Receive(buffer, SocketFlags.None) : _kernel.Receive(buffer, out arrivedAt);
                 var at = _clock();
                 if (read == 0)
                 {
@@ -138,7 +150,9 @@ internal sealed class WireConnection : IArrivalSource, IAsyncDisposable
                     break;
                 }
 
-                _incoming.Writer.TryWrite(new Arrival(buffer.AsSpan(0, read).ToArray(), at, false));
+                // The kernel's stamp is when the data reached this host; the reader's own is later by its wake-up.
+                // A kernel stamp later than the reader's could only come from a clock mismatch: then the reader's wins.
+                _incoming.Writer.TryWrite(new Arrival(buffer.AsSpan(0, read).ToArray(), arrivedAt is { } kernel && kernel <= at ? kernel : at, false));
             }
         }
         catch (ObjectDisposedException)

@@ -31,6 +31,10 @@ public sealed class LabTraceTests(LabFixture lab)
         var tcp = TraceAssert.Detail<TcpConnectedDetails>(events);
         Assert.True(tcp.NoDelay);
         Assert.NotNull(tcp.KernelRtt);
+        // On Linux the handshake is the kernel's own SYN→SYN/ACK sample, never longer than the connect call around it.
+        var tcpDone = events.Single(e => e.Step == TraceStep.Tcp && e.Kind == TraceEventKind.Completed);
+        Assert.Contains("as the kernel timed it", tcpDone.Message, StringComparison.Ordinal);
+        Assert.InRange(tcp.HandshakeTime, TimeSpan.FromTicks(1), tcpDone.Duration!.Value);
         var response = TraceAssert.Detail<HttpResponseDetails>(events);
         Assert.Equal(200, response.StatusCode);
         Assert.True(response.BodyBytes > 0);

@@ -14,7 +14,7 @@ public sealed class WireConnectionTests
         using (listener)
         using (server)
         {
-            await using var wire = new WireConnection(client, Stopwatch.GetTimestamp, TimeSpan.FromSeconds(5));
+            await using var wire = new WireConnection(client, Stopwatch.GetTimestamp, TimeSpan.FromSeconds(5), clockIsStopwatch: true);
             var sentAt = await wire.WriteAsync("hello"u8.ToArray(), CancellationToken.None);
             var returnedAt = Stopwatch.GetTimestamp();
             var buffer = new byte[16];
@@ -31,7 +31,7 @@ public sealed class WireConnectionTests
         using (listener)
         using (server)
         {
-            await using var wire = new WireConnection(client, Stopwatch.GetTimestamp, TimeSpan.FromMilliseconds(300));
+            await using var wire = new WireConnection(client, Stopwatch.GetTimestamp, TimeSpan.FromMilliseconds(300), clockIsStopwatch: true);
             var started = Stopwatch.GetTimestamp();
             // Far more than both kernels' buffers hold: the peer never reads, so a send must block and time out.
             var error = await Assert.ThrowsAsync<IOException>(async () => await wire.WriteAsync(new byte[64 * 1024 * 1024], CancellationToken.None));
@@ -47,11 +47,36 @@ public sealed class WireConnectionTests
         using (listener)
         using (server)
         {
-            await using var wire = new WireConnection(client, Stopwatch.GetTimestamp, TimeSpan.FromMinutes(5));
+            await using var wire = new WireConnection(client, Stopwatch.GetTimestamp, TimeSpan.FromMinutes(5), clockIsStopwatch: true);
             using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
             var started = Stopwatch.GetTimestamp();
             await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await wire.WriteAsync(new byte[64 * 1024 * 1024], cancel.Token));
             Assert.True(Stopwatch.GetElapsedTime(started) < TimeSpan.FromSeconds(20));
+        }
+    }
+
+    [Fact]
+    public async Task ReadAsync_DataArrivedWhileNobodyRead_IsStampedWhenItArrivedNotWhenRead()
+    {
+        var (listener, client, server) = await ConnectedPairAsync();
+        using (listener)
+        using (server)
+        {
+            // The bytes are in the client's receive queue 300 ms before anyone asks for them.
+            var sent = Stopwatch.GetTimestamp();
+            await server.SendAsync("early"u8.ToArray());
+            await Task.Delay(300);
+            var receiver = KernelReceiver.TryCreate(client);
+            Assert.NotNull(receiver);
+            var buffer = new byte[16];
+            var read = receiver.Receive(buffer, out var arrivedAt);
+            var readAt = Stopwatch.GetTimestamp();
+            Assert.Equal(5, read);
+            Assert.NotNull(arrivedAt);
+            Assert.InRange(arrivedAt.Value, sent, readAt);
+            Assert.True(Stopwatch.GetElapsedTime(arrivedAt.Value, readAt) > TimeSpan.FromMilliseconds(200),
+                $"stamped {Stopwatch.GetElapsedTime(sent, arrivedAt.Value).TotalMilliseconds:0.0} ms after sending, read {Stopwatch.GetElapsedTime(sent, readAt).TotalMilliseconds:0} ms after");
+            client.Dispose();
         }
     }
 
