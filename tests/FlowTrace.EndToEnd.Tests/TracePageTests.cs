@@ -31,6 +31,7 @@ public sealed partial class TracePageTests(AppFixture app)
 
         await Assertions.Expect(page.Locator("svg.waterfall g.row")).ToHaveCountAsync(7);
         await Assertions.Expect(Step(page, "TLS handshake")).ToContainTextAsync("The certificate checks out");
+        await Assertions.Expect(Step(page, "TCP connection")).ToContainTextAsync("the three-way handshake took");
         await page.CloseAsync();
     }
 

@@ -53,7 +53,11 @@ public static class Explanations
         var attempts = step.Details<TcpAttemptDetails>().Count(a => a.Outcome is not TcpAttemptOutcome.Started);
         var race = attempts > 1 ? $" {attempts} attempts were made: when one address does not answer quickly, the next is tried (Happy Eyeballs)." : "";
         var rtt = connected?.KernelRtt is { } r ? $" The kernel estimates the round-trip time to this server at {StepNames.Ms(r)}." : "";
-        return $"SYN, SYN-ACK, ACK: the three-way handshake took {StepNames.Ms(connected?.HandshakeTime)}, one round trip to the server.{race}{rtt}";
+        // The handshake is the kernel's own measurement where it has one; the step also holds this machine's own work.
+        var own = connected is not null && step.Done?.Duration is { } duration && duration > 2 * connected.HandshakeTime && attempts <= 1
+            ? $" The step took {took} in all: the rest is this computer's own work (the connect call and waking the thread that waited for it)."
+            : "";
+        return $"SYN, SYN-ACK, ACK: the three-way handshake took {StepNames.Ms(connected?.HandshakeTime)}, one round trip to the server.{own}{race}{rtt}";
     }
 
     private static string Tls(StepState step, string took)
