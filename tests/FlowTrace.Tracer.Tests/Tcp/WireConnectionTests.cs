@@ -66,10 +66,22 @@ public sealed class WireConnectionTests
             // wait in the client's receive queue 300 ms before anyone asks for them.
             var receiver = KernelReceiver.TryCreate(client);
             Assert.NotNull(receiver);
+            // Linux turns the system-wide timestamping switch on from a work queue, a moment after the first socket
+            // asks: until then arriving data carries no stamp. Wait for a probe byte that has one.
+            var buffer = new byte[16];
+            long? probed = null;
+            for (var i = 0; i < 100 && probed is null; i++)
+            {
+                await server.SendAsync(new byte[] { 0 });
+                receiver.Receive(buffer, out probed);
+                if (probed is null)
+                    await Task.Delay(10);
+            }
+
+            Assert.NotNull(probed);
             var sent = Stopwatch.GetTimestamp();
             await server.SendAsync("early"u8.ToArray());
             await Task.Delay(300);
-            var buffer = new byte[16];
             var read = receiver.Receive(buffer, out var arrivedAt);
             var readAt = Stopwatch.GetTimestamp();
             Assert.Equal(5, read);
