@@ -44,16 +44,7 @@ internal sealed unsafe partial class KernelReceiver
         if (!OperatingSystem.IsLinux() || Stopwatch.Frequency != 1_000_000_000)
             return null;
         _ = SwitchKeeper.Value;
-        try
-        {
-            socket.SetRawSocketOption(SolSocket, SoTimestamping, BitConverter.GetBytes(TimestampingRxSoftware | TimestampingSoftware));
-        }
-        catch (SocketException)
-        {
-            return null;
-        }
-
-        return new KernelReceiver(socket, RealtimeMinusMonotonic());
+        return TryEnableTimestamps(socket) ? new KernelReceiver(socket, RealtimeMinusMonotonic()) : null;
     }
 
     /// <summary>
@@ -136,15 +127,22 @@ internal sealed unsafe partial class KernelReceiver
     private static Socket? KeepSwitchOn()
     {
         var keeper = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        if (TryEnableTimestamps(keeper))
+            return keeper;
+        keeper.Dispose();
+        return null;
+    }
+
+    private static bool TryEnableTimestamps(Socket socket)
+    {
         try
         {
-            keeper.SetRawSocketOption(SolSocket, SoTimestamping, BitConverter.GetBytes(TimestampingRxSoftware | TimestampingSoftware));
-            return keeper;
+            socket.SetRawSocketOption(SolSocket, SoTimestamping, BitConverter.GetBytes(TimestampingRxSoftware | TimestampingSoftware));
+            return true;
         }
         catch (SocketException)
         {
-            keeper.Dispose();
-            return null;
+            return false;
         }
     }
 

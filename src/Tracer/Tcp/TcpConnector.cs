@@ -192,9 +192,10 @@ internal sealed class TcpConnector(TimeProvider time, DestinationPolicy policy)
             winner.Finished);
         // The handshake is the kernel's own SYN→SYN/ACK sample where there is one: the connect call's duration also
         // holds the system call and this thread's wake-up (~0.1 ms here), which a loopback handshake is far shorter than.
-        var kernelHandshake = connection.KernelHandshake() is { } k && k <= connectCall ? k : (TimeSpan?)null;
+        var kernel = connection.KernelView();
+        var kernelHandshake = kernel?.Handshake is { } k && k <= connectCall ? k : (TimeSpan?)null;
         var handshake = kernelHandshake ?? connectCall;
-        var rtt = connection.KernelRtt();
+        var rtt = kernel?.Rtt;
         run.Completed(TraceStep.Tcp,
             $"Connected {connection.LocalEndPoint} → {connection.RemoteEndPoint}: handshake {Format.Duration(handshake)}" +
             (kernelHandshake is null ? "" : $" as the kernel timed it (the connect call took {Format.Duration(connectCall)})"),

@@ -12,17 +12,13 @@ internal static class TcpInfo
     private const int RttOffset = 68;
     private const int TotalRetransmitsOffset = 100;
 
-    public static TimeSpan? TryReadRtt(Socket socket) => TryRead(socket)?.Rtt;
-
     /// <summary>
-    /// The handshake as the kernel timed it: right after connect() the smoothed RTT is still the one sample taken from
-    /// the SYN leaving to the SYN/ACK arriving (microseconds, kernel clock). Null when there is no such sample: not
-    /// Linux, or a retransmitted SYN (the kernel then takes no sample from the SYN/ACK).
+    /// The kernel's smoothed RTT, and the handshake as the kernel timed it: right after connect() the smoothed RTT is
+    /// still the one sample taken from the SYN leaving to the SYN/ACK arriving (microseconds, kernel clock). The
+    /// handshake is null when there is no such sample (a retransmitted SYN: the kernel then takes none from the
+    /// SYN/ACK); the whole result is null where TCP_INFO cannot be read.
     /// </summary>
-    public static TimeSpan? TryReadHandshake(Socket socket) =>
-        TryRead(socket) is { TotalRetransmits: 0, Rtt: var rtt } && rtt > TimeSpan.Zero ? rtt : null;
-
-    private static (TimeSpan Rtt, uint TotalRetransmits)? TryRead(Socket socket)
+    public static (TimeSpan Rtt, TimeSpan? Handshake)? TryRead(Socket socket)
     {
         if (!OperatingSystem.IsLinux())
             return null;
@@ -32,8 +28,9 @@ internal static class TcpInfo
             var length = socket.GetRawSocketOption(IpProtoTcp, TcpInfoOption, buffer);
             if (length < TotalRetransmitsOffset + 4)
                 return null;
-            return (TimeSpan.FromMicroseconds(BinaryPrimitives.ReadUInt32LittleEndian(buffer[RttOffset..])),
-                BinaryPrimitives.ReadUInt32LittleEndian(buffer[TotalRetransmitsOffset..]));
+            var rtt = TimeSpan.FromMicroseconds(BinaryPrimitives.ReadUInt32LittleEndian(buffer[RttOffset..]));
+            var retransmits = BinaryPrimitives.ReadUInt32LittleEndian(buffer[TotalRetransmitsOffset..]);
+            return (rtt, retransmits == 0 && rtt > TimeSpan.Zero ? rtt : null);
         }
         catch (SocketException)
         {

@@ -55,10 +55,10 @@ internal sealed class WireConnection : IArrivalSource, IAsyncDisposable
     public SocketError? ReadError { get; private set; }
 
     /// <summary>The kernel's smoothed RTT estimate, where the platform exposes it.</summary>
-    public TimeSpan? KernelRtt() => TcpInfo.TryReadRtt(_socket);
+    public TimeSpan? KernelRtt() => KernelView()?.Rtt;
 
-    /// <summary>Right after connecting: the SYN→SYN/ACK time as the kernel measured it, where it did.</summary>
-    public TimeSpan? KernelHandshake() => TcpInfo.TryReadHandshake(_socket);
+    /// <summary>The kernel's RTT estimate and, right after connecting, its SYN→SYN/ACK time (see <see cref="TcpInfo.TryRead"/>).</summary>
+    public (TimeSpan Rtt, TimeSpan? Handshake)? KernelView() => TcpInfo.TryRead(_socket);
 
     public async ValueTask<Arrival> ReadAsync(CancellationToken cancellationToken)
     {
