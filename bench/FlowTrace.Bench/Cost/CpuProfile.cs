@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
-using FlowTrace.Contracts.Events;
 using FlowTrace.Tracer.Tracing;
 
 namespace FlowTrace.Bench.Cost;
@@ -106,21 +105,12 @@ public static partial class CpuProfile
         var request = new TraceRequest { Url = args[1], ConnectTo = args[2], ExtraTrustedRoots = [await File.ReadAllBytesAsync(args[3])] };
         var tracer = new FlowTracer();
         for (var i = 0; i < int.Parse(args[4], CultureInfo.InvariantCulture); i++)
-            await TraceAsync(tracer, request);
+            await BenchTrace.RunAsync(tracer, request);
         var from = Seconds();
         for (var i = 0; i < int.Parse(args[5], CultureInfo.InvariantCulture); i++)
-            await TraceAsync(tracer, request);
+            await BenchTrace.RunAsync(tracer, request);
         await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"window {from:F6} {Seconds():F6}"));
         return 0;
-    }
-
-    private static async Task TraceAsync(FlowTracer tracer, TraceRequest request)
-    {
-        await foreach (var e in tracer.TraceAsync(request, CancellationToken.None))
-        {
-            if (e.Details is TraceSummary { Succeeded: false } summary)
-                throw new InvalidOperationException($"A profiled trace failed: {summary.Failure?.Reason}");
-        }
     }
 
     /// <summary>CLOCK_MONOTONIC in seconds: the stopwatch's clock on Linux, and perf's with <c>-k mono</c>.</summary>

@@ -34,7 +34,7 @@ public sealed class HandOverLog(bool keepTraces)
     }
 
     /// <summary>When the item was handed over, if it was.</summary>
-    public long? Get(string run, int sequence) => _handedOver.TryGetValue((run, sequence), out var h) ? h.At : null;
+    public long? Get(string run, int sequence) => GetHandOver(run, sequence)?.At;
 
     /// <summary>The item handed over and when, if it was.</summary>
     public (long At, object? Item)? GetHandOver(string run, int sequence) => _handedOver.TryGetValue((run, sequence), out var h) ? h : null;
