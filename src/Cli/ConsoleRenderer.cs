@@ -1,5 +1,6 @@
 using System.Globalization;
 using FlowTrace.Contracts.Events;
+using FlowTrace.Contracts.Repeat;
 using FlowTrace.Tracer.Tracing;
 
 namespace FlowTrace.Cli;
@@ -40,13 +41,37 @@ internal sealed class ConsoleRenderer(TextWriter output)
             case TraceSummary summary:
                 foreach (var step in summary.Steps)
                 {
-                    var client = step.ClientProcessing is { } c ? $" (client processing {Format.Duration(c)})" : "";
-                    output.WriteLine($"{"",34}{(step.Hop > 0 ? $"#{step.Hop} " : "")}{StepName(step.Step),-18} starts {Format.Duration(step.Start),10}, takes {Format.Duration(step.Duration)}{client}{(step.Succeeded ? "" : " FAILED")}");
+                    output.WriteLine($"{"",34}{(step.Hop > 0 ? $"#{step.Hop} " : "")}{StepName(step.Step),-18} starts {Format.Duration(step.Start),10}, takes {Format.Duration(step.Duration)}: " +
+                                     $"{TimeSplitWords.Summary(step.Split)}{(step.Succeeded ? "" : " FAILED")}");
+                    if (TimeSplitWords.ColdStart(step.Split) is { } cold)
+                        output.WriteLine($"{"",34}  {cold}");
                 }
+
+                foreach (var interval in summary.Intervals)
+                    output.WriteLine($"{"",34}{(interval.Hop > 0 ? $"#{interval.Hop} " : "")}{interval.Name,-18} starts {Format.Duration(interval.Start),10}, takes {Format.Duration(interval.Duration)}");
+                output.WriteLine($"{"",34}{"in no step",-18} {Format.Duration(summary.Unaccounted)} of {Format.Duration(summary.Total)}");
 
                 break;
         }
     }
+
+    /// <summary>Prints the statistics of repeated runs: per step the first run beside the others.</summary>
+    public void Write(RepeatStatistics statistics)
+    {
+        ArgumentNullException.ThrowIfNull(statistics);
+        output.WriteLine();
+        output.WriteLine($"{statistics.Runs} runs, {statistics.Succeeded} completed; first run beside the other {statistics.Runs - 1}:");
+        output.WriteLine($"{"step",-22}{"first",12}{"median",12}{"p95",12}{"min",12}{"max",12}   client: first / median");
+        foreach (var step in statistics.Steps)
+            Row($"{(step.Hop > 0 ? $"#{step.Hop} " : "")}{StepName(step.Step)}", step.Duration, step.Client);
+        Row("whole trace", statistics.Total, statistics.Client);
+    }
+
+    private void Row(string name, DurationStatistics duration, DurationStatistics client) =>
+        output.WriteLine($"{name,-22}{Format.Duration(duration.First),12}{Maybe(duration.Median),12}{Maybe(duration.P95),12}{Maybe(duration.Min),12}{Maybe(duration.Max),12}" +
+                         $"   {Format.Duration(client.First)} / {Maybe(client.Median)}");
+
+    private static string Maybe(TimeSpan? value) => value is { } v ? Format.Duration(v) : "—";
 
     public static string StepName(TraceStep step) => TraceStepNames.Of(step);
 }

@@ -19,7 +19,25 @@ internal static class TraceAssert
 
         // A step's own durations never add up to more than the whole trace.
         Assert.True(summary.Steps.Sum(s => s.Duration.Ticks) <= summary.Total.Ticks + TimeSpan.TicksPerMillisecond);
+        AddsUp(summary);
         return summary;
+    }
+
+    /// <summary>Every step's time is network plus client, the client shares add up to the client time, and the steps and
+    /// named intervals cover the trace's total within 1% or 50 µs, whichever is larger.</summary>
+    public static void AddsUp(TraceSummary summary)
+    {
+        foreach (var step in summary.Steps)
+        {
+            Assert.Equal(step.Duration, step.Split.Network + step.Split.Client);
+            Assert.Equal(step.Split.Client, step.Split.ClientParts.Aggregate(TimeSpan.Zero, (sum, p) => sum + p.Duration));
+            Assert.All(step.Split.ClientParts, p => Assert.True(p.Duration > TimeSpan.Zero, $"{step.Step}: empty share {p.Name}"));
+        }
+
+        var tolerance = TimeSpan.FromTicks(Math.Max(summary.Total.Ticks / 100, TimeSpan.FromMicroseconds(50).Ticks));
+        Assert.True(summary.Unaccounted <= tolerance,
+            $"{summary.Unaccounted.TotalMicroseconds:0} µs of {summary.Total.TotalMicroseconds:0} µs lie in no step: " +
+            string.Join("; ", summary.Steps.Select(s => $"{s.Step} {s.Start.TotalMicroseconds:0}+{s.Duration.TotalMicroseconds:0}")));
     }
 
     public static TraceSummary Completed(IReadOnlyList<TraceEvent> events, params TraceStep[] steps)

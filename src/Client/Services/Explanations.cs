@@ -13,7 +13,7 @@ public static class Explanations
         if (done.Details is StepFailureDetails failure)
             return $"This step failed: {failure.Reason} Everything after it could not happen.";
         var took = StepNames.Ms(done.Duration);
-        return step.Step switch
+        var text = step.Step switch
         {
             TraceStep.Dns => Dns(step, took),
             TraceStep.Tcp => Tcp(step, took),
@@ -24,7 +24,11 @@ public static class Explanations
             TraceStep.Connection => Connection(step),
             _ => null,
         };
+        return done.Split is { } split && TimeSplitWords.ColdStart(split) is { } cold ? $"{text} {cold}".Trim() : text;
     }
+
+    /// <summary>Where the step's time went, in words, or null while it has not finished.</summary>
+    public static string? TimeSplit(StepState step) => step.Done?.Split is { } split ? $"Of {StepNames.Ms(step.Done.Duration)}: {TimeSplitWords.Summary(split)}." : null;
 
     private static string Skipped(TraceStep step) => step == TraceStep.Tls
         ? "No TLS: this is plain http, so everything crossed the network readable by anyone on the path."
@@ -68,8 +72,10 @@ public static class Explanations
         var verdict = tls.CertificateAccepted
             ? "The certificate checks out: it chains to a trusted root, names this host and is in date."
             : $"A browser would refuse this certificate: {string.Join(" ", tls.Findings.Select(f => f.Message))}";
-        return $"Client and server agreed on {tls.Version} with {tls.CipherSuite} in {trips}. Of {took}, {StepNames.Ms(tls.NetworkTime)} was waiting for the network and " +
-               $"{StepNames.Ms(tls.ClientProcessingTime)} was the client's own cryptography. {verdict}";
+        var split = step.Done?.Split;
+        var client = split is null ? "" : $" and {StepNames.Ms(split.Client)} was this computer's own work: {StepNames.Ms(split.Part(ClientWorkNames.TlsCrypto))} of cryptography, " +
+            $"{StepNames.Ms(split.Part(ClientWorkNames.CertificateValidation))} checking the certificate, the rest the tracer's own work";
+        return $"Client and server agreed on {tls.Version} with {tls.CipherSuite} in {trips}. Of {took}, {StepNames.Ms(split?.Network ?? tls.NetworkTime)} was waiting for the network{client}. {verdict}";
     }
 
     private static string ServerProcessing(StepState step, string took)

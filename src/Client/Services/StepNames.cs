@@ -12,13 +12,5 @@ public static class StepNames
     public static string Of(TraceStep step) => TraceStepNames.Of(step);
 
     /// <summary>A duration as the page shows it.</summary>
-    public static string Ms(TimeSpan? duration)
-    {
-        if (duration is not { } d)
-            return "";
-        var ms = d.TotalMilliseconds;
-        return (ms < 1 ? ms.ToString("0.000", System.Globalization.CultureInfo.InvariantCulture)
-            : ms < 100 ? ms.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture)
-            : ms.ToString("#,0", System.Globalization.CultureInfo.InvariantCulture)) + " ms";
-    }
+    public static string Ms(TimeSpan? duration) => duration is { } d ? TimeSplitWords.Duration(d) : "";
 }

@@ -7,11 +7,12 @@ namespace FlowTrace.Contracts.Events;
 /// <param name="KeyExchangeGroup">Key-exchange group name, e.g. x25519, when known.</param>
 /// <param name="Alpn">Negotiated application protocol, or null.</param>
 /// <param name="NetworkTime">From the ClientHello leaving to the arrival of the last bytes the handshake needed.</param>
-/// <param name="ClientProcessingTime">Time the client's TLS engine spent computing during the handshake.</param>
+/// <param name="ClientProcessingTime">Time the client's TLS engine spent computing during the handshake (building it included).</param>
 /// <param name="ClientHello">Raw bytes of the ClientHello record(s) as sent.</param>
 /// <param name="ServerHello">Raw bytes of the record(s) carrying the ServerHello as received.</param>
 /// <param name="Certificates">The certificate chain as the server sent it, leaf first.</param>
 /// <param name="Findings">Validation findings; an empty list means a browser would accept the certificate.</param>
+/// <param name="CertificateValidationTime">Time spent checking the certificate chain, name and dates.</param>
 public sealed record TlsHandshakeDetails(
     string? ServerName,
     string Version,
@@ -23,7 +24,8 @@ public sealed record TlsHandshakeDetails(
     byte[] ClientHello,
     byte[] ServerHello,
     IReadOnlyList<CertificateInfo> Certificates,
-    IReadOnlyList<ValidationFinding> Findings) : TraceEventDetails
+    IReadOnlyList<ValidationFinding> Findings,
+    TimeSpan CertificateValidationTime = default) : TraceEventDetails
 {
     /// <summary>True when no finding is an error: a browser would accept this certificate.</summary>
     public bool CertificateAccepted => Findings.All(f => f.Severity != FindingSeverity.Error);

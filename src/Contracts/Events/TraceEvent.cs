@@ -12,6 +12,7 @@ namespace FlowTrace.Contracts.Events;
 /// <param name="Message">A one-line human-readable summary of the event.</param>
 /// <param name="Details">Typed details; null when the message says everything.</param>
 /// <param name="Duration">On Completed and Failed events: the step's own duration (from its Started event).</param>
+/// <param name="Split">On Completed and Failed events: the duration split into network and client time.</param>
 public sealed record TraceEvent(
     int Sequence,
     int Hop,
@@ -20,4 +21,5 @@ public sealed record TraceEvent(
     TimeSpan Offset,
     string Message,
     TraceEventDetails? Details,
-    TimeSpan? Duration = null);
+    TimeSpan? Duration = null,
+    StepTimeSplit? Split = null);

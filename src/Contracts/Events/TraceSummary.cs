@@ -7,19 +7,23 @@ namespace FlowTrace.Contracts.Events;
 /// <param name="FinalUrl">The URL of the last hop.</param>
 /// <param name="FinalStatusCode">The status code of the last response, if one arrived.</param>
 /// <param name="Failure">The failure that ended the trace, if any.</param>
+/// <param name="Intervals">Named intervals between steps (step-mode pauses, redirects).</param>
+/// <param name="Unaccounted">The part of <paramref name="Total"/> that lies in no step and no named interval.</param>
 public sealed record TraceSummary(
     bool Succeeded,
     IReadOnlyList<StepTiming> Steps,
     TimeSpan Total,
     string FinalUrl,
     int? FinalStatusCode,
-    StepFailureDetails? Failure) : TraceEventDetails;
+    StepFailureDetails? Failure,
+    IReadOnlyList<TraceInterval> Intervals,
+    TimeSpan Unaccounted) : TraceEventDetails;
 
 /// <summary>One step's timing.</summary>
 /// <param name="Hop">Redirect hop.</param>
 /// <param name="Step">The step.</param>
 /// <param name="Start">Offset from the trace start at which the step began.</param>
 /// <param name="Duration">The step's own duration.</param>
-/// <param name="ClientProcessing">Part of the duration the client spent computing (TLS), when measured separately.</param>
+/// <param name="Split">The duration split into network and client time, the client time by what it was spent on.</param>
 /// <param name="Succeeded">False when the step failed.</param>
-public sealed record StepTiming(int Hop, TraceStep Step, TimeSpan Start, TimeSpan Duration, TimeSpan? ClientProcessing, bool Succeeded);
+public sealed record StepTiming(int Hop, TraceStep Step, TimeSpan Start, TimeSpan Duration, StepTimeSplit Split, bool Succeeded);

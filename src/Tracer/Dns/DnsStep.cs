@@ -74,44 +74,47 @@ internal sealed class DnsStep(TracerOptions options)
         };
 
         QueryOutcome[] outcomes;
+        var asked = run.Now();
         try
         {
             outcomes = await Task.WhenAll(types.Select(t => QueryAsync(name, t, servers, request.Timeouts.Dns, run, linked.Token))).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            run.Failed(TraceStep.Dns, "dns-timeout", $"No DNS answer for {name} within {Format.Duration(request.Timeouts.Dns)}.");
+            run.Failed(TraceStep.Dns, "dns-timeout", $"No DNS answer for {name} within {Format.Duration(request.Timeouts.Dns)}.", network: run.Between(asked, run.Now()));
             return new DnsResolution(null);
         }
 
         foreach (var outcome in outcomes)
             run.Detail(TraceStep.Dns, outcome.Message, outcome.Details, outcome.At);
+        // The queries run in parallel: the time waiting for the resolver is the union of their windows.
+        var network = TraceRun.Covered(outcomes.Select(o => (run.OffsetOf(o.At) - o.Details.Duration, run.OffsetOf(o.At))), TimeSpan.MaxValue);
 
         var failed = outcomes.FirstOrDefault(o => o.FailureCode is not null);
         var addresses = outcomes.SelectMany(o => o.Addresses).ToList();
         if (failed is not null && (addresses.Count == 0 || failed.FailureCode == "dns-nxdomain"))
         {
-            run.Failed(TraceStep.Dns, failed.FailureCode!, failed.FailureReason!);
+            run.Failed(TraceStep.Dns, failed.FailureCode!, failed.FailureReason!, network: network);
             return new DnsResolution(null);
         }
 
         var chain = CnameChain(name, outcomes.SelectMany(o => o.Details.Answers).ToList());
         if (chain.Count > MaxCnameChain)
         {
-            run.Failed(TraceStep.Dns, "dns-cname-chain", $"The CNAME chain is longer than {MaxCnameChain} names.");
+            run.Failed(TraceStep.Dns, "dns-cname-chain", $"The CNAME chain is longer than {MaxCnameChain} names.", network: network);
             return new DnsResolution(null);
         }
 
         if (addresses.Count == 0)
         {
-            run.Failed(TraceStep.Dns, "dns-no-address", $"{name} exists but has no {FamilyText(families)} address.");
+            run.Failed(TraceStep.Dns, "dns-no-address", $"{name} exists but has no {FamilyText(families)} address.", network: network);
             return new DnsResolution(null);
         }
 
         var resolver = outcomes.Select(o => o.Details.Resolver).FirstOrDefault();
         var chainText = chain.Count > 1 ? $" via CNAME {string.Join(" → ", chain)}" : "";
         run.Completed(TraceStep.Dns, $"{target.Host} → {string.Join(", ", addresses)}{chainText} (answered by {resolver})",
-            new DnsResultDetails(target.Host, name, chain, [.. addresses.Select(a => a.ToString())], resolver));
+            new DnsResultDetails(target.Host, name, chain, [.. addresses.Select(a => a.ToString())], resolver), network: network);
         return new DnsResolution(addresses);
     }
 

@@ -14,9 +14,9 @@ internal sealed class HttpExchange(TimeProvider time)
     public async Task<HttpExchangeResult> RunAsync(
         IArrivalSource connection, TraceTarget target, TraceRequest request, TraceRun run, CancellationToken cancellationToken)
     {
-        var (requestLine, headers, bytes) = HttpRequestWriter.Build(request.Method, target.PathAndQuery, target.HostHeader, request.Headers);
         var writeStart = run.Now();
-        run.Started(TraceStep.HttpRequest, $"Sending {requestLine}", at: writeStart);
+        var (requestLine, headers, bytes) = HttpRequestWriter.Build(request.Method, target.PathAndQuery, target.HostHeader, request.Headers);
+        run.Started(TraceStep.HttpRequest, $"Sending {requestLine}");
         long written;
         try
         {
@@ -41,18 +41,18 @@ internal sealed class HttpExchange(TimeProvider time)
         {
             if (!await reader.FillAsync(firstByteLinked.Token).ConfigureAwait(false))
             {
-                run.Failed(TraceStep.ServerProcessing, "http-closed", "The server closed the connection without sending a response.");
+                run.Failed(TraceStep.ServerProcessing, "http-closed", "The server closed the connection without sending a response.", network: run.Between(written, run.Now()));
                 return new HttpExchangeResult(null, false, "the server closed the connection", true);
             }
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            run.Failed(TraceStep.ServerProcessing, "http-first-byte-timeout", $"No response within {Format.Duration(request.Timeouts.FirstByte)} of sending the request.");
+            run.Failed(TraceStep.ServerProcessing, "http-first-byte-timeout", $"No response within {Format.Duration(request.Timeouts.FirstByte)} of sending the request.", network: run.Between(written, run.Now()));
             return new HttpExchangeResult(null, false, "no response", true);
         }
         catch (IOException e)
         {
-            run.Failed(TraceStep.ServerProcessing, "http-read", e.Message);
+            run.Failed(TraceStep.ServerProcessing, "http-read", e.Message, network: run.Between(written, run.Now()));
             return new HttpExchangeResult(null, false, "read error", true);
         }
 
@@ -71,7 +71,7 @@ internal sealed class HttpExchange(TimeProvider time)
         {
             CompleteServerProcessing(run, ttfb, [], firstByte);
             var (code, reason) = Explain(e, request.Timeouts.Download, "response head");
-            run.Failed(TraceStep.HttpResponse, code, reason);
+            run.Failed(TraceStep.HttpResponse, code, reason, network: Downloading(run, firstByte, reader));
             return new HttpExchangeResult(null, false, "the response was malformed", true);
         }
 
@@ -96,7 +96,7 @@ internal sealed class HttpExchange(TimeProvider time)
         catch (Exception e) when (e is ResponseProtocolException or IOException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
             var (code, reason) = Explain(e, request.Timeouts.Download, "response body");
-            run.Failed(TraceStep.HttpResponse, code, reason);
+            run.Failed(TraceStep.HttpResponse, code, reason, network: Downloading(run, firstByte, reader));
             return new HttpExchangeResult(head, false, "the body could not be read to its end", true);
         }
 
@@ -107,12 +107,16 @@ internal sealed class HttpExchange(TimeProvider time)
         var truncatedText = truncated ? $", stopped reading at the {Format.Bytes(limits.MaxBodyBytes)} cap" : "";
         run.Completed(TraceStep.HttpResponse,
             $"{head.StatusCode} {head.ReasonPhrase}: {Format.Bytes(bodyBytes)} body ({FramingText(framing)}) in {Format.Duration(download)}{truncatedText}",
-            details, lastByte);
+            details, network: download);
 
         await run.PauseAfterAsync(TraceStep.HttpResponse, TraceStep.Connection, cancellationToken).ConfigureAwait(false);
         var (keepAlive, why) = KeepAlive(head, framing, truncated);
         return new HttpExchangeResult(head, keepAlive, why, false);
     }
+
+    /// <summary>The response's network time so far: from its first byte to the last one that arrived.</summary>
+    private static TimeSpan Downloading(TraceRun run, long firstByte, ArrivalReader reader) =>
+        reader.LastArrival > firstByte ? run.Between(firstByte, reader.LastArrival) : TimeSpan.Zero;
 
     internal static BodyFraming Framing(HttpResponseHead head, string method)
     {
@@ -156,7 +160,7 @@ internal sealed class HttpExchange(TimeProvider time)
         var serverTiming = metrics.Count == 0 ? "" :
             "; Server-Timing: " + string.Join(", ", metrics.Select(m => m.Duration is { } d ? $"{m.Name} {d.ToString("0.###", CultureInfo.InvariantCulture)} ms" : m.Name));
         run.Completed(TraceStep.ServerProcessing, $"First byte {Format.Duration(ttfb)} after the request was sent{serverTiming}",
-            new ServerProcessingDetails(ttfb, metrics), firstByte);
+            new ServerProcessingDetails(ttfb, metrics), firstByte, network: ttfb);
     }
 
     private static async Task<HttpResponseHead> ReadHeadAsync(ArrivalReader reader, HttpLimits limits, CancellationToken cancellationToken)

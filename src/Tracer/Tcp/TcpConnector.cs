@@ -13,6 +13,8 @@ namespace FlowTrace.Tracer.Tcp;
 /// </summary>
 internal sealed class TcpConnector(TimeProvider time, DestinationPolicy policy)
 {
+    private readonly BlockingThreads _threads = new();
+
     /// <summary>Delay before the next attempt starts while the previous one is still pending (RFC 8305 §5).</summary>
     public static readonly TimeSpan ConnectionAttemptDelay = TimeSpan.FromMilliseconds(250);
 
@@ -92,7 +94,7 @@ internal sealed class TcpConnector(TimeProvider time, DestinationPolicy policy)
                 var done = pending.First(a => a.Connect == finished);
                 pending.Remove(done);
                 if (done.Connect.IsCompletedSuccessfully)
-                    return Won(done, pending, run, timeouts.Write, time == TimeProvider.System, firstSyn: failures.Concat(pending).Append(done).Min(a => a.Started));
+                    return Won(done, pending, run, timeouts.Write, time == TimeProvider.System, _threads, firstSyn: failures.Concat(pending).Append(done).Min(a => a.Started));
 
                 Report(done, run, linked.Token, timeoutSource.IsCancellationRequested);
                 failures.Add(done);
@@ -116,7 +118,8 @@ internal sealed class TcpConnector(TimeProvider time, DestinationPolicy policy)
 
         cancellationToken.ThrowIfCancellationRequested();
         var (code, reason) = Explain(failures, timeoutSource.IsCancellationRequested, timeouts.Connect, port);
-        run.Failed(TraceStep.Tcp, code, reason);
+        var waited = failures.Count == 0 ? TimeSpan.Zero : run.Between(failures.Min(f => f.Started), failures.Max(f => f.Finished != 0 ? f.Finished : run.Now()));
+        run.Failed(TraceStep.Tcp, code, reason, network: waited);
         return null;
     }
 
@@ -146,12 +149,12 @@ internal sealed class TcpConnector(TimeProvider time, DestinationPolicy policy)
         return attempt;
     }
 
-    private static Task ConnectOneAsync(Attempt attempt, TraceRun run, CancellationToken cancellationToken)
+    private Task ConnectOneAsync(Attempt attempt, TraceRun run, CancellationToken cancellationToken)
     {
         // A blocking connect on its own thread is stamped when the SYN/ACK is processed; an async connect would
         // add the wait for a thread-pool continuation. Cancelling closes the socket, which aborts the connect.
         var registration = cancellationToken.Register(() => attempt.Socket.Dispose());
-        return Task.Factory.StartNew(() =>
+        return _threads.Run(() =>
         {
             try
             {
@@ -173,10 +176,10 @@ internal sealed class TcpConnector(TimeProvider time, DestinationPolicy policy)
                 attempt.Finished = run.Now();
                 registration.Dispose();
             }
-        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        });
     }
 
-    private static WireConnection Won(Attempt winner, List<Attempt> losers, TraceRun run, TimeSpan writeTimeout, bool clockIsStopwatch, long firstSyn)
+    private static WireConnection Won(Attempt winner, List<Attempt> losers, TraceRun run, TimeSpan writeTimeout, bool clockIsStopwatch, BlockingThreads threads, long firstSyn)
     {
         foreach (var loser in losers)
         {
@@ -186,7 +189,7 @@ internal sealed class TcpConnector(TimeProvider time, DestinationPolicy policy)
         }
 
         var connectCall = run.Between(winner.Started, winner.Finished);
-        var connection = new WireConnection(winner.Socket, run.Now, writeTimeout, clockIsStopwatch);
+        var connection = new WireConnection(winner.Socket, run.Now, writeTimeout, clockIsStopwatch, threads);
         run.Detail(TraceStep.Tcp, $"Attempt {winner.Number}: connected to {winner.Remote} in {Format.Duration(connectCall)}",
             new TcpAttemptDetails(winner.Number, winner.Remote.ToString(), connection.LocalEndPoint.ToString(), TcpAttemptOutcome.Connected, connectCall, null),
             winner.Finished);
@@ -196,11 +199,14 @@ internal sealed class TcpConnector(TimeProvider time, DestinationPolicy policy)
         var kernelHandshake = kernel?.Handshake is { } k && k <= connectCall ? k : (TimeSpan?)null;
         var handshake = kernelHandshake ?? connectCall;
         var rtt = kernel?.Rtt;
+        // Network time: from the first SYN until the winner's handshake completed; the rest of the step (the socket, the
+        // connect call beyond the handshake, starting the reader) is this computer's own work.
+        var network = run.Between(firstSyn, winner.Finished) - (connectCall - handshake);
         run.Completed(TraceStep.Tcp,
             $"Connected {connection.LocalEndPoint} → {connection.RemoteEndPoint}: handshake {Format.Duration(handshake)}" +
             (kernelHandshake is null ? "" : $" as the kernel timed it (the connect call took {Format.Duration(connectCall)})"),
             new TcpConnectedDetails(connection.LocalEndPoint.ToString(), connection.RemoteEndPoint.ToString(), winner.Number, handshake, true, rtt, false),
-            winner.Finished, startedAt: firstSyn);
+            network: network);
         return connection;
     }
 

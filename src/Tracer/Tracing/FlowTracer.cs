@@ -27,7 +27,7 @@ public sealed class FlowTracer : ITracer
         var time = _options.TimeProvider;
         _dns = new DnsStep(_options);
         _tcp = new TcpConnector(time, _options.DestinationPolicy);
-        _tls = new TlsHandshaker(time);
+        _tls = new TlsHandshaker(time, new CertificateValidator(time));
         _http = new HttpExchange(time);
         // The warm-up traces throw-away servers on loopback, which a server's destination policy rightly refuses: it runs
         // through a twin that allows them. JIT compilation is per process, so the twin warms this tracer too.
@@ -35,6 +35,9 @@ public sealed class FlowTracer : ITracer
             ? TracerWarmUp.RunAsync(new FlowTracer(_options with { WarmUp = false, DestinationPolicy = Policy.DestinationPolicy.Open }))
             : Task.CompletedTask);
     }
+
+    /// <summary>Runs the warm-up now (once per tracer), so that a host can have it done before the first request.</summary>
+    public Task WarmUpAsync(CancellationToken cancellationToken = default) => _warmUp.Value.WaitAsync(cancellationToken);
 
     /// <inheritdoc />
     public async IAsyncEnumerable<TraceEvent> TraceAsync(TraceRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -69,6 +72,7 @@ public sealed class FlowTracer : ITracer
         StepFailureDetails? failure = null;
         string finalUrl = request.Url;
         int? finalStatus = null;
+        run.Begin();
         try
         {
             var errors = TraceRequestValidator.Validate(request);
@@ -105,7 +109,7 @@ public sealed class FlowTracer : ITracer
         }
         finally
         {
-            run.Summary(new TraceSummary(failure is null, run.Timings, run.Elapsed, finalUrl, finalStatus, failure));
+            run.Summary(failure, finalUrl, finalStatus);
             run.Complete();
         }
     }
@@ -131,7 +135,7 @@ public sealed class FlowTracer : ITracer
                 var connectTo = ConnectTarget(request, origin, target);
                 run.Detail(TraceStep.Trace, hop == 0 ? $"Tracing {target.Uri}" : $"Hop {hop}: {target.Uri}",
                     new TraceStartedDetails(target.Uri.ToString(), request.Method, target.Uri.Scheme, target.Host, target.AsciiHost, target.Port,
-                        connectTo?.Host, connectTo?.Port ?? target.Port));
+                        connectTo?.Host, connectTo?.Port ?? target.Port), hop == 0 ? run.StartTimestamp : null);
 
                 var connection = kept ?? await OpenAsync(target, connectTo, request, run, cancellationToken).ConfigureAwait(false);
                 kept = null;
@@ -154,6 +158,8 @@ public sealed class FlowTracer : ITracer
 
                 var reuse = next is not null && exchange.KeepAlive && next.SameOrigin(target) && !connection.Wire.PeerClosed;
                 await FinishConnectionAsync(connection, exchange, reuse, run, cancellationToken).ConfigureAwait(false);
+                if (next is not null && !exchange.Failed && redirectFailure is null)
+                    run.IntervalUntilNextStep(TraceIntervalNames.Redirect);
                 if (next is not null && !exchange.Failed)
                     await run.PauseAfterAsync(TraceStep.Connection, reuse ? TraceStep.HttpRequest : TraceStep.Dns, cancellationToken).ConfigureAwait(false);
                 if (exchange.Failed)
@@ -172,6 +178,7 @@ public sealed class FlowTracer : ITracer
                 if (reuse)
                     kept = connection with { Reused = true };
                 target = next;
+
             }
         }
         finally
@@ -238,6 +245,7 @@ public sealed class FlowTracer : ITracer
             return;
         }
 
+        var started = run.Now();
         if (!exchange.KeepAlive && !connection.Wire.PeerClosed)
         {
             // The server said it will close: give its FIN a moment to arrive, so "who closed" is what happened, not a guess.
@@ -257,20 +265,22 @@ public sealed class FlowTracer : ITracer
             }
         }
 
+        // Closing (close_notify, the socket, the reader) is the tracer's own work and part of this step; the wait for the
+        // server's FIN, when the server closed, is network time.
         if (connection.Wire.PeerClosed)
         {
+            var waited = connection.Wire.PeerClosedAt is { } closedAt && closedAt > started ? run.Between(started, closedAt) : TimeSpan.Zero;
             await connection.DisposeAsync().ConfigureAwait(false);
             run.Completed(TraceStep.Connection, $"The server closed the connection ({exchange.KeepAliveReason})",
-                new ConnectionDetails(exchange.KeepAlive, ConnectionCloser.Server, false, exchange.KeepAliveReason), connection.Wire.PeerClosedAt);
+                new ConnectionDetails(exchange.KeepAlive, ConnectionCloser.Server, false, exchange.KeepAliveReason), network: waited);
             return;
         }
 
         var why = exchange.KeepAlive ? $"the connection could stay open ({exchange.KeepAliveReason}), but the trace is done with it" : exchange.KeepAliveReason;
-        // The connection is closed from the moment the tracer starts closing it; the clean-up after is the tracer's own business.
-        var closing = run.Now();
+        var waitedInVain = run.Between(started, run.Now());
         await connection.DisposeAsync().ConfigureAwait(false);
         run.Completed(TraceStep.Connection, $"The tracer closed the connection: {why}",
-            new ConnectionDetails(exchange.KeepAlive, ConnectionCloser.Client, false, why), closing);
+            new ConnectionDetails(exchange.KeepAlive, ConnectionCloser.Client, false, why), network: waitedInVain);
     }
 
     private sealed record OpenConnection(WireConnection Wire, IArrivalSource Stream, TlsSession? Tls, bool Reused) : IAsyncDisposable

@@ -6,17 +6,7 @@ namespace FlowTrace.Tracer.Tracing;
 public static class Format
 {
     /// <summary>A duration in ms with a precision that suits its size (0.084 ms, 12.3 ms, 1,204 ms).</summary>
-    public static string Duration(TimeSpan duration)
-    {
-        var ms = duration.TotalMilliseconds;
-        var text = ms switch
-        {
-            < 1 => ms.ToString("0.000", CultureInfo.InvariantCulture),
-            < 100 => ms.ToString("0.0", CultureInfo.InvariantCulture),
-            _ => ms.ToString("#,0", CultureInfo.InvariantCulture),
-        };
-        return text + " ms";
-    }
+    public static string Duration(TimeSpan duration) => FlowTrace.Contracts.Events.TimeSplitWords.Duration(duration);
 
     /// <summary>A byte count with its unit.</summary>
     public static string Bytes(long bytes) => bytes switch

@@ -1,3 +1,4 @@
+using System.Runtime;
 using System.Threading.Channels;
 using FlowTrace.Contracts.Events;
 
@@ -10,12 +11,16 @@ namespace FlowTrace.Tracer.Tracing;
 internal sealed class TraceRun
 {
     private readonly TimeProvider _time;
-    private readonly long _startTimestamp;
+    private long _startTimestamp;
     private readonly Channel<TraceEvent> _events = Channel.CreateUnbounded<TraceEvent>(new UnboundedChannelOptions { SingleReader = true });
     private readonly List<StepTiming> _timings = [];
     private readonly Lock _gate = new();
-    private readonly Dictionary<(int Hop, TraceStep Step), TimeSpan> _openSteps = [];
+    private readonly Dictionary<(int Hop, TraceStep Step), OpenStep> _openSteps = [];
+    private readonly List<TraceInterval> _intervals = [];
+    private (string Name, long Start)? _pendingInterval;
     private int _sequence;
+    private TimeSpan _accountedUntil;
+    private TimeSpan _lastOffset;
 
     private readonly Func<TraceStep, CancellationToken, ValueTask>? _pause;
 
@@ -43,6 +48,19 @@ internal sealed class TraceRun
         }
     }
 
+    /// <summary>Starts the trace's clock again: offset zero is when the trace's own work begins, not when it was queued.</summary>
+    public void Begin()
+    {
+        lock (_gate)
+        {
+            _startTimestamp = _time.GetTimestamp();
+            _accountedUntil = _lastOffset = TimeSpan.Zero;
+        }
+    }
+
+    /// <summary>The clock reading at offset zero.</summary>
+    public long StartTimestamp => _startTimestamp;
+
     /// <summary>Reads the trace's one clock.</summary>
     public long Now() => _time.GetTimestamp();
 
@@ -54,36 +72,64 @@ internal sealed class TraceRun
 
     public TimeSpan Elapsed => OffsetOf(Now());
 
+    /// <summary>Starts a step. Without <paramref name="at"/> the step begins where the trace's last step or interval
+    /// ended (or at its last event, if later): whatever the tracer did in between (preparing this step, compiling its
+    /// code) is this step's client work, so no time falls between steps unseen.</summary>
     public void Started(TraceStep step, string message, TraceEventDetails? details = null, long? at = null)
     {
-        var offset = OffsetOf(at ?? Now());
+        var jit = JitInfo.GetCompilationTime(currentThread: false);
+        var gc = GC.GetTotalPauseDuration();
+        TimeSpan offset;
         lock (_gate)
-            _openSteps[(Hop, step)] = offset;
+        {
+            if (_pendingInterval is { } pending)
+            {
+                var now = Now();
+                AddInterval(pending.Name, pending.Start, now);
+                _pendingInterval = null;
+            }
+
+            offset = at is { } explicitStart ? OffsetOf(explicitStart) : _accountedUntil > _lastOffset ? _accountedUntil : _lastOffset;
+            _openSteps[(Hop, step)] = new OpenStep(offset, jit, gc);
+        }
+
         Write(step, TraceEventKind.Started, offset, message, details);
     }
 
     public void Detail(TraceStep step, string message, TraceEventDetails? details = null, long? at = null) =>
         Write(step, TraceEventKind.Detail, OffsetOf(at ?? Now()), message, details);
 
-    /// <summary>Completes a step. <paramref name="at"/> lets a step end at a wire timestamp rather than "now";
-    /// <paramref name="startedAt"/> moves the step's start to a wire timestamp (the first SYN, say), so its duration
-    /// is what crossed the network rather than the tracer's own set-up.</summary>
-    public void Completed(TraceStep step, string message, TraceEventDetails? details = null, long? at = null, TimeSpan? clientProcessing = null, long? startedAt = null)
-    {
-        if (startedAt is { } rebased)
-        {
-            lock (_gate)
-            {
-                if (_openSteps.ContainsKey((Hop, step)))
-                    _openSteps[(Hop, step)] = OffsetOf(rebased);
-            }
-        }
+    /// <summary>Completes a step. <paramref name="at"/> lets a step end at a wire timestamp rather than "now".
+    /// <paramref name="network"/> is the part of the step spent waiting for the network and the server; the rest is
+    /// client time, split into the shares <paramref name="work"/> measured, JIT, GC and the tracer's own work.</summary>
+    public void Completed(TraceStep step, string message, TraceEventDetails? details = null, long? at = null, TimeSpan? network = null, ClientWorkMeter? work = null) =>
+        Finish(step, TraceEventKind.Completed, message, details, at, network, work);
 
-        Finish(step, TraceEventKind.Completed, message, details, at, clientProcessing);
+    public void Failed(TraceStep step, string code, string reason, long? at = null, TimeSpan? network = null, ClientWorkMeter? work = null) =>
+        Finish(step, TraceEventKind.Failed, reason, new StepFailureDetails(code, reason), at, network, work);
+
+    /// <summary>Records a named interval that belongs to no step (a pause, the turn between two hops).</summary>
+    public void Interval(string name, long start, long end)
+    {
+        lock (_gate)
+            AddInterval(name, start, end);
     }
 
-    public void Failed(TraceStep step, string code, string reason, long? at = null) =>
-        Finish(step, TraceEventKind.Failed, reason, new StepFailureDetails(code, reason), at, null);
+    /// <summary>Opens a named interval that lasts until the next step starts (the turn between two hops).</summary>
+    public void IntervalUntilNextStep(string name)
+    {
+        lock (_gate)
+            _pendingInterval = (name, TimestampOf(_accountedUntil));
+    }
+
+    private long TimestampOf(TimeSpan offset) => _startTimestamp + (long)(offset.TotalSeconds * _time.TimestampFrequency);
+
+    private void AddInterval(string name, long start, long end)
+    {
+        var interval = new TraceInterval(Hop, name, OffsetOf(start), Positive(Between(start, end)));
+        _intervals.Add(interval);
+        _accountedUntil = Max(_accountedUntil, interval.Start + interval.Duration);
+    }
 
     /// <summary>True while a step of the current hop has started and not finished.</summary>
     public bool IsOpen(TraceStep step)
@@ -92,8 +138,45 @@ internal sealed class TraceRun
             return _openSteps.ContainsKey((Hop, step));
     }
 
-    public void Summary(TraceSummary summary) => Write(TraceStep.Trace, TraceEventKind.Completed, Elapsed,
-        summary.Succeeded ? $"Trace completed in {Format.Duration(summary.Total)}" : $"Trace failed: {summary.Failure?.Reason}", summary);
+    /// <summary>Writes the last event of the trace: every step's timing, the named intervals and what lies in neither.</summary>
+    public void Summary(StepFailureDetails? failure, string finalUrl, int? finalStatus)
+    {
+        var end = Now();
+        var total = OffsetOf(end);
+        TraceSummary summary;
+        lock (_gate)
+        {
+            // After the last step the tracer closes what the trace opened and hands the result over: named, not hidden.
+            if (total > _accountedUntil)
+                AddInterval(TraceIntervalNames.Finishing, TimestampOf(_accountedUntil), end);
+            var windows = _timings.Select(t => (t.Start, End: t.Start + t.Duration))
+                .Concat(_intervals.Select(i => (i.Start, End: i.Start + i.Duration)));
+            summary = new TraceSummary(failure is null, [.. _timings], total, finalUrl, finalStatus, failure, [.. _intervals],
+                Positive(total - Covered(windows, total)));
+        }
+
+        Write(TraceStep.Trace, TraceEventKind.Completed, total,
+            summary.Succeeded ? $"Trace completed in {Format.Duration(summary.Total)}" : $"Trace failed: {summary.Failure?.Reason}", summary);
+    }
+
+    /// <summary>The length of the union of <paramref name="windows"/> within [0, <paramref name="total"/>].</summary>
+    internal static TimeSpan Covered(IEnumerable<(TimeSpan Start, TimeSpan End)> windows, TimeSpan total)
+    {
+        var covered = TimeSpan.Zero;
+        var reached = TimeSpan.Zero;
+        foreach (var (start, end) in windows.OrderBy(w => w.Start))
+        {
+            var from = start > reached ? start : reached;
+            var to = end < total ? end : total;
+            if (to > from)
+            {
+                covered += to - from;
+                reached = to;
+            }
+        }
+
+        return covered;
+    }
 
     /// <summary>Step mode: announces the pause and waits for the caller to continue.</summary>
     public async ValueTask PauseAfterAsync(TraceStep step, TraceStep next, CancellationToken cancellationToken)
@@ -101,36 +184,88 @@ internal sealed class TraceRun
         if (_pause is null)
             return;
         Detail(TraceStep.Trace, $"Paused after {step}: waiting for the next step ({next})", new StepPausedDetails(step, next));
-        await _pause(step, cancellationToken).ConfigureAwait(false);
+        var paused = Now();
+        try
+        {
+            await _pause(step, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            Interval(TraceIntervalNames.Paused, paused, Now());
+        }
     }
 
     public void Complete() => _events.Writer.TryComplete();
 
-    private void Finish(TraceStep step, TraceEventKind kind, string message, TraceEventDetails? details, long? at, TimeSpan? clientProcessing)
+    private void Finish(TraceStep step, TraceEventKind kind, string message, TraceEventDetails? details, long? at, TimeSpan? network, ClientWorkMeter? work)
     {
         var end = OffsetOf(at ?? Now());
         TimeSpan? duration = null;
+        StepTimeSplit? split = null;
         lock (_gate)
         {
             if (details is StepFailureDetails failure)
                 LastFailure = failure;
-            if (_openSteps.Remove((Hop, step), out var start))
+            if (_openSteps.Remove((Hop, step), out var open))
             {
-                duration = end >= start ? end - start : TimeSpan.Zero;
-                _timings.Add(new StepTiming(Hop, step, start, duration.Value, clientProcessing, kind == TraceEventKind.Completed));
+                duration = end >= open.Start ? end - open.Start : TimeSpan.Zero;
+                split = Split(duration.Value, network ?? TimeSpan.Zero, work,
+                    JitInfo.GetCompilationTime(currentThread: false) - open.Jit, GC.GetTotalPauseDuration() - open.Gc);
+                _timings.Add(new StepTiming(Hop, step, open.Start, duration.Value, split, kind == TraceEventKind.Completed));
+                _accountedUntil = Max(_accountedUntil, end);
             }
         }
 
-        Write(step, kind, end, message, details, duration);
+        Write(step, kind, end, message, details, duration, split);
     }
 
-    private void Write(TraceStep step, TraceEventKind kind, TimeSpan offset, string message, TraceEventDetails? details, TimeSpan? duration = null)
+    /// <summary>
+    /// Splits a step's duration: network as the step measured it; the client rest into the measured shares (each less
+    /// the JIT and GC inside it), then JIT and GC elsewhere in the process during the step, counted only up to the client
+    /// time nothing else explains (a background compilation need not have stalled the trace), then the tracer's own work.
+    /// </summary>
+    internal static StepTimeSplit Split(TimeSpan duration, TimeSpan network, ClientWorkMeter? work, TimeSpan processJit, TimeSpan processGc)
+    {
+        network = ClientWorkMeter.Min(Positive(network), duration);
+        var client = duration - network;
+        var rest = client;
+        var parts = new List<TimeShare>();
+        var (shares, jit, gc) = work?.Net() ?? ([], TimeSpan.Zero, TimeSpan.Zero);
+        foreach (var share in shares)
+        {
+            var fits = ClientWorkMeter.Min(share.Duration, rest);
+            parts.Add(share with { Duration = fits });
+            rest -= fits;
+        }
+
+        jit = ClientWorkMeter.Min(jit, rest);
+        rest -= jit;
+        gc = ClientWorkMeter.Min(gc, rest);
+        rest -= gc;
+        var otherJit = ClientWorkMeter.Min(Positive(processJit - jit), rest);
+        rest -= otherJit;
+        var otherGc = ClientWorkMeter.Min(Positive(processGc - gc), rest);
+        rest -= otherGc;
+        parts.Add(new TimeShare(ClientWorkNames.Jit, jit + otherJit));
+        parts.Add(new TimeShare(ClientWorkNames.Gc, gc + otherGc));
+        parts.Add(new TimeShare(ClientWorkNames.Tracer, rest));
+        return new StepTimeSplit(network, client, [.. parts.Where(p => p.Duration > TimeSpan.Zero)]);
+    }
+
+    private static TimeSpan Positive(TimeSpan value) => value < TimeSpan.Zero ? TimeSpan.Zero : value;
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
+    private void Write(TraceStep step, TraceEventKind kind, TimeSpan offset, string message, TraceEventDetails? details, TimeSpan? duration = null, StepTimeSplit? split = null)
     {
         lock (_gate)
         {
             // Sequence numbers are handed out under the lock so that the channel order is the sequence order.
-            var traceEvent = new TraceEvent(_sequence++, Hop, step, kind, offset, message, details, duration);
+            var traceEvent = new TraceEvent(_sequence++, Hop, step, kind, offset, message, details, duration, split);
+            _lastOffset = Max(_lastOffset, offset);
             _events.Writer.TryWrite(traceEvent);
         }
     }
+
+    private readonly record struct OpenStep(TimeSpan Start, TimeSpan Jit, TimeSpan Gc);
 }

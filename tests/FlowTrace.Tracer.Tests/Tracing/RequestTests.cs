@@ -108,12 +108,15 @@ public sealed class RequestTests
             new TlsHandshakeDetails("a.test", "TLS 1.3", "TLS_AES_128_GCM_SHA256", "x25519", "http/1.1", TimeSpan.FromTicks(12345), TimeSpan.FromTicks(999),
                 [22, 3, 1], [22, 3, 3], [new CertificateInfo("CN=a", "CN=ca", ["a.test"], DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch.AddDays(1), "ECDSA", 256, "01", "AA:BB")],
                 [new ValidationFinding("expired", FindingSeverity.Error, "old")]),
-            new TraceSummary(true, [new StepTiming(0, TraceStep.Dns, TimeSpan.FromTicks(1), TimeSpan.FromTicks(2), null, true)], TimeSpan.FromTicks(3), "https://a.test/", 200, null),
+            new TraceSummary(true, [new StepTiming(0, TraceStep.Dns, TimeSpan.FromTicks(1), TimeSpan.FromTicks(2),
+                    new StepTimeSplit(TimeSpan.FromTicks(1), TimeSpan.FromTicks(1), [new TimeShare(ClientWorkNames.Jit, TimeSpan.FromTicks(1))]), true)],
+                TimeSpan.FromTicks(3), "https://a.test/", 200, null, [new TraceInterval(0, TraceIntervalNames.Paused, TimeSpan.FromTicks(3), TimeSpan.Zero)], TimeSpan.FromTicks(1)),
             new DnsQueryDetails("A", "a.test", "127.0.0.1:53", "udp", "NoError", false, [new DnsRecordInfo("a.test", "A", 300, "127.0.0.1")], 58, TimeSpan.FromTicks(77)),
         };
         foreach (var detail in details)
         {
-            var original = new TraceEvent(3, 1, TraceStep.Tls, TraceEventKind.Completed, TimeSpan.FromTicks(1234567), "msg", detail);
+            var original = new TraceEvent(3, 1, TraceStep.Tls, TraceEventKind.Completed, TimeSpan.FromTicks(1234567), "msg", detail, TimeSpan.FromTicks(2),
+                new StepTimeSplit(TimeSpan.FromTicks(1), TimeSpan.FromTicks(1), [new TimeShare(ClientWorkNames.TlsCrypto, TimeSpan.FromTicks(1))]));
             var back = TraceJson.Deserialize(TraceJson.Serialize(original));
             Assert.Equal(TraceJson.Serialize(original), TraceJson.Serialize(back));
             Assert.Equal(original.Offset, back.Offset);
