@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using System.Net;
+using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using FlowTrace.Contracts.Events;
 
@@ -7,11 +9,28 @@ namespace FlowTrace.Tracer.Tls;
 /// <summary>
 /// Judges a server's chain as a browser would: chain to a trusted root, name match against the host, dates.
 /// It never throws for a bad certificate; every problem becomes a <see cref="ValidationFinding"/>.
+/// Building a chain is the costly part (about a millisecond), so the trust verdict for a chain already judged against the
+/// same roots is kept for a while; the name and dates are checked every time.
 /// </summary>
-public static class CertificateValidator
+public sealed class CertificateValidator
 {
+    /// <summary>How long a trust verdict is reused (the system's own root store is re-read every five minutes too).</summary>
+    public static readonly TimeSpan VerdictLifetime = TimeSpan.FromMinutes(5);
+
+    /// <summary>Verdicts kept at most; the cache is emptied when it is full.</summary>
+    public const int MaxVerdicts = 1024;
+
+    private readonly TimeProvider _time;
+    private readonly ConcurrentDictionary<string, Verdict> _verdicts = new(StringComparer.Ordinal);
+
+    /// <summary>Creates a validator whose verdict cache runs on <paramref name="time"/>.</summary>
+    public CertificateValidator(TimeProvider? time = null) => _time = time ?? TimeProvider.System;
+
+    /// <summary>Verdicts currently cached.</summary>
+    public int CachedVerdicts => _verdicts.Count;
+
     /// <summary>Validates <paramref name="chain"/> (DER, leaf first) for <paramref name="host"/> at <paramref name="now"/>.</summary>
-    public static IReadOnlyList<ValidationFinding> Validate(IReadOnlyList<byte[]> chain, string host, DateTimeOffset now, IReadOnlyList<byte[]> extraTrustedRoots)
+    public IReadOnlyList<ValidationFinding> Validate(IReadOnlyList<byte[]> chain, string host, DateTimeOffset now, IReadOnlyList<byte[]> extraTrustedRoots)
     {
         ArgumentNullException.ThrowIfNull(chain);
         ArgumentNullException.ThrowIfNull(extraTrustedRoots);
@@ -28,7 +47,7 @@ public static class CertificateValidator
             var leaf = certificates[0];
             CheckDates(leaf, now, findings);
             CheckName(leaf, host, findings);
-            CheckTrust(certificates, now, extraTrustedRoots, findings);
+            findings.AddRange(TrustFindings(chain, certificates, now, extraTrustedRoots));
         }
         finally
         {
@@ -85,6 +104,39 @@ public static class CertificateValidator
             ? $"The certificate has no subject alternative names, so it covers no host name ('{host}' asked for)."
             : $"The certificate is for {string.Join(", ", names.Take(10))}{(names.Count > 10 ? $" and {names.Count - 10} more" : "")}, not for '{host}'."));
     }
+
+    private IReadOnlyList<ValidationFinding> TrustFindings(IReadOnlyList<byte[]> chain, List<X509Certificate2> certificates, DateTimeOffset now, IReadOnlyList<byte[]> extraTrustedRoots)
+    {
+        // The verdict depends on the certificates and the roots only: dates are checked apart (CheckDates), and a chain
+        // whose certificates have expired since is not reused past its earliest expiry.
+        var key = VerdictKey(chain, extraTrustedRoots);
+        var clock = _time.GetUtcNow();
+        if (_verdicts.TryGetValue(key, out var cached) && clock < cached.Until && now < cached.NotAfter)
+            return cached.Findings;
+        var findings = new List<ValidationFinding>();
+        CheckTrust(certificates, now, extraTrustedRoots, findings);
+        if (_verdicts.Count >= MaxVerdicts)
+            _verdicts.Clear();
+        var notAfter = certificates.Min(c => new DateTimeOffset(c.NotAfter.ToUniversalTime(), TimeSpan.Zero));
+        _verdicts[key] = new Verdict(findings, clock + VerdictLifetime, notAfter);
+        return findings;
+    }
+
+    private static string VerdictKey(IReadOnlyList<byte[]> chain, IReadOnlyList<byte[]> roots)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        Span<byte> length = stackalloc byte[4];
+        foreach (var part in chain.Append(Array.Empty<byte>()).Concat(roots))
+        {
+            System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(length, part.Length);
+            hash.AppendData(length);
+            hash.AppendData(part);
+        }
+
+        return Convert.ToHexString(hash.GetHashAndReset());
+    }
+
+    private sealed record Verdict(IReadOnlyList<ValidationFinding> Findings, DateTimeOffset Until, DateTimeOffset NotAfter);
 
     private static void CheckTrust(List<X509Certificate2> certificates, DateTimeOffset now, IReadOnlyList<byte[]> extraTrustedRoots, List<ValidationFinding> findings)
     {

@@ -9,7 +9,7 @@ namespace FlowTrace.Tracer.Tls;
 /// certificate validation is ours (<see cref="CertificateValidator"/>), so an invalid certificate is a finding.
 /// </summary>
 internal sealed class TracingTlsClient(
-    TlsCrypto crypto, string? serverName, IReadOnlyList<string> alpn, ProtocolVersion[] versions, Action<short, short, string?, bool> onAlert)
+    TlsCrypto crypto, string? serverName, IReadOnlyList<string> alpn, ProtocolVersion[] versions, TlsOffer? offer, Action<short, short, string?, bool> onAlert)
     : DefaultTlsClient(crypto)
 {
     /// <summary>The certificates the server sent, DER-encoded, leaf first.</summary>
@@ -49,6 +49,15 @@ internal sealed class TracingTlsClient(
     protected override IList<ProtocolName> GetProtocolNames() => [.. alpn.Select(ProtocolName.AsUtf8Encoding)];
 
     protected override ProtocolVersion[] GetSupportedVersions() => versions;
+
+    protected override IList<int> GetSupportedGroups(IList<int> namedGroupRoles) => offer?.Groups ?? base.GetSupportedGroups(namedGroupRoles);
+
+    public override IList<int> GetEarlyKeyShareGroups() => offer?.Groups is { } groups ? [groups[0]] : base.GetEarlyKeyShareGroups();
+
+    protected override int[] GetSupportedCipherSuites() => offer?.CipherSuites ?? base.GetSupportedCipherSuites();
+
+    protected override IList<SignatureAndHashAlgorithm> GetSupportedSignatureAlgorithms() =>
+        offer?.SignatureAlgorithms ?? base.GetSupportedSignatureAlgorithms();
 
     private sealed class RecordingAuthentication(TracingTlsClient owner) : TlsAuthentication
     {

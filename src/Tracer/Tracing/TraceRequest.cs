@@ -33,6 +33,9 @@ public sealed record TraceRequest
     /// <summary>TLS versions to offer: "1.2" and/or "1.3".</summary>
     public IReadOnlyList<string> TlsVersions { get; init; } = ["1.3", "1.2"];
 
+    /// <summary>Narrows the client's TLS offer (groups, suites, signatures); the warm-up uses it, users never need it.</summary>
+    internal Tls.TlsOffer? Offer { get; init; }
+
     /// <summary>Whether to follow redirects.</summary>
     public bool FollowRedirects { get; init; } = true;
 

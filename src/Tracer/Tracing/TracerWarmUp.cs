@@ -3,15 +3,44 @@ using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using FlowTrace.Tracer.Tls;
+using Bc = Org.BouncyCastle.Tls;
 
 namespace FlowTrace.Tracer.Tracing;
 
 /// <summary>
 /// Runs every code path of a trace once against throw-away loopback servers before the first real trace,
-/// so that JIT compilation and first-use initialisation do not land in a user's numbers.
+/// so that JIT compilation and first-use initialisation do not land in a user's numbers: the paths real servers take,
+/// not only the lab's (ECDSA P-256 and P-384 and RSA certificates, RSA-PSS and PKCS#1 signatures, X25519, P-256 and
+/// P-384 key shares, AES-GCM and ChaCha20, TLS 1.3 and TLS 1.2 ECDHE, bodies by length and chunked).
 /// </summary>
 internal static class TracerWarmUp
 {
+    /// <summary>One warm-up trace: the server's key and the client's narrowed offer.</summary>
+    /// <param name="Version">The versions offered: "1.3", "1.2", or null for both, as real traces offer them.</param>
+    /// <param name="Key">The server certificate's key: p256, p384 or rsa2048.</param>
+    /// <param name="Group">The only key-exchange group offered, or 0 for BouncyCastle's default offer.</param>
+    /// <param name="CipherSuite">The only cipher suite offered (with <paramref name="Group"/>).</param>
+    /// <param name="Pkcs1Only">Offer RSA PKCS#1 signatures only (TLS 1.2 servers that still sign that way).</param>
+    /// <param name="Chunked">The response body is chunked rather than sized.</param>
+    /// <param name="ServerTls12Only">The server speaks TLS 1.2 only.</param>
+    internal sealed record Path(string? Version, string Key, int Group, int CipherSuite, bool Pkcs1Only, bool Chunked, bool ServerTls12Only = false);
+
+    /// <summary>The paths warmed, each by one trace.</summary>
+    internal static IReadOnlyList<Path> Paths { get; } =
+    [
+        new("1.3", "p256", Bc.NamedGroup.x25519, Bc.CipherSuite.TLS_AES_128_GCM_SHA256, false, false),
+        new("1.3", "p384", Bc.NamedGroup.secp256r1, Bc.CipherSuite.TLS_AES_256_GCM_SHA384, false, true),
+        new("1.3", "rsa2048", Bc.NamedGroup.secp384r1, Bc.CipherSuite.TLS_CHACHA20_POLY1305_SHA256, false, false),
+        new("1.2", "rsa2048", Bc.NamedGroup.x25519, Bc.CipherSuite.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, true, true),
+        new("1.2", "p256", Bc.NamedGroup.secp256r1, Bc.CipherSuite.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, false, false),
+        new("1.2", "rsa2048", Bc.NamedGroup.secp384r1, Bc.CipherSuite.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, false, true),
+        // The default offer (both versions, every group and suite, two key shares), as every real trace makes it.
+        new(null, "rsa2048", 0, 0, false, false),
+        new(null, "p256", 0, 0, false, true, ServerTls12Only: true),
+        new(null, "rsa2048", 0, 0, false, false, ServerTls12Only: true),
+    ];
+
     public static async Task RunAsync(FlowTracer tracer)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
@@ -19,27 +48,48 @@ internal static class TracerWarmUp
         {
             using var resolver = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
             var resolverTask = AnswerQueriesAsync(resolver, timeout.Token);
-            using var certificate = CreateCertificate();
+            var certificates = new Dictionary<string, X509Certificate2>
+            {
+                ["p256"] = CreateCertificate(ECDsa.Create(ECCurve.NamedCurves.nistP256)),
+                ["p384"] = CreateCertificate(ECDsa.Create(ECCurve.NamedCurves.nistP384)),
+                ["rsa2048"] = CreateCertificate(RSA.Create(2048)),
+            };
             using var listener = new TcpListener(IPAddress.Loopback, 0);
             listener.Start();
             var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-            foreach (var version in new[] { "1.3", "1.2" })
+            try
             {
-                var server = ServeOnceAsync(listener, certificate, timeout.Token);
-                var request = new TraceRequest
+                foreach (var path in Paths)
                 {
-                    Url = $"https://warm-up.invalid:{port}/",
-                    DnsServer = resolver.Client.LocalEndPoint!.ToString(),
-                    TlsVersions = [version],
-                };
-                await foreach (var unused in tracer.RunAsync(request, timeout.Token).ConfigureAwait(false))
-                {
-                }
+                    var server = ServeOnceAsync(listener, certificates[path.Key], path.Chunked, path.ServerTls12Only, timeout.Token);
+                    var request = new TraceRequest
+                    {
+                        Url = $"https://warm-up.invalid:{port}/",
+                        DnsServer = resolver.Client.LocalEndPoint!.ToString(),
+                        TlsVersions = path.Version is { } version ? [version] : ["1.3", "1.2"],
+                        // Half the paths trust the server's certificate as an extra root (as --cacert and the lab do),
+                        // half judge it against the system's roots only.
+                        ExtraTrustedRoots = path.Chunked ? [certificates[path.Key].RawData] : [],
+                        Offer = path.Group == 0 ? null : new TlsOffer([path.Group], [path.CipherSuite],
+                            path.Pkcs1Only ? [Bc.SignatureAndHashAlgorithm.GetInstance(Bc.HashAlgorithm.sha256, Bc.SignatureAlgorithm.rsa)] : null),
+                    };
+                    await foreach (var unused in tracer.RunAsync(request, timeout.Token).ConfigureAwait(false))
+                    {
+                    }
 
-                // If the trace failed before connecting, nobody will connect: do not wait for the server.
-                await server.WaitAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
+                    // If the trace failed before connecting, nobody will connect: do not wait for the server.
+                    await server.WaitAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
+                }
+            }
+            finally
+            {
+                foreach (var certificate in certificates.Values)
+                    certificate.Dispose();
             }
 
+            // Start real traces on a tidy heap: the warm-up's garbage is collected now, not in the middle of a step.
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+            GC.WaitForPendingFinalizers();
             await timeout.CancelAsync().ConfigureAwait(false);
             await resolverTask.ConfigureAwait(false);
         }
@@ -83,11 +133,15 @@ internal static class TracerWarmUp
         return [.. reply];
     }
 
-    private static async Task ServeOnceAsync(TcpListener listener, X509Certificate2 certificate, CancellationToken cancellationToken)
+    private static async Task ServeOnceAsync(TcpListener listener, X509Certificate2 certificate, bool chunked, bool tls12Only, CancellationToken cancellationToken)
     {
         using var client = await listener.AcceptTcpClientAsync(cancellationToken).ConfigureAwait(false);
         await using var tls = new SslStream(client.GetStream());
-        await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = certificate }, cancellationToken).ConfigureAwait(false);
+        await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions
+        {
+            ServerCertificate = certificate,
+            EnabledSslProtocols = tls12Only ? System.Security.Authentication.SslProtocols.Tls12 : System.Security.Authentication.SslProtocols.None,
+        }, cancellationToken).ConfigureAwait(false);
         var buffer = new byte[4096];
         var read = 0;
         while (read < 4 || !buffer.AsSpan(0, read).EndsWith("\r\n\r\n"u8))
@@ -98,15 +152,33 @@ internal static class TracerWarmUp
             read += n;
         }
 
-        await tls.WriteAsync("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nServer-Timing: warm;dur=1\r\nConnection: close\r\n\r\nok"u8.ToArray(), cancellationToken).ConfigureAwait(false);
+        var response = chunked
+            ? "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nServer-Timing: warm;dur=1\r\n\r\n2\r\nok\r\n0\r\n\r\n"u8.ToArray()
+            : "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nServer-Timing: warm;dur=1\r\nConnection: close\r\n\r\nok"u8.ToArray();
+        await tls.WriteAsync(response, cancellationToken).ConfigureAwait(false);
     }
 
-    private static X509Certificate2 CreateCertificate()
+    private static X509Certificate2 CreateCertificate(AsymmetricAlgorithm key)
     {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest("CN=warm-up.invalid", key, HashAlgorithmName.SHA256);
-        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddHours(1));
-        // Export and reload so that the private key is usable by SslStream on every platform.
-        return X509CertificateLoader.LoadPkcs12(certificate.Export(X509ContentType.Pkcs12), null);
+        using (key)
+        {
+            var request = key switch
+            {
+                ECDsa ec => new CertificateRequest("CN=warm-up.invalid", ec, HashAlgorithmName.SHA256),
+                RSA rsa => new CertificateRequest("CN=warm-up.invalid", rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1),
+                _ => throw new ArgumentException("ECDSA or RSA keys only", nameof(key)),
+            };
+            // The extensions real certificates carry, so that reading them is warm too.
+            var names = new SubjectAlternativeNameBuilder();
+            names.AddDnsName("warm-up.invalid");
+            request.CertificateExtensions.Add(names.Build());
+            request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
+            request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
+            request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
+            request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
+            using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddHours(1));
+            // Export and reload so that the private key is usable by SslStream on every platform.
+            return X509CertificateLoader.LoadPkcs12(certificate.Export(X509ContentType.Pkcs12), null);
+        }
     }
 }

@@ -9,11 +9,57 @@ public sealed class CertificateValidatorTests
     private static readonly DateTimeOffset Now = DateTimeOffset.UtcNow;
 
     [Fact]
+    public void Validate_SameChainAndRootsTwice_ReusesTheVerdict()
+    {
+        using var ca = Authority("Test CA");
+        using var leaf = Leaf(ca, "www.example.test");
+        var validator = new CertificateValidator();
+        Assert.Empty(validator.Validate([leaf.RawData], "www.example.test", Now, [ca.RawData]));
+        Assert.Empty(validator.Validate([leaf.RawData], "www.example.test", Now, [ca.RawData]));
+        Assert.Equal(1, validator.CachedVerdicts);
+        // The name is checked every time, whatever the cached trust verdict says.
+        Assert.Equal("name-mismatch", Assert.Single(validator.Validate([leaf.RawData], "other.example.test", Now, [ca.RawData])).Code);
+        Assert.Equal(1, validator.CachedVerdicts);
+    }
+
+    [Fact]
+    public void Validate_SameChainOtherRoots_IsJudgedAgain()
+    {
+        using var ca = Authority("Test CA");
+        using var leaf = Leaf(ca, "www.example.test");
+        var validator = new CertificateValidator();
+        Assert.Empty(validator.Validate([leaf.RawData], "www.example.test", Now, [ca.RawData]));
+        Assert.NotEmpty(validator.Validate([leaf.RawData], "www.example.test", Now, []));
+        Assert.Equal(2, validator.CachedVerdicts);
+    }
+
+    [Fact]
+    public void Validate_VerdictOlderThanItsLifetime_IsJudgedAgain()
+    {
+        using var ca = Authority("Test CA");
+        using var leaf = Leaf(ca, "www.example.test");
+        var clock = new ManualClock(Now);
+        var validator = new CertificateValidator(clock);
+        Assert.Empty(validator.Validate([leaf.RawData], "www.example.test", Now, [ca.RawData]));
+        clock.Now += CertificateValidator.VerdictLifetime + TimeSpan.FromSeconds(1);
+        // Judged again, not served from the stale entry: a chain built against a different root store now would differ.
+        Assert.NotEmpty(validator.Validate([leaf.RawData], "www.example.test", Now, []));
+        Assert.Empty(validator.Validate([leaf.RawData], "www.example.test", Now, [ca.RawData]));
+    }
+
+    private sealed class ManualClock(DateTimeOffset start) : TimeProvider
+    {
+        public DateTimeOffset Now { get; set; } = start;
+
+        public override DateTimeOffset GetUtcNow() => Now;
+    }
+
+    [Fact]
     public void Validate_ChainToAnExtraRoot_HasNoFindings()
     {
         using var ca = Authority("Test CA");
         using var leaf = Leaf(ca, "www.example.test");
-        Assert.Empty(CertificateValidator.Validate([leaf.RawData], "www.example.test", Now, [ca.RawData]));
+        Assert.Empty(new CertificateValidator().Validate([leaf.RawData], "www.example.test", Now, [ca.RawData]));
     }
 
     [Fact]
@@ -21,7 +67,7 @@ public sealed class CertificateValidatorTests
     {
         using var ca = Authority("Test CA");
         using var leaf = Leaf(ca, "www.example.test");
-        var finding = Assert.Single(CertificateValidator.Validate([leaf.RawData], "www.example.test", Now, []));
+        var finding = Assert.Single(new CertificateValidator().Validate([leaf.RawData], "www.example.test", Now, []));
         Assert.Equal("incomplete-chain", finding.Code);
     }
 
@@ -30,7 +76,7 @@ public sealed class CertificateValidatorTests
     {
         using var other = Authority("Other CA");
         using var self = Authority("www.example.test", "www.example.test");
-        var findings = CertificateValidator.Validate([self.RawData], "www.example.test", Now, [other.RawData]);
+        var findings = new CertificateValidator().Validate([self.RawData], "www.example.test", Now, [other.RawData]);
         Assert.Equal(["self-signed"], findings.Select(f => f.Code));
     }
 
@@ -39,7 +85,7 @@ public sealed class CertificateValidatorTests
     {
         using var ca = Authority("Test CA");
         using var leaf = Leaf(ca, "www.example.test");
-        var findings = CertificateValidator.Validate([leaf.RawData], "other.example.test", Now, [ca.RawData]);
+        var findings = new CertificateValidator().Validate([leaf.RawData], "other.example.test", Now, [ca.RawData]);
         Assert.Equal(["name-mismatch"], findings.Select(f => f.Code));
     }
 
