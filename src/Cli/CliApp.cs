@@ -1,4 +1,5 @@
 using FlowTrace.Contracts.Events;
+using FlowTrace.Contracts.Repeat;
 using FlowTrace.Lab;
 using FlowTrace.Tracer.Tracing;
 
@@ -52,7 +53,17 @@ internal sealed class CliApp(TextWriter output, TextWriter error, TracerOptions?
                 }
             }
 
-            var request = BuildRequest(arguments, lab);
+            TraceRequest request;
+            try
+            {
+                request = BuildRequest(arguments, lab);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
+            {
+                await error.WriteLineAsync($"flowtrace: --cacert: {e.Message}").ConfigureAwait(false);
+                return 2;
+            }
+
             var errors = TraceRequestValidator.Validate(request);
             if (errors.Count > 0)
             {
@@ -62,27 +73,69 @@ internal sealed class CliApp(TextWriter output, TextWriter error, TracerOptions?
 
             var tracer = new FlowTracer(tracerOptions);
             var renderer = new ConsoleRenderer(output);
-            TraceSummary? summary = null;
-            await foreach (var traceEvent in tracer.TraceAsync(request, cancellationToken).ConfigureAwait(false))
+            if (lab is not null)
             {
-                if (arguments.Json)
-                    await output.WriteLineAsync(TraceJson.Serialize(traceEvent)).ConfigureAwait(false);
-                else
-                    renderer.Write(traceEvent);
-                await output.FlushAsync(cancellationToken).ConfigureAwait(false);
-                summary = traceEvent.Details as TraceSummary ?? summary;
+                // The lab runs in this process: one unseen request lets it compile its own server code now, so that its
+                // first-use work does not slow the traced request (on two cores it competes with the tracer).
+                await foreach (var unused in tracer.TraceAsync(request, cancellationToken).ConfigureAwait(false))
+                {
+                }
             }
 
-            if (summary is { Succeeded: true })
+            var summaries = new List<TraceSummary>();
+            for (var run = 1; run <= arguments.Repeat; run++)
+            {
+                if (arguments.Repeat > 1 && !arguments.Json)
+                    await output.WriteLineAsync($"— run {run} of {arguments.Repeat} —").ConfigureAwait(false);
+                TraceSummary? summary = null;
+                await foreach (var traceEvent in tracer.TraceAsync(request, cancellationToken).ConfigureAwait(false))
+                {
+                    if (arguments.Json)
+                        await output.WriteLineAsync(TraceJson.Serialize(traceEvent)).ConfigureAwait(false);
+                    else if (arguments.Repeat == 1 || traceEvent.Details is TraceSummary)
+                        renderer.Write(traceEvent);
+                    await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+                    summary = traceEvent.Details as TraceSummary ?? summary;
+                }
+
+                if (summary is not null)
+                    summaries.Add(summary);
+            }
+
+            if (arguments.Repeat > 1 && summaries.Count > 0)
+            {
+                var statistics = RepeatStatistics.From(summaries);
+                if (arguments.Json)
+                    await output.WriteLineAsync(System.Text.Json.JsonSerializer.Serialize(statistics, TraceJson.Options)).ConfigureAwait(false);
+                else
+                    renderer.Write(statistics);
+            }
+
+            var last = summaries.LastOrDefault();
+            var failed = summaries.FirstOrDefault(s => !s.Succeeded);
+            if (last is not null && failed is null)
                 return 0;
-            await error.WriteLineAsync($"flowtrace: {summary?.Failure?.Reason ?? "the trace did not complete"}").ConfigureAwait(false);
-            return summary?.Failure?.Code == "invalid-request" ? 2 : 1;
+            await error.WriteLineAsync($"flowtrace: {failed?.Failure?.Reason ?? "the trace did not complete"}").ConfigureAwait(false);
+            return failed?.Failure?.Code == "invalid-request" ? 2 : 1;
         }
         finally
         {
             if (lab is not null)
                 await lab.DisposeAsync().ConfigureAwait(false);
         }
+    }
+
+    /// <summary>The certificates of a PEM file (one or more), or of a DER file (one), as DER.</summary>
+    private static IEnumerable<byte[]> ReadCertificates(string path)
+    {
+        var bytes = File.ReadAllBytes(path);
+        if (bytes.Length > 0 && bytes[0] == 0x30)
+            return [System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificate(bytes).RawData];
+        var collection = new System.Security.Cryptography.X509Certificates.X509Certificate2Collection();
+        collection.ImportFromPem(System.Text.Encoding.ASCII.GetString(bytes));
+        if (collection.Count == 0)
+            throw new System.Security.Cryptography.CryptographicException($"{path} holds no certificate.");
+        return [.. collection.Select(c => c.RawData)];
     }
 
     private static TraceRequest BuildRequest(CliArguments arguments, DemoLab? lab)
@@ -102,7 +155,7 @@ internal sealed class CliApp(TextWriter output, TextWriter error, TracerOptions?
             SniName = arguments.SniName,
             ConnectTo = arguments.ConnectTo,
             FollowRedirects = !arguments.NoRedirects,
-            ExtraTrustedRoots = lab is not null ? [lab.CaCertificate] : [],
+            ExtraTrustedRoots = [.. lab is not null ? [lab.CaCertificate] : Array.Empty<byte[]>(), .. arguments.CaCertificates.SelectMany(ReadCertificates)],
         };
     }
 }

@@ -17,6 +17,8 @@ internal sealed record CliArguments
     public bool Help { get; init; }
     public string Method { get; init; } = "GET";
     public bool NoRedirects { get; init; }
+    public int Repeat { get; init; } = 1;
+    public IReadOnlyList<string> CaCertificates { get; init; } = [];
     public IReadOnlyList<KeyValuePair<string, string>> Headers { get; init; } = [];
 
     public const string Usage = """
@@ -34,6 +36,9 @@ internal sealed record CliArguments
           --header 'Name: value' add a request header (repeatable)
           --no-redirects         do not follow redirects
           --lab                  start the offline demo lab in-process; lab names resolve through it
+          --cacert FILE          also trust the CA certificate(s) in FILE (PEM or DER), as curl's --cacert
+          --repeat N             trace N times, each on a new connection, then per step the first run
+                                 beside the median, p95, min and max of the others (N up to 100)
           --json                 print the events as JSON, one object per line
           -h, --help             show this help
         Exit code: 0 when the trace completed (whatever the HTTP status), 1 when a step failed, 2 for bad input.
@@ -63,6 +68,8 @@ internal sealed record CliArguments
                 "--no-redirects" => result with { NoRedirects = true },
                 "--lab" => result with { Lab = true },
                 "--json" => result with { Json = true },
+                "--repeat" => result with { Repeat = ParseRepeat(Value()) },
+                "--cacert" => result with { CaCertificates = [.. result.CaCertificates, Value()] },
                 "--header" => AddHeader(result, Value(), headers),
                 _ when arg.StartsWith('-') => throw new ArgumentException($"Unknown option {arg}. See --help."),
                 _ when result.Url is null => result with { Url = arg },
@@ -72,6 +79,11 @@ internal sealed record CliArguments
 
         return result with { Headers = headers };
     }
+
+    private static int ParseRepeat(string value) =>
+        int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= Contracts.Repeat.RepeatStatistics.MaxRuns
+            ? n
+            : throw new ArgumentException($"--repeat takes a whole number from 1 to {Contracts.Repeat.RepeatStatistics.MaxRuns}, not '{value}'.");
 
     private static CliArguments AddHeader(CliArguments result, string header, List<KeyValuePair<string, string>> headers)
     {

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using FlowTrace.Contracts.Events;
 using FlowTrace.Server.Api;
 using FlowTrace.Server.Hubs;
@@ -45,6 +46,8 @@ public static class FlowTraceServer
         builder.Services.AddSingleton<StepGates>();
         builder.Services.AddSingleton<TraceAdmission>();
         builder.Services.AddSingleton<SniRequestFactory>();
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddHostedService<TracerUpkeep>();
         builder.Services.AddProblemDetails();
         builder.Services.AddSignalR().AddJsonProtocol(o => TraceJson.Configure(o.PayloadSerializerOptions));
         builder.Services.AddOptions<HubOptions>().Configure<IOptions<FlowTraceServerOptions>>((hub, options) => hub.MaximumReceiveMessageSize = options.Value.MaxHubMessageBytes);

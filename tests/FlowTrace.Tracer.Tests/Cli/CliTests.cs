@@ -27,6 +27,49 @@ public sealed class CliTests
     }
 
     [Fact]
+    public async Task Run_Repeat_PrintsEachRunsSummaryThenFirstBesideTheRest()
+    {
+        var (code, output, error) = await RunAsync("www", "--lab", "--repeat", "3");
+        Assert.True(code == 0, error);
+        Assert.Contains("— run 3 of 3 —", output, StringComparison.Ordinal);
+        Assert.Contains("3 runs, 3 completed; first run beside the other 2:", output, StringComparison.Ordinal);
+        Assert.Contains("TLS handshake", output.Split("3 runs, 3 completed")[1], StringComparison.Ordinal);
+        Assert.Contains("whole trace", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_RepeatAsJson_EndsWithTheStatistics()
+    {
+        var (code, output, error) = await RunAsync("www", "--lab", "--repeat", "2", "--json");
+        Assert.True(code == 0, error);
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, lines.Count(l => l.Contains("\"type\":\"summary\"", StringComparison.Ordinal)));
+        var statistics = System.Text.Json.JsonSerializer.Deserialize<FlowTrace.Contracts.Repeat.RepeatStatistics>(lines[^1], TraceJson.Options)!;
+        Assert.Equal(2, statistics.Runs);
+        Assert.Equal(7, statistics.Steps.Count);
+        Assert.NotNull(statistics.Total.Median);
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("101")]
+    [InlineData("many")]
+    public async Task Run_RepeatOutOfRange_ExitsTwoAndSaysTheRange(string value)
+    {
+        var (code, _, error) = await RunAsync("https://example.test/", "--repeat", value);
+        Assert.Equal(2, code);
+        Assert.Contains("--repeat takes a whole number from 1 to 100", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_CacertFileMissing_ExitsTwo()
+    {
+        var (code, _, error) = await RunAsync("https://example.test/", "--cacert", "/nonexistent/ca.pem");
+        Assert.Equal(2, code);
+        Assert.Contains("--cacert", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Run_LabSiteHumanReadable_ShowsEveryStep()
     {
         var (code, output, _) = await RunAsync("--lab", "slow");

@@ -1,0 +1,34 @@
+using FlowTrace.Contracts.Events;
+using FlowTrace.Contracts.Repeat;
+
+namespace FlowTrace.Tracer.Tests.RealServers;
+
+/// <summary>The command line in a fresh process, as every user runs it, against real nginx.</summary>
+[Collection(RealServersCollection.Name)]
+public sealed class ColdStartTests(RealServersFixture servers)
+{
+    [Fact]
+    public async Task FreshProcess_FirstTrace_ClientTimeNearAWarmOne()
+    {
+        var ca = Path.Combine(servers.Directory, "ca.der");
+        var cli = Path.Combine(AppContext.BaseDirectory, "flowtrace.dll");
+        var (code, output, error) = await ExternalProcess.RunAsync("dotnet",
+            [cli, $"https://a.nginx.test:{servers.HttpsPort}/", "--connect-to", $"127.0.0.1:{servers.HttpsPort}", "--cacert", ca, "--repeat", "8", "--json"],
+            timeoutSeconds: 120);
+        Assert.True(code == 0, error);
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var summaries = lines.Where(l => l.Contains("\"type\":\"summary\"", StringComparison.Ordinal))
+            .Select(l => Assert.IsType<TraceSummary>(TraceJson.Deserialize(l).Details)).ToList();
+        Assert.Equal(8, summaries.Count);
+        Assert.All(summaries, TraceAssert.AddsUp);
+        var crypto = summaries.Select(s => s.Steps.Single(t => t.Step == TraceStep.Tls).Split.Part(ClientWorkNames.TlsCrypto)).ToList();
+        var warm = crypto.Skip(1).Order().ElementAt(3);
+        // A cold start is not reported as cryptography: the first trace's TLS cryptography is near a warm one's, and
+        // whatever else the first trace paid is named (compilation, GC) in its split.
+        Assert.True(crypto[0].Ticks <= 3 * warm.Ticks,
+            $"first trace's TLS cryptography {crypto[0].TotalMilliseconds:0.00} ms against a warm median of {warm.TotalMilliseconds:0.00} ms");
+        var statistics = System.Text.Json.JsonSerializer.Deserialize<RepeatStatistics>(lines[^1], TraceJson.Options)!;
+        Assert.Equal(8, statistics.Succeeded);
+        Assert.True(statistics.Client.First >= statistics.Client.Min);
+    }
+}
