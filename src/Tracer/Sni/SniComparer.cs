@@ -29,7 +29,7 @@ public sealed class SniComparer
         _options = options ?? new TracerOptions();
         _dns = new DnsStep(_options);
         _tcp = new TcpConnector(_options.TimeProvider, _options.DestinationPolicy);
-        _tls = new TlsHandshaker(_options.TimeProvider);
+        _tls = new TlsHandshaker(_options.TimeProvider, new CertificateValidator(_options.TimeProvider));
         _hostCheckTracer = new FlowTracer(_options with { WarmUp = false });
     }
 
