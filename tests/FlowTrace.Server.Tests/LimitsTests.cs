@@ -22,6 +22,26 @@ public class LimitedServerFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        // The lab picks free ports and binds them a moment later; a connection made meanwhile by a test running beside
+        // this one can take a port as its source port. Such a clash is retried with new ports, up to three times.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await StartAsync();
+                return;
+            }
+            catch (InvalidOperationException e) when (attempt < 3 && e.Message.Contains("address already in use", StringComparison.Ordinal))
+            {
+                if (_app is not null)
+                    await _app.DisposeAsync();
+                _app = null;
+            }
+        }
+    }
+
+    private async Task StartAsync()
+    {
         _app = FlowTraceServer.Build(
         [
             "--urls", "http://127.0.0.1:0", "--environment", "Testing", "--FlowTrace:Mode=Public",
