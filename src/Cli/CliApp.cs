@@ -111,9 +111,8 @@ internal sealed class CliApp(TextWriter output, TextWriter error, TracerOptions?
                     renderer.Write(statistics);
             }
 
-            var last = summaries.LastOrDefault();
             var failed = summaries.FirstOrDefault(s => !s.Succeeded);
-            if (last is not null && failed is null)
+            if (summaries.Count > 0 && failed is null)
                 return 0;
             await error.WriteLineAsync($"flowtrace: {failed?.Failure?.Reason ?? "the trace did not complete"}").ConfigureAwait(false);
             return failed?.Failure?.Code == "invalid-request" ? 2 : 1;

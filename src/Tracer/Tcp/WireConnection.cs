@@ -26,8 +26,8 @@ internal sealed class WireConnection : IArrivalSource, IAsyncDisposable
     /// <param name="writeTimeout">How long one write may wait for the peer to take the bytes.</param>
     /// <param name="clockIsStopwatch">True when <paramref name="clock"/> reads the stopwatch, so the kernel's receive
     /// timestamps can be put on its scale; otherwise (a test's fake time) arrivals are stamped by the reader.</param>
-    /// <param name="threads">Where the reader runs; null starts a thread of its own.</param>
-    public WireConnection(Socket socket, Func<long> clock, TimeSpan writeTimeout, bool clockIsStopwatch, BlockingThreads? threads = null)
+    /// <param name="threads">Where the reader runs.</param>
+    public WireConnection(Socket socket, Func<long> clock, TimeSpan writeTimeout, bool clockIsStopwatch, BlockingThreads threads)
     {
         _socket = socket;
         _kernel = clockIsStopwatch ? KernelReceiver.TryCreate(socket) : null;
@@ -39,7 +39,7 @@ internal sealed class WireConnection : IArrivalSource, IAsyncDisposable
         // A dedicated thread blocked in recv() stamps each chunk the moment the kernel hands it over (or takes the
         // kernel's own arrival stamp, where the platform gives one); an async
         // continuation would first wait for a thread-pool thread, which shows up as false network time.
-        _readLoop = threads?.Run(ReadLoop) ?? Task.Factory.StartNew(ReadLoop, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        _readLoop = threads.Run(ReadLoop);
     }
 
     public IPEndPoint LocalEndPoint { get; }

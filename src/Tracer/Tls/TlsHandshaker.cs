@@ -62,7 +62,7 @@ internal sealed partial class TlsHandshaker(TimeProvider time, CertificateValida
         long? lastSend = null;
         long? lastArrival = null;
         // A failed handshake's network time: the completed waits, and the one it failed in.
-        TimeSpan NetworkUntil(long? end) => network + (lastSend is { } s ? Positive(run.Between(s, end ?? run.Now())) : TimeSpan.Zero);
+        TimeSpan NetworkUntil(long? end) => network + (lastSend is { } s ? Durations.Positive(run.Between(s, end ?? run.Now())) : TimeSpan.Zero);
         void Fail(string code, string reason, long? at) => run.Failed(TraceStep.Tls, code, reason, at, NetworkUntil(at), work);
         var serverHello = new List<byte>();
         try
@@ -98,7 +98,7 @@ internal sealed partial class TlsHandshaker(TimeProvider time, CertificateValida
                 {
                     // The server's flight is complete (we answer it, or the handshake is done): the wait for it is network time.
                     if (lastSend is { } s)
-                        network += Positive(run.Between(s, chunk.Timestamp));
+                        network += Durations.Positive(run.Between(s, chunk.Timestamp));
                     lastSend = null;
                 }
 
@@ -170,8 +170,6 @@ internal sealed partial class TlsHandshaker(TimeProvider time, CertificateValida
     /// </summary>
     private static void AsBrowsersDo(Action engineCall) =>
         Org.BouncyCastle.Utilities.Properties.WithThreadProperty("Org.BouncyCastle.Rsa.MaxMRTests", "0", engineCall);
-
-    private static TimeSpan Positive(TimeSpan value) => value < TimeSpan.Zero ? TimeSpan.Zero : value;
 
     private static async Task<long> SendPendingAsync(TlsClientProtocol protocol, WireConnection wire, TlsRecordScanner outgoing, TraceRun run, CancellationToken cancellationToken)
     {

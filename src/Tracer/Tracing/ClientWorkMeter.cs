@@ -54,8 +54,8 @@ internal sealed class ClientWorkMeter
         var shares = new List<TimeShare>();
         foreach (var (name, section) in _sections)
         {
-            var sectionJit = Min(section.Jit, section.Elapsed);
-            var sectionGc = Min(section.Gc, section.Elapsed - sectionJit);
+            var sectionJit = Durations.Min(section.Jit, section.Elapsed);
+            var sectionGc = Durations.Min(section.Gc, section.Elapsed - sectionJit);
             jit += sectionJit;
             gc += sectionGc;
             shares.Add(new TimeShare(name, section.Elapsed - sectionJit - sectionGc));
@@ -69,14 +69,10 @@ internal sealed class ClientWorkMeter
         var end = Snapshot.Take();
         var section = _sections.TryGetValue(name, out var s) ? s : new Section();
         section.Elapsed += Stopwatch.GetElapsedTime(start.Timestamp, end.Timestamp);
-        section.Jit += Positive(end.ThreadJit - start.ThreadJit);
-        section.Gc += Positive(end.GcPause - start.GcPause);
+        section.Jit += Durations.Positive(end.ThreadJit - start.ThreadJit);
+        section.Gc += Durations.Positive(end.GcPause - start.GcPause);
         _sections[name] = section;
     }
-
-    internal static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
-
-    internal static TimeSpan Positive(TimeSpan value) => value < TimeSpan.Zero ? TimeSpan.Zero : value;
 
     private struct Section
     {

@@ -126,9 +126,9 @@ internal sealed class TraceRun
 
     private void AddInterval(string name, long start, long end)
     {
-        var interval = new TraceInterval(Hop, name, OffsetOf(start), Positive(Between(start, end)));
+        var interval = new TraceInterval(Hop, name, OffsetOf(start), Durations.Positive(Between(start, end)));
         _intervals.Add(interval);
-        _accountedUntil = Max(_accountedUntil, interval.Start + interval.Duration);
+        _accountedUntil = Durations.Max(_accountedUntil, interval.Start + interval.Duration);
     }
 
     /// <summary>True while a step of the current hop has started and not finished.</summary>
@@ -152,7 +152,7 @@ internal sealed class TraceRun
             var windows = _timings.Select(t => (t.Start, End: t.Start + t.Duration))
                 .Concat(_intervals.Select(i => (i.Start, End: i.Start + i.Duration)));
             summary = new TraceSummary(failure is null, [.. _timings], total, finalUrl, finalStatus, failure, [.. _intervals],
-                Positive(total - Covered(windows, total)));
+                Durations.Positive(total - Covered(windows, total)));
         }
 
         Write(TraceStep.Trace, TraceEventKind.Completed, total,
@@ -200,6 +200,8 @@ internal sealed class TraceRun
     private void Finish(TraceStep step, TraceEventKind kind, string message, TraceEventDetails? details, long? at, TimeSpan? network, ClientWorkMeter? work)
     {
         var end = OffsetOf(at ?? Now());
+        var jit = JitInfo.GetCompilationTime(currentThread: false);
+        var gc = GC.GetTotalPauseDuration();
         TimeSpan? duration = null;
         StepTimeSplit? split = null;
         lock (_gate)
@@ -208,11 +210,10 @@ internal sealed class TraceRun
                 LastFailure = failure;
             if (_openSteps.Remove((Hop, step), out var open))
             {
-                duration = end >= open.Start ? end - open.Start : TimeSpan.Zero;
-                split = Split(duration.Value, network ?? TimeSpan.Zero, work,
-                    JitInfo.GetCompilationTime(currentThread: false) - open.Jit, GC.GetTotalPauseDuration() - open.Gc);
+                duration = Durations.Positive(end - open.Start);
+                split = Split(duration.Value, network ?? TimeSpan.Zero, work, jit - open.Jit, gc - open.Gc);
                 _timings.Add(new StepTiming(Hop, step, open.Start, duration.Value, split, kind == TraceEventKind.Completed));
-                _accountedUntil = Max(_accountedUntil, end);
+                _accountedUntil = Durations.Max(_accountedUntil, end);
             }
         }
 
@@ -226,25 +227,25 @@ internal sealed class TraceRun
     /// </summary>
     internal static StepTimeSplit Split(TimeSpan duration, TimeSpan network, ClientWorkMeter? work, TimeSpan processJit, TimeSpan processGc)
     {
-        network = ClientWorkMeter.Min(Positive(network), duration);
+        network = Durations.Min(Durations.Positive(network), duration);
         var client = duration - network;
         var rest = client;
         var parts = new List<TimeShare>();
         var (shares, jit, gc) = work?.Net() ?? ([], TimeSpan.Zero, TimeSpan.Zero);
         foreach (var share in shares)
         {
-            var fits = ClientWorkMeter.Min(share.Duration, rest);
+            var fits = Durations.Min(share.Duration, rest);
             parts.Add(share with { Duration = fits });
             rest -= fits;
         }
 
-        jit = ClientWorkMeter.Min(jit, rest);
+        jit = Durations.Min(jit, rest);
         rest -= jit;
-        gc = ClientWorkMeter.Min(gc, rest);
+        gc = Durations.Min(gc, rest);
         rest -= gc;
-        var otherJit = ClientWorkMeter.Min(Positive(processJit - jit), rest);
+        var otherJit = Durations.Min(Durations.Positive(processJit - jit), rest);
         rest -= otherJit;
-        var otherGc = ClientWorkMeter.Min(Positive(processGc - gc), rest);
+        var otherGc = Durations.Min(Durations.Positive(processGc - gc), rest);
         rest -= otherGc;
         parts.Add(new TimeShare(ClientWorkNames.Jit, jit + otherJit));
         parts.Add(new TimeShare(ClientWorkNames.Gc, gc + otherGc));
@@ -252,9 +253,6 @@ internal sealed class TraceRun
         return new StepTimeSplit(network, client, [.. parts.Where(p => p.Duration > TimeSpan.Zero)]);
     }
 
-    private static TimeSpan Positive(TimeSpan value) => value < TimeSpan.Zero ? TimeSpan.Zero : value;
-
-    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
     private void Write(TraceStep step, TraceEventKind kind, TimeSpan offset, string message, TraceEventDetails? details, TimeSpan? duration = null, StepTimeSplit? split = null)
     {
@@ -262,7 +260,7 @@ internal sealed class TraceRun
         {
             // Sequence numbers are handed out under the lock so that the channel order is the sequence order.
             var traceEvent = new TraceEvent(_sequence++, Hop, step, kind, offset, message, details, duration, split);
-            _lastOffset = Max(_lastOffset, offset);
+            _lastOffset = Durations.Max(_lastOffset, offset);
             _events.Writer.TryWrite(traceEvent);
         }
     }

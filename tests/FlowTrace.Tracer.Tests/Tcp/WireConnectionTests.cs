@@ -14,7 +14,7 @@ public sealed class WireConnectionTests
         using (listener)
         using (server)
         {
-            await using var wire = new WireConnection(client, Stopwatch.GetTimestamp, TimeSpan.FromSeconds(5), clockIsStopwatch: true);
+            await using var wire = new WireConnection(client, Stopwatch.GetTimestamp, TimeSpan.FromSeconds(5), clockIsStopwatch: true, new BlockingThreads());
             var sentAt = await wire.WriteAsync("hello"u8.ToArray(), CancellationToken.None);
             var returnedAt = Stopwatch.GetTimestamp();
             var buffer = new byte[16];
@@ -31,7 +31,7 @@ public sealed class WireConnectionTests
         using (listener)
         using (server)
         {
-            await using var wire = new WireConnection(client, Stopwatch.GetTimestamp, TimeSpan.FromMilliseconds(300), clockIsStopwatch: true);
+            await using var wire = new WireConnection(client, Stopwatch.GetTimestamp, TimeSpan.FromMilliseconds(300), clockIsStopwatch: true, new BlockingThreads());
             var started = Stopwatch.GetTimestamp();
             // Far more than both kernels' buffers hold: the peer never reads, so a send must block and time out.
             var error = await Assert.ThrowsAsync<IOException>(async () => await wire.WriteAsync(new byte[64 * 1024 * 1024], CancellationToken.None));
@@ -47,7 +47,7 @@ public sealed class WireConnectionTests
         using (listener)
         using (server)
         {
-            await using var wire = new WireConnection(client, Stopwatch.GetTimestamp, TimeSpan.FromMinutes(5), clockIsStopwatch: true);
+            await using var wire = new WireConnection(client, Stopwatch.GetTimestamp, TimeSpan.FromMinutes(5), clockIsStopwatch: true, new BlockingThreads());
             using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
             var started = Stopwatch.GetTimestamp();
             await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await wire.WriteAsync(new byte[64 * 1024 * 1024], cancel.Token));
