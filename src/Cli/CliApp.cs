@@ -71,8 +71,20 @@ internal sealed class CliApp(TextWriter output, TextWriter error, TracerOptions?
                 return 2;
             }
 
-            var tracer = new FlowTracer(tracerOptions);
+            // The warm-up's events go through the same rendering and serialising as the real trace's, unseen, so that
+            // compiling them does not land in the first trace's numbers.
+            var unseen = new ConsoleRenderer(TextWriter.Null);
+            var tracer = new FlowTracer((tracerOptions ?? new TracerOptions()) with
+            {
+                WarmUpObserver = e =>
+                {
+                    unseen.Write(e);
+                    _ = TraceJson.Serialize(e);
+                },
+            });
             var renderer = new ConsoleRenderer(output);
+            // Awaited here rather than inside the first trace, so that this method's own resumption is compiled too.
+            await tracer.WarmUpAsync(cancellationToken).ConfigureAwait(false);
             if (lab is not null)
             {
                 // The lab runs in this process: one unseen request lets it compile its own server code now, so that its

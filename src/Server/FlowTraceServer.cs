@@ -39,7 +39,13 @@ public static class FlowTraceServer
             var mode = DestinationModeSelector.Choose(options.Mode, sp.GetRequiredService<IConfiguration>()["urls"]);
             return new DestinationPolicy(mode, PortList.Parse(options.AllowedPorts), sp.GetRequiredService<LabHost>().Lab?.Endpoints);
         });
-        builder.Services.AddSingleton(sp => new TracerOptions { DestinationPolicy = sp.GetRequiredService<DestinationPolicy>() });
+        builder.Services.AddSingleton(sp => new TracerOptions
+        {
+            DestinationPolicy = sp.GetRequiredService<DestinationPolicy>(),
+            // Events leave as JSON (the API and the hub): serialising the warm-up's events compiles that path before a
+            // user's first trace.
+            WarmUpObserver = e => _ = TraceJson.Serialize(e),
+        });
         builder.Services.AddSingleton<ITracer>(sp => new FlowTracer(sp.GetRequiredService<TracerOptions>()));
         builder.Services.AddSingleton(sp => new SniComparer(sp.GetRequiredService<TracerOptions>()));
         builder.Services.AddSingleton<TraceRequestFactory>();

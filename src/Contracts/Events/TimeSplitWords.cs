@@ -43,6 +43,9 @@ public static class TimeSplitWords
     public static string Duration(TimeSpan value)
     {
         var ms = value.TotalMilliseconds;
+        // A share too small to show at this resolution is not nothing: say so rather than print 0.000.
+        if (ms is > 0 and < 0.0005)
+            return "< 0.001 ms";
         var text = ms switch
         {
             < 1 => ms.ToString("0.000", CultureInfo.InvariantCulture),

@@ -32,7 +32,7 @@ public sealed class FlowTracer : ITracer
         // The warm-up traces throw-away servers on loopback, which a server's destination policy rightly refuses: it runs
         // through a twin that allows them. JIT compilation is per process, so the twin warms this tracer too.
         _warmUp = new Lazy<Task>(() => _options.WarmUp
-            ? TracerWarmUp.RunAsync(new FlowTracer(_options with { WarmUp = false, DestinationPolicy = Policy.DestinationPolicy.Open }))
+            ? TracerWarmUp.RunAsync(new FlowTracer(_options with { WarmUp = false, DestinationPolicy = Policy.DestinationPolicy.Open }), _options.WarmUpObserver)
             : Task.CompletedTask);
     }
 

@@ -1,5 +1,6 @@
 using System.Net;
 using DnsClient;
+using FlowTrace.Contracts.Events;
 using FlowTrace.Tracer.Policy;
 
 namespace FlowTrace.Tracer.Tracing;
@@ -23,6 +24,10 @@ public sealed record TracerOptions
     /// <summary>Run one throw-away trace against an in-process loopback server before the first real trace,
     /// so JIT compilation does not land in the first trace's numbers.</summary>
     public bool WarmUp { get; init; } = true;
+
+    /// <summary>Sees every event of the warm-up's traces, so that a host can warm the code that consumes events too
+    /// (rendering, serialising), which otherwise compiles while the first real trace runs. Exceptions it throws are ignored.</summary>
+    public Action<TraceEvent>? WarmUpObserver { get; init; }
 
     private static IReadOnlyList<IPEndPoint> DefaultResolvers()
     {

@@ -3,6 +3,7 @@ using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using FlowTrace.Contracts.Events;
 using FlowTrace.Tracer.Tls;
 using Bc = Org.BouncyCastle.Tls;
 
@@ -16,6 +17,15 @@ namespace FlowTrace.Tracer.Tracing;
 /// </summary>
 internal static class TracerWarmUp
 {
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    private static readonly CipherSuitesPolicy ServerSuites = new(
+    [
+        TlsCipherSuite.TLS_AES_128_GCM_SHA256, TlsCipherSuite.TLS_AES_256_GCM_SHA384, TlsCipherSuite.TLS_CHACHA20_POLY1305_SHA256,
+        TlsCipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, TlsCipherSuite.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+        TlsCipherSuite.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, TlsCipherSuite.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+        TlsCipherSuite.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, TlsCipherSuite.TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+    ]);
+
     /// <summary>One warm-up trace: the server's key and the client's narrowed offer.</summary>
     /// <param name="Version">The versions offered: "1.3", "1.2", or null for both, as real traces offer them.</param>
     /// <param name="Key">The server certificate's key: p256, p384 or rsa2048.</param>
@@ -41,59 +51,99 @@ internal static class TracerWarmUp
         new(null, "rsa2048", 0, 0, false, false, ServerTls12Only: true),
     ];
 
-    public static async Task RunAsync(FlowTracer tracer)
+    /// <summary>Warms the tracer; whatever goes wrong, real traces still run.</summary>
+    public static async Task RunAsync(FlowTracer tracer, Action<TraceEvent>? observer)
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         try
         {
-            using var resolver = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
-            var resolverTask = AnswerQueriesAsync(resolver, timeout.Token);
-            var certificates = new Dictionary<string, X509Certificate2>
-            {
-                ["p256"] = CreateCertificate(ECDsa.Create(ECCurve.NamedCurves.nistP256)),
-                ["p384"] = CreateCertificate(ECDsa.Create(ECCurve.NamedCurves.nistP384)),
-                ["rsa2048"] = CreateCertificate(RSA.Create(2048)),
-            };
-            using var listener = new TcpListener(IPAddress.Loopback, 0);
-            listener.Start();
-            var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-            try
-            {
-                foreach (var path in Paths)
-                {
-                    var server = ServeOnceAsync(listener, certificates[path.Key], path.Chunked, path.ServerTls12Only, timeout.Token);
-                    var request = new TraceRequest
-                    {
-                        Url = $"https://warm-up.invalid:{port}/",
-                        DnsServer = resolver.Client.LocalEndPoint!.ToString(),
-                        TlsVersions = path.Version is { } version ? [version] : ["1.3", "1.2"],
-                        // Half the paths trust the server's certificate as an extra root (as --cacert and the lab do),
-                        // half judge it against the system's roots only.
-                        ExtraTrustedRoots = path.Chunked ? [certificates[path.Key].RawData] : [],
-                        Offer = path.Group == 0 ? null : new TlsOffer([path.Group], [path.CipherSuite],
-                            path.Pkcs1Only ? [Bc.SignatureAndHashAlgorithm.GetInstance(Bc.HashAlgorithm.sha256, Bc.SignatureAlgorithm.rsa)] : null),
-                    };
-                    await foreach (var unused in tracer.RunAsync(request, timeout.Token).ConfigureAwait(false))
-                    {
-                    }
+            await RunPathsAsync(tracer, observer).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // Warm-up is an optimisation: whatever goes wrong, real traces still run.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+        }
 
-                    // If the trace failed before connecting, nobody will connect: do not wait for the server.
+        // Start real traces on a tidy heap: the warm-up's garbage is collected now, not in the middle of a step.
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: false);
+        GC.WaitForPendingFinalizers();
+    }
+
+    /// <summary>Traces every path once; returns, per path, the failure that stopped its trace (null: it completed).</summary>
+    internal static async Task<IReadOnlyList<string?>> RunPathsAsync(FlowTracer tracer, Action<TraceEvent>? observer = null)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        using var resolver = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+        var resolverTask = AnswerQueriesAsync(resolver, timeout.Token);
+        var certificates = new Dictionary<string, X509Certificate2>
+        {
+            ["p256"] = CreateCertificate(ECDsa.Create(ECCurve.NamedCurves.nistP256)),
+            ["p384"] = CreateCertificate(ECDsa.Create(ECCurve.NamedCurves.nistP384)),
+            ["rsa2048"] = CreateCertificate(RSA.Create(2048)),
+        };
+        var failures = new List<string?>();
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        try
+        {
+            foreach (var path in Paths)
+            {
+                var server = ServeOnceAsync(listener, certificates[path.Key], path.Chunked, path.ServerTls12Only, timeout.Token);
+                var request = new TraceRequest
+                {
+                    Url = $"https://warm-up.invalid:{port}/",
+                    DnsServer = resolver.Client.LocalEndPoint!.ToString(),
+                    TlsVersions = path.Version is { } version ? [version] : ["1.3", "1.2"],
+                    // Half the paths trust the server's certificate as an extra root (as --cacert and the lab do),
+                    // half judge it against the system's roots only.
+                    ExtraTrustedRoots = path.Chunked ? [certificates[path.Key].RawData] : [],
+                    // Half reach the server by name through the resolver, half as curl's --connect-to does.
+                    ConnectTo = path.Chunked ? $"127.0.0.1:{port}" : null,
+                    Offer = path.Group == 0 ? null : new TlsOffer([path.Group], [path.CipherSuite],
+                        path.Pkcs1Only ? [Bc.SignatureAndHashAlgorithm.GetInstance(Bc.HashAlgorithm.sha256, Bc.SignatureAlgorithm.rsa)] : null),
+                };
+                string? failure = null;
+                await foreach (var traceEvent in tracer.TraceAsync(request, timeout.Token).ConfigureAwait(false))
+                {
+                    if (traceEvent.Kind == TraceEventKind.Failed)
+                        failure ??= $"{traceEvent.Step}: {traceEvent.Message}";
+                    Observe(observer, traceEvent);
+                }
+
+                failures.Add(failure);
+                // If the trace failed before connecting, nobody will connect: do not wait for the server. A server
+                // that refused the handshake is one path's failure, not the end of the warm-up.
+                try
+                {
                     await server.WaitAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
                 }
+#pragma warning disable CA1031 // The trace already reported what went wrong on the wire.
+                catch (Exception e) when (e is not OperationCanceledException || !timeout.IsCancellationRequested)
+#pragma warning restore CA1031
+                {
+                    failures[^1] ??= $"server: {e.Message}";
+                }
             }
-            finally
-            {
-                foreach (var certificate in certificates.Values)
-                    certificate.Dispose();
-            }
-
-            // Start real traces on a tidy heap: the warm-up's garbage is collected now, not in the middle of a step.
-            GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
-            GC.WaitForPendingFinalizers();
+        }
+        finally
+        {
+            foreach (var certificate in certificates.Values)
+                certificate.Dispose();
             await timeout.CancelAsync().ConfigureAwait(false);
             await resolverTask.ConfigureAwait(false);
         }
-#pragma warning disable CA1031 // Warm-up is an optimisation: whatever goes wrong, real traces still run.
+
+        return failures;
+    }
+
+    private static void Observe(Action<TraceEvent>? observer, TraceEvent traceEvent)
+    {
+        try
+        {
+            observer?.Invoke(traceEvent);
+        }
+#pragma warning disable CA1031 // A host's warm-up consumer is an optimisation too.
         catch (Exception)
 #pragma warning restore CA1031
         {
@@ -140,7 +190,12 @@ internal static class TracerWarmUp
         await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions
         {
             ServerCertificate = certificate,
+            // Half the paths choose HTTP/1.1 by ALPN, as most real servers do; half choose nothing.
+            ApplicationProtocols = chunked ? [SslApplicationProtocol.Http11] : null,
             EnabledSslProtocols = tls12Only ? System.Security.Authentication.SslProtocols.Tls12 : System.Security.Authentication.SslProtocols.None,
+            // .NET's default server list on Linux leaves out TLS 1.2 ChaCha20, which real servers choose for clients
+            // without AES instructions.
+            CipherSuitesPolicy = OperatingSystem.IsLinux() || OperatingSystem.IsMacOS() ? ServerSuites : null,
         }, cancellationToken).ConfigureAwait(false);
         var buffer = new byte[4096];
         var read = 0;
@@ -156,16 +211,27 @@ internal static class TracerWarmUp
             ? "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nServer-Timing: warm;dur=1\r\n\r\n2\r\nok\r\n0\r\n\r\n"u8.ToArray()
             : "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nServer-Timing: warm;dur=1\r\nConnection: close\r\n\r\nok"u8.ToArray();
         await tls.WriteAsync(response, cancellationToken).ConfigureAwait(false);
+        if (!chunked)
+            return;
+        // A keep-alive server, as real ones are: the client closes (close_notify, then FIN), and that path is warmed too.
+        while (await tls.ReadAsync(buffer, cancellationToken).ConfigureAwait(false) > 0)
+        {
+        }
     }
 
     private static X509Certificate2 CreateCertificate(AsymmetricAlgorithm key)
     {
         using (key)
         {
+            // Names as UTF8String, as OpenSSL and most CAs write them.
+            var subject = new X500DistinguishedNameBuilder();
+            subject.AddOrganizationName("FlowTrace warm-up");
+            subject.AddCommonName("warm-up.invalid");
+            var name = subject.Build();
             var request = key switch
             {
-                ECDsa ec => new CertificateRequest("CN=warm-up.invalid", ec, HashAlgorithmName.SHA256),
-                RSA rsa => new CertificateRequest("CN=warm-up.invalid", rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1),
+                ECDsa ec => new CertificateRequest(name, ec, HashAlgorithmName.SHA256),
+                RSA rsa => new CertificateRequest(name, rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1),
                 _ => throw new ArgumentException("ECDSA or RSA keys only", nameof(key)),
             };
             // The extensions real certificates carry, so that reading them is warm too.

@@ -22,13 +22,26 @@ public sealed class ColdStartTests(RealServersFixture servers)
         Assert.Equal(8, summaries.Count);
         Assert.All(summaries, TraceAssert.AddsUp);
         var crypto = summaries.Select(s => s.Steps.Single(t => t.Step == TraceStep.Tls).Split.Part(ClientWorkNames.TlsCrypto)).ToList();
-        var warm = crypto.Skip(1).Order().ElementAt(3);
-        // A cold start is not reported as cryptography: the first trace's TLS cryptography is near a warm one's, and
-        // whatever else the first trace paid is named (compilation, GC) in its split.
-        Assert.True(crypto[0].Ticks <= 3 * warm.Ticks,
+        var warm = Median(crypto.Skip(1));
+        // A cold start is not reported as cryptography: before the warm-up covered every path, the first trace's TLS
+        // cryptography was 50 to 100 times a warm one's; compilation left over is named apart (jit) in its split. The
+        // bound leaves room for a noisy machine, not for a path the warm-up missed.
+        Assert.True(crypto[0].Ticks <= 5 * warm.Ticks,
             $"first trace's TLS cryptography {crypto[0].TotalMilliseconds:0.00} ms against a warm median of {warm.TotalMilliseconds:0.00} ms");
+        // The whole trace's client time less what the first trace does once for real (building a chain it has not seen),
+        // against the same of warm traces.
+        var client = summaries.Select(s => s.Steps.Aggregate(TimeSpan.Zero, (sum, t) => sum + t.Split.Client - t.Split.Part(ClientWorkNames.CertificateValidation))).ToList();
+        var warmClient = Median(client.Skip(1));
+        Assert.True(client[0].Ticks <= 5 * warmClient.Ticks,
+            $"first trace's client time {client[0].TotalMilliseconds:0.00} ms against a warm median of {warmClient.TotalMilliseconds:0.00} ms");
         var statistics = System.Text.Json.JsonSerializer.Deserialize<RepeatStatistics>(lines[^1], TraceJson.Options)!;
         Assert.Equal(8, statistics.Succeeded);
         Assert.True(statistics.Client.First >= statistics.Client.Min);
+    }
+
+    private static TimeSpan Median(IEnumerable<TimeSpan> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted[sorted.Count / 2];
     }
 }

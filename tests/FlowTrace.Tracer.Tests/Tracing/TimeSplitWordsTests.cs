@@ -30,4 +30,16 @@ public sealed class TimeSplitWordsTests
         var split = new StepTimeSplit(Ms(1.5), Ms(2), [new TimeShare(ClientWorkNames.TlsCrypto, Ms(1.2)), new TimeShare(ClientWorkNames.CertificateValidation, Ms(0.8))]);
         Assert.Equal("network 1.5 ms, client 2.0 ms (TLS cryptography 1.2 ms, certificate validation 0.800 ms)", TimeSplitWords.Summary(split));
     }
+
+    [Theory]
+    [InlineData(0.0, "0.000 ms")]
+    [InlineData(0.0002, "< 0.001 ms")]
+    [InlineData(0.0006, "0.001 ms")]
+    [InlineData(0.85, "0.850 ms")]
+    [InlineData(12.34, "12.3 ms")]
+    [InlineData(1204.2, "1,204 ms")]
+    public void Duration_EveryRange_WritesItsResolutionHonestly(double ms, string expected)
+    {
+        Assert.Equal(expected, TimeSplitWords.Duration(Ms(ms)));
+    }
 }
