@@ -95,28 +95,34 @@ internal sealed class CliApp(TextWriter output, TextWriter error, TracerOptions?
             }
 
             var summaries = new List<TraceSummary>();
-            for (var run = 1; run <= arguments.Repeat; run++)
+            RepeatStatistics? statistics = null;
+            var shownRun = 0;
+            await foreach (var update in tracer.RepeatAsync(request, arguments.Repeat, cancellationToken).ConfigureAwait(false))
             {
-                if (arguments.Repeat > 1 && !arguments.Json)
-                    await output.WriteLineAsync($"— run {run} of {arguments.Repeat} —").ConfigureAwait(false);
-                TraceSummary? summary = null;
-                await foreach (var traceEvent in tracer.TraceAsync(request, cancellationToken).ConfigureAwait(false))
+                if (update.Statistics is { } closing)
                 {
-                    if (arguments.Json)
-                        await output.WriteLineAsync(TraceJson.Serialize(traceEvent)).ConfigureAwait(false);
-                    else if (arguments.Repeat == 1 || traceEvent.Details is TraceSummary)
-                        renderer.Write(traceEvent);
-                    await output.FlushAsync(cancellationToken).ConfigureAwait(false);
-                    summary = traceEvent.Details as TraceSummary ?? summary;
+                    statistics = closing;
+                    continue;
                 }
 
-                if (summary is not null)
+                var traceEvent = update.Event!;
+                if (arguments.Repeat > 1 && !arguments.Json && update.Run != shownRun)
+                {
+                    shownRun = update.Run;
+                    await output.WriteLineAsync($"— run {update.Run} of {update.Runs} —").ConfigureAwait(false);
+                }
+
+                if (arguments.Json)
+                    await output.WriteLineAsync(TraceJson.Serialize(traceEvent)).ConfigureAwait(false);
+                else if (arguments.Repeat == 1 || traceEvent.Details is TraceSummary)
+                    renderer.Write(traceEvent);
+                await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+                if (traceEvent.Details is TraceSummary summary)
                     summaries.Add(summary);
             }
 
-            if (arguments.Repeat > 1 && summaries.Count > 0)
+            if (arguments.Repeat > 1 && statistics is not null)
             {
-                var statistics = RepeatStatistics.From(summaries);
                 if (arguments.Json)
                     await output.WriteLineAsync(System.Text.Json.JsonSerializer.Serialize(statistics, TraceJson.Options)).ConfigureAwait(false);
                 else
@@ -127,7 +133,7 @@ internal sealed class CliApp(TextWriter output, TextWriter error, TracerOptions?
             if (summaries.Count > 0 && failed is null)
                 return 0;
             await error.WriteLineAsync($"flowtrace: {failed?.Failure?.Reason ?? "the trace did not complete"}").ConfigureAwait(false);
-            return failed?.Failure?.Code == "invalid-request" ? 2 : 1;
+            return failed?.Failure?.Code == StepFailureDetails.InvalidRequest ? 2 : 1;
         }
         finally
         {

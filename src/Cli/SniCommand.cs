@@ -91,7 +91,7 @@ internal sealed class SniCommand(TextWriter output, TextWriter error, TracerOpti
             if (summary?.Failure is { } failure)
             {
                 await error.WriteLineAsync($"flowtrace: {failure.Reason}").ConfigureAwait(false);
-                return failure.Code == "invalid-request" ? 2 : 1;
+                return failure.Code == StepFailureDetails.InvalidRequest ? 2 : 1;
             }
 
             return summary!.FailedNames.Count == 0 ? 0 : 1;

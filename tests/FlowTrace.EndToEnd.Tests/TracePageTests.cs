@@ -64,6 +64,28 @@ public sealed partial class TracePageTests(AppFixture app)
     }
 
     [Fact]
+    public async Task Repeat_ThreeRuns_ShowsProgressThenFirstBesideTheRest()
+    {
+        var page = await app.OpenAsync();
+        await page.GetByText("Options").ClickAsync();
+        await page.Locator("#repeat").FillAsync("3");
+        await page.GetByRole(AriaRole.Button, new() { Name = "A healthy HTTPS site" }).ClickAsync();
+        await WaitForEndAsync(page);
+        await AppFixture.ScreenshotAsync(page, nameof(Repeat_ThreeRuns_ShowsProgressThenFirstBesideTheRest));
+        await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("3 runs of");
+        await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("3 completed");
+        var table = page.GetByRole(AriaRole.Table, new() { Name = "Per step over the runs" });
+        await Assertions.Expect(table.Locator("tbody tr")).ToHaveCountAsync(8);
+        var tls = table.Locator("tr[data-step='Tls'] td");
+        await Assertions.Expect(tls).ToHaveCountAsync(6);
+        for (var i = 0; i < 5; i++)
+            await Assertions.Expect(tls.Nth(i)).ToHaveTextAsync(DurationPattern());
+        // The steps show the last run, complete.
+        await Assertions.Expect(Step(page, "Connection handling")).ToHaveClassAsync(new Regex(@"\bdone\b"));
+        await page.CloseAsync();
+    }
+
+    [Fact]
     public async Task StepMode_LabSite_PausesAfterEachStepAndResumesOnNextStep()
     {
         var page = await app.OpenAsync();

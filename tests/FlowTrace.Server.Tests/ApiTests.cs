@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using FlowTrace.Contracts.Events;
 using FlowTrace.Contracts.Lab;
+using FlowTrace.Contracts.Repeat;
 
 namespace FlowTrace.Server.Tests;
 
@@ -37,6 +38,43 @@ public sealed class ApiTests(ServerFixture server)
         using var response = await http.PostAsync("/api/traces", Json(body));
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Contains(expected, problem.RootElement.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PostTraces_Repeat_ReturnsEveryRunAndTheirStatistics()
+    {
+        using var http = server.Http();
+        var url = await server.LabUrlAsync("www");
+        using var response = await http.PostAsync("/api/traces", Json($$"""{"url": "{{url}}", "repeat": 3}"""));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var result = await response.Content.ReadFromJsonAsync<RepeatResult>(TraceJson.Options);
+        Assert.NotNull(result);
+        Assert.Equal(3, result.Runs.Count);
+        // Each run is a whole trace on its own connection: its own TCP handshake, its own summary.
+        Assert.All(result.Runs, run =>
+        {
+            Assert.True(Assert.IsType<TraceSummary>(run[^1].Details).Succeeded);
+            Assert.Single(run, e => e.Step == TraceStep.Tcp && e.Kind == TraceEventKind.Completed);
+        });
+        Assert.Equal(3, result.Statistics.Runs);
+        Assert.Equal(3, result.Statistics.Succeeded);
+        var tls = result.Statistics.Steps.Single(s => s.Step == TraceStep.Tls);
+        Assert.Equal(result.Runs[0].Single(e => e.Step == TraceStep.Tls && e.Kind == TraceEventKind.Completed).Duration, tls.Duration.First);
+        Assert.NotNull(tls.Duration.Median);
+        Assert.True(tls.Duration.Min <= tls.Duration.Median && tls.Duration.Median <= tls.Duration.Max);
+    }
+
+    [Theory]
+    [InlineData("""{"url": "https://example.test/", "repeat": 0}""", "'repeat' must be between 1 and 100")]
+    [InlineData("""{"url": "https://example.test/", "repeat": 101}""", "'repeat' must be between 1 and 100")]
+    [InlineData("""{"url": "https://example.test/", "repeat": 3, "stepMode": true}""", "Step mode")]
+    public async Task PostTraces_BadRepeat_Returns400(string body, string expected)
+    {
+        using var http = server.Http();
+        using var response = await http.PostAsync("/api/traces", Json(body));
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         Assert.Contains(expected, problem.RootElement.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using FlowTrace.Contracts.Events;
+using FlowTrace.Contracts.Repeat;
 using FlowTrace.Contracts.Requests;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
@@ -26,6 +27,39 @@ public sealed class HubTests(ServerFixture server)
         // us well before the last one, which it cannot if events were batched until the end.
         var tlsDone = received.Single(r => r.Event.Step == TraceStep.Tls && r.Event.Kind == TraceEventKind.Completed).At;
         Assert.True(received[^1].At - tlsDone >= TimeSpan.FromMilliseconds(150), $"TLS completed at {tlsDone}, summary at {received[^1].At}");
+    }
+
+    [Fact]
+    public async Task Repeat_ThreeRuns_StreamsEachRunThenTheStatistics()
+    {
+        await using var connection = await server.ConnectAsync();
+        var url = await server.LabUrlAsync("www");
+        var updates = new List<RepeatUpdate>();
+        await foreach (var update in connection.StreamAsync<RepeatUpdate>("Repeat", new TraceRequestMessage { Url = url, Repeat = 3 }))
+            updates.Add(update);
+
+        var events = updates.Where(u => u.Event is not null).ToList();
+        Assert.Equal([1, 2, 3], events.Select(u => u.Run).Distinct());
+        Assert.All(events, u => Assert.Equal(3, u.Runs));
+        // Runs follow one another: every event of run 1 before any of run 2.
+        Assert.Equal(events.Select(u => u.Run).Order(), events.Select(u => u.Run));
+        Assert.Equal(3, events.Count(u => u.Event!.Details is TraceSummary));
+        var statistics = Assert.IsType<RepeatStatistics>(updates[^1].Statistics);
+        Assert.Null(updates[^1].Event);
+        Assert.Equal(3, statistics.Succeeded);
+    }
+
+    [Fact]
+    public async Task Trace_WithRepeat_PointsToRepeat()
+    {
+        await using var connection = await server.ConnectAsync();
+        var error = await Assert.ThrowsAsync<HubException>(async () =>
+        {
+            await foreach (var unused in connection.StreamAsync<TraceEvent>("Trace", new TraceRequestMessage { Url = "https://example.test/", Repeat = 2 }, "r1"))
+            {
+            }
+        });
+        Assert.Contains("'Repeat'", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -31,4 +31,24 @@ public sealed class TraceAdmissionTests
         using var other = admission.TryAdmit("192.0.2.1", "c2", out _);
         Assert.NotNull(other);
     }
+
+    [Fact]
+    public void TryAdmit_RepeatedTrace_CountsEveryRunAgainstTheRateLimit()
+    {
+        using var admission = new TraceAdmission(Options.Create(new FlowTraceServerOptions { TracesPerMinutePerClient = 10 }));
+        using (var repeat = admission.TryAdmit("192.0.2.1", null, out _, traces: 8))
+            Assert.NotNull(repeat);
+        Assert.Null(admission.TryAdmit("192.0.2.1", null, out var refusal, traces: 3));
+        Assert.Contains("3 more would pass the 10 a minute", refusal, StringComparison.Ordinal);
+        using var single = admission.TryAdmit("192.0.2.1", null, out _);
+        Assert.NotNull(single);
+    }
+
+    [Fact]
+    public void TryAdmit_RepeatAboveTheLimit_RefusedWithTheLimit()
+    {
+        using var admission = new TraceAdmission(Options.Create(new FlowTraceServerOptions { TracesPerMinutePerClient = 10 }));
+        Assert.Null(admission.TryAdmit("192.0.2.1", null, out var refusal, traces: 11));
+        Assert.Contains("11 runs are more than the 10 traces", refusal, StringComparison.Ordinal);
+    }
 }

@@ -1,4 +1,5 @@
 using FlowTrace.Contracts.Events;
+using FlowTrace.Contracts.Repeat;
 using FlowTrace.Contracts.Requests;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
@@ -40,6 +41,18 @@ public sealed class TraceSession(HubClient hub) : IAsyncDisposable
     /// <summary>The URL being traced.</summary>
     public string? Url { get; private set; }
 
+    /// <summary>A repeated trace: the run shown (1-based); 0 for a single trace.</summary>
+    public int Run { get; private set; }
+
+    /// <summary>A repeated trace: how many runs were asked for; 0 for a single trace.</summary>
+    public int Runs { get; private set; }
+
+    /// <summary>A repeated trace: each finished run's summary, in run order.</summary>
+    public List<TraceSummary> RunSummaries { get; } = [];
+
+    /// <summary>A repeated trace: the statistics over the runs, once they arrived.</summary>
+    public RepeatStatistics? Statistics { get; private set; }
+
     /// <summary>Starts a trace, replacing the previous one.</summary>
     public async Task StartAsync(TraceRequestMessage request)
     {
@@ -50,6 +63,10 @@ public sealed class TraceSession(HubClient hub) : IAsyncDisposable
         Summary = null;
         Error = null;
         Paused = null;
+        Statistics = null;
+        RunSummaries.Clear();
+        Runs = request.Repeat > 1 ? request.Repeat.Value : 0;
+        Run = Runs > 0 ? 1 : 0;
         Url = request.Url;
         IsRunning = true;
         Changed?.Invoke();
@@ -58,8 +75,16 @@ public sealed class TraceSession(HubClient hub) : IAsyncDisposable
         try
         {
             var connection = _connection = await hub.ConnectAsync();
-            await foreach (var traceEvent in connection.StreamAsync<TraceEvent>("Trace", request, _traceId, token))
-                Apply(traceEvent);
+            if (Runs > 0)
+            {
+                await foreach (var update in connection.StreamAsync<RepeatUpdate>("Repeat", request, token))
+                    Apply(update);
+            }
+            else
+            {
+                await foreach (var traceEvent in connection.StreamAsync<TraceEvent>("Trace", request, _traceId, token))
+                    Apply(traceEvent);
+            }
         }
         catch (OperationCanceledException)
         {
@@ -97,6 +122,30 @@ public sealed class TraceSession(HubClient hub) : IAsyncDisposable
     /// <inheritdoc />
     public async ValueTask DisposeAsync() => await CancelAsync();
 
+    private void Apply(RepeatUpdate update)
+    {
+        if (update.Statistics is { } statistics)
+        {
+            Statistics = statistics;
+            Changed?.Invoke();
+            return;
+        }
+
+        if (update.Run != Run)
+        {
+            // A new run: the steps show the run in progress, the earlier runs live on in the statistics.
+            Run = update.Run;
+            Events.Clear();
+            Hops.Clear();
+            Summary = null;
+        }
+
+        if (update.Event is { Details: TraceSummary summary })
+            RunSummaries.Add(summary);
+        if (update.Event is { } traceEvent)
+            Apply(traceEvent);
+    }
+
     private void Apply(TraceEvent traceEvent)
     {
         Events.Add(traceEvent);
@@ -121,7 +170,8 @@ public sealed class TraceSession(HubClient hub) : IAsyncDisposable
 
     private static string Clean(string message)
     {
-        const string prefix = "An unexpected error occurred invoking 'Trace' on the server. HubException: ";
-        return message.StartsWith(prefix, StringComparison.Ordinal) ? message[prefix.Length..] : message;
+        const string marker = "HubException: ";
+        var at = message.IndexOf(marker, StringComparison.Ordinal);
+        return message.StartsWith("An unexpected error occurred invoking", StringComparison.Ordinal) && at >= 0 ? message[(at + marker.Length)..] : message;
     }
 }

@@ -38,4 +38,7 @@ public sealed record TraceRequestMessage
 
     /// <summary>Pause after each step until the caller says to continue (hub only).</summary>
     public bool? StepMode { get; init; }
+
+    /// <summary>Trace this many times (1 to 100, default 1), each on a new connection, then sum the runs up per step.</summary>
+    public int? Repeat { get; init; }
 }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using FlowTrace.Contracts.Events;
 using FlowTrace.Contracts.Lab;
+using FlowTrace.Contracts.Repeat;
 using FlowTrace.Contracts.Requests;
 using FlowTrace.Contracts.Sni;
 using FlowTrace.Tracer.Policy;
@@ -11,7 +12,8 @@ using FlowTrace.Tracer.Tracing;
 
 namespace FlowTrace.Server.Api;
 
-/// <summary>The JSON API: <c>POST /api/traces</c>, <c>POST /api/sni</c> and <c>GET /api/lab</c>.</summary>
+/// <summary>The JSON API: <c>POST /api/traces</c> (a list of events; with <c>repeat</c> above 1, every run and the
+/// statistics), <c>POST /api/sni</c> and <c>GET /api/lab</c>.</summary>
 public static class TraceEndpoints
 {
     private static readonly JsonSerializerOptions RequestOptions = CreateRequestOptions();
@@ -37,9 +39,32 @@ public static class TraceEndpoints
         var request = factory.Create(message, null, out var errors);
         if (request is null)
             return Problem(string.Join(" ", errors));
-        using var lease = admission.TryAdmit(ClientIp(http), null, out var refusal);
+        var runs = message.Repeat ?? 1;
+        using var lease = admission.TryAdmit(ClientIp(http), null, out var refusal, runs);
         if (lease is null)
             return TooMany(refusal!);
+
+        if (runs > 1)
+        {
+            var perRun = new List<List<TraceEvent>>();
+            RepeatStatistics? statistics = null;
+            await foreach (var update in tracer.RepeatAsync(request, runs, cancellationToken).ConfigureAwait(false))
+            {
+                if (update.Event is { } runEvent)
+                {
+                    if (perRun.Count < update.Run)
+                        perRun.Add([]);
+                    perRun[update.Run - 1].Add(runEvent);
+                }
+
+                statistics = update.Statistics ?? statistics;
+            }
+
+            // Every trace ends with a summary, so statistics are missing only if the tracer broke its promise.
+            return statistics is null
+                ? Results.Problem("The runs ended without a summary.", statusCode: StatusCodes.Status500InternalServerError)
+                : Results.Json(new RepeatResult([.. perRun], statistics), TraceJson.Options);
+        }
 
         var events = new List<TraceEvent>();
         await foreach (var traceEvent in tracer.TraceAsync(request, cancellationToken).ConfigureAwait(false))

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using FlowTrace.Contracts.Events;
+using FlowTrace.Contracts.Repeat;
 using FlowTrace.Contracts.Requests;
 using FlowTrace.Contracts.Sni;
 using FlowTrace.Tracer.Sni;
@@ -39,6 +40,8 @@ public sealed class TraceHub(ITracer tracer, TraceRequestFactory factory, StepGa
             };
         }
 
+        if (request.Repeat > 1)
+            throw new HubException("A repeated trace streams through 'Repeat', not 'Trace'.");
         using (registration)
         {
             var traceRequest = factory.Create(request, pause, out var errors);
@@ -48,6 +51,20 @@ public sealed class TraceHub(ITracer tracer, TraceRequestFactory factory, StepGa
             await foreach (var traceEvent in tracer.TraceAsync(traceRequest, cancellationToken).ConfigureAwait(false))
                 yield return traceEvent;
         }
+    }
+
+    /// <summary>Runs the trace <see cref="TraceRequestMessage.Repeat"/> times, each on a new connection: every run's
+    /// events as they happen, then the statistics over the runs.</summary>
+    public async IAsyncEnumerable<RepeatUpdate> Repeat(TraceRequestMessage request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.StepMode == true)
+            throw new HubException("Step mode runs a trace once: ask for 'repeat' or 'stepMode', not both.");
+        var traceRequest = factory.Create(request, null, out var errors) ?? throw new HubException(string.Join(" ", errors));
+        var runs = request.Repeat ?? 1;
+        using var lease = Admit(runs);
+        await foreach (var update in tracer.RepeatAsync(traceRequest, runs, cancellationToken).ConfigureAwait(false))
+            yield return update;
     }
 
     /// <summary>Compares the certificates a server hands out per SNI name; a result per name as each handshake finishes.</summary>
@@ -60,10 +77,10 @@ public sealed class TraceHub(ITracer tracer, TraceRequestFactory factory, StepGa
             yield return update;
     }
 
-    private IDisposable Admit()
+    private IDisposable Admit(int traces = 1)
     {
         var ip = Context.GetHttpContext()?.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-        return admission.TryAdmit(ip, Context.ConnectionId, out var refusal) ?? throw new HubException(refusal);
+        return admission.TryAdmit(ip, Context.ConnectionId, out var refusal, traces) ?? throw new HubException(refusal);
     }
 
     /// <summary>Step mode: lets the paused trace <paramref name="traceId"/> run its next step.</summary>

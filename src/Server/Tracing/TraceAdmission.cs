@@ -30,13 +30,23 @@ public sealed class TraceAdmission : IDisposable
         _serverWide = new SemaphoreSlim(_options.MaxConcurrentTraces);
     }
 
-    /// <summary>Admits a trace or says, in words, why not. Dispose the lease when the trace ends.</summary>
-    public IDisposable? TryAdmit(string clientIp, string? connectionId, out string? refusal)
+    /// <summary>Admits a trace (or <paramref name="traces"/> run one after the other, as a repeat does) or says, in
+    /// words, why not. Dispose the lease when the last trace ends.</summary>
+    public IDisposable? TryAdmit(string clientIp, string? connectionId, out string? refusal, int traces = 1)
     {
-        using var permit = _perClient.AttemptAcquire(clientIp);
+        ArgumentOutOfRangeException.ThrowIfLessThan(traces, 1);
+        if (traces > _options.TracesPerMinutePerClient)
+        {
+            refusal = $"{traces} runs are more than the {_options.TracesPerMinutePerClient} traces one client may start a minute on this server; ask for fewer.";
+            return null;
+        }
+
+        using var permit = _perClient.AttemptAcquire(clientIp, traces);
         if (!permit.IsAcquired)
         {
-            refusal = $"Too many traces from {clientIp}: at most {_options.TracesPerMinutePerClient} a minute. Try again in a minute.";
+            refusal = traces == 1
+                ? $"Too many traces from {clientIp}: at most {_options.TracesPerMinutePerClient} a minute. Try again in a minute."
+                : $"Too many traces from {clientIp}: {traces} more would pass the {_options.TracesPerMinutePerClient} a minute allowed. Try again in a minute, or ask for fewer runs.";
             return null;
         }
 

@@ -1,3 +1,4 @@
+using FlowTrace.Contracts.Repeat;
 using FlowTrace.Contracts.Requests;
 using FlowTrace.Tracer.Tracing;
 using Microsoft.Extensions.Options;
@@ -14,6 +15,18 @@ public sealed class TraceRequestFactory(LabHost labHost, IOptions<FlowTraceServe
         if (string.IsNullOrWhiteSpace(message.Url))
         {
             errors = ["'url' is required."];
+            return null;
+        }
+
+        if (message.Repeat is { } repeat && (repeat < 1 || repeat > RepeatStatistics.MaxRuns))
+        {
+            errors = [$"'repeat' must be between 1 and {RepeatStatistics.MaxRuns} (it was {repeat})."];
+            return null;
+        }
+
+        if (message.Repeat > 1 && message.StepMode == true)
+        {
+            errors = ["Step mode runs a trace once: ask for 'repeat' or 'stepMode', not both."];
             return null;
         }
 

@@ -64,7 +64,7 @@ public sealed class SniComparer
         var errors = Validate(request);
         if (errors.Count > 0)
         {
-            yield return Failed(request.Target, null, new StepFailureDetails("invalid-request", string.Join(" ", errors)));
+            yield return Failed(request.Target, null, new StepFailureDetails(StepFailureDetails.InvalidRequest, string.Join(" ", errors)));
             yield break;
         }
 

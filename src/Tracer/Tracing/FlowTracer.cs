@@ -78,7 +78,7 @@ public sealed class FlowTracer : ITracer
             var errors = TraceRequestValidator.Validate(request);
             if (errors.Count > 0)
             {
-                failure = new StepFailureDetails("invalid-request", string.Join(" ", errors));
+                failure = new StepFailureDetails(StepFailureDetails.InvalidRequest, string.Join(" ", errors));
                 run.Failed(TraceStep.Trace, failure.Code, failure.Reason);
                 return;
             }

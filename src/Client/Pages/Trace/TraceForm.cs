@@ -12,6 +12,7 @@ public sealed class TraceForm
     public string? SniName { get; set; }
     public bool FollowRedirects { get; set; } = true;
     public bool StepMode { get; set; }
+    public int Repeat { get; set; } = 1;
 
     public TraceRequestMessage ToMessage() => new()
     {
@@ -22,5 +23,6 @@ public sealed class TraceForm
         SniName = Sni == SniMode.Custom ? SniName?.Trim() : null,
         FollowRedirects = FollowRedirects,
         StepMode = StepMode,
+        Repeat = Repeat > 1 ? Repeat : null,
     };
 }
