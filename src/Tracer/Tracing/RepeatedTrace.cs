@@ -12,7 +12,7 @@ public static class RepeatedTrace
 {
 
     /// <summary>Runs <paramref name="request"/> <paramref name="runs"/> times; yields every run's events as they happen,
-    /// then one closing update with the statistics over the runs that produced a summary.</summary>
+    /// then, when more than one run was asked for, one closing update with the statistics over the runs.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="runs"/> is not between 1 and <see cref="RepeatStatistics.MaxRuns"/>.</exception>
     public static IAsyncEnumerable<RepeatUpdate> RepeatAsync(this ITracer tracer, TraceRequest request, int runs, CancellationToken cancellationToken)
     {
@@ -41,7 +41,7 @@ public static class RepeatedTrace
                 break;
         }
 
-        if (summaries.Count > 0)
+        if (runs > 1 && summaries.Count > 0)
             yield return new RepeatUpdate(runs, runs, null, RepeatStatistics.From(summaries));
     }
 }

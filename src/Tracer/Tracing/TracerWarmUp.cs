@@ -104,8 +104,10 @@ internal static class TracerWarmUp
                         path.Pkcs1Only ? [Bc.SignatureAndHashAlgorithm.GetInstance(Bc.HashAlgorithm.sha256, Bc.SignatureAlgorithm.rsa)] : null),
                 };
                 string? failure = null;
-                await foreach (var traceEvent in tracer.TraceAsync(request, timeout.Token).ConfigureAwait(false))
+                // Through the repeat runner, which runs the trace itself: hosts consume traces through both.
+                await foreach (var update in tracer.RepeatAsync(request, 1, timeout.Token).ConfigureAwait(false))
                 {
+                    var traceEvent = update.Event!;
                     if (traceEvent.Kind == TraceEventKind.Failed)
                         failure ??= $"{traceEvent.Step}: {traceEvent.Message}";
                     Observe(observer, traceEvent);

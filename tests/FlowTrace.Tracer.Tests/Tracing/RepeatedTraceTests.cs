@@ -42,6 +42,14 @@ public sealed class RepeatedTraceTests(LabFixture lab)
         Assert.Equal(0, statistics.Succeeded);
     }
 
+    [Fact]
+    public async Task RepeatAsync_OneRun_TheTraceAloneWithoutStatistics()
+    {
+        var updates = await CollectAsync(lab.Tracer, lab.Request("www"), 1);
+        Assert.All(updates, u => Assert.Null(u.Statistics));
+        Assert.IsType<TraceSummary>(updates[^1].Event!.Details);
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(RepeatStatistics.MaxRuns + 1)]
