@@ -71,20 +71,12 @@ internal sealed class CliApp(TextWriter output, TextWriter error, TracerOptions?
                 return 2;
             }
 
-            // The warm-up's events go through the same rendering and serialising as the real trace's, unseen, so that
-            // compiling them does not land in the first trace's numbers.
-            var unseen = new ConsoleRenderer(TextWriter.Null);
-            var tracer = new FlowTracer((tracerOptions ?? new TracerOptions()) with
-            {
-                WarmUpObserver = e =>
-                {
-                    unseen.Write(e);
-                    _ = TraceJson.Serialize(e);
-                },
-            });
-            var renderer = new ConsoleRenderer(output);
-            // Awaited here rather than inside the first trace, so that this method's own resumption is compiled too.
+            // The warm-up's events are replayed, unseen, through the very loop that prints the real trace (rendering,
+            // serialising, awaiting), so that compiling it does not land in the first trace's numbers.
+            var warmUpEvents = new List<TraceEvent>();
+            var tracer = new FlowTracer((tracerOptions ?? new TracerOptions()) with { WarmUpObserver = warmUpEvents.Add });
             await tracer.WarmUpAsync(cancellationToken).ConfigureAwait(false);
+            await WriteAsync(Replay(warmUpEvents), TextWriter.Null, arguments, cancellationToken).ConfigureAwait(false);
             if (lab is not null)
             {
                 // The lab runs in this process: one unseen request lets it compile its own server code now, so that its
@@ -94,41 +86,7 @@ internal sealed class CliApp(TextWriter output, TextWriter error, TracerOptions?
                 }
             }
 
-            var summaries = new List<TraceSummary>();
-            RepeatStatistics? statistics = null;
-            var shownRun = 0;
-            await foreach (var update in tracer.RepeatAsync(request, arguments.Repeat, cancellationToken).ConfigureAwait(false))
-            {
-                if (update.Statistics is { } closing)
-                {
-                    statistics = closing;
-                    continue;
-                }
-
-                var traceEvent = update.Event!;
-                if (arguments.Repeat > 1 && !arguments.Json && update.Run != shownRun)
-                {
-                    shownRun = update.Run;
-                    await output.WriteLineAsync($"— run {update.Run} of {update.Runs} —").ConfigureAwait(false);
-                }
-
-                if (arguments.Json)
-                    await output.WriteLineAsync(TraceJson.Serialize(traceEvent)).ConfigureAwait(false);
-                else if (arguments.Repeat == 1 || traceEvent.Details is TraceSummary)
-                    renderer.Write(traceEvent);
-                await output.FlushAsync(cancellationToken).ConfigureAwait(false);
-                if (traceEvent.Details is TraceSummary summary)
-                    summaries.Add(summary);
-            }
-
-            if (arguments.Repeat > 1 && statistics is not null)
-            {
-                if (arguments.Json)
-                    await output.WriteLineAsync(System.Text.Json.JsonSerializer.Serialize(statistics, TraceJson.Options)).ConfigureAwait(false);
-                else
-                    renderer.Write(statistics);
-            }
-
+            var summaries = await WriteAsync(tracer.RepeatAsync(request, arguments.Repeat, cancellationToken), output, arguments, cancellationToken).ConfigureAwait(false);
             var failed = summaries.FirstOrDefault(s => !s.Succeeded);
             if (summaries.Count > 0 && failed is null)
                 return 0;
@@ -139,6 +97,52 @@ internal sealed class CliApp(TextWriter output, TextWriter error, TracerOptions?
         {
             if (lab is not null)
                 await lab.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Prints a trace (or each run and the statistics of a repeat) as it arrives; returns the runs' summaries.</summary>
+    private static async Task<List<TraceSummary>> WriteAsync(IAsyncEnumerable<RepeatUpdate> updates, TextWriter writer, CliArguments arguments, CancellationToken cancellationToken)
+    {
+        var renderer = new ConsoleRenderer(writer);
+        var summaries = new List<TraceSummary>();
+        var shownRun = 0;
+        await foreach (var update in updates.ConfigureAwait(false))
+        {
+            if (update.Statistics is { } statistics)
+            {
+                if (arguments.Json)
+                    await writer.WriteLineAsync(System.Text.Json.JsonSerializer.Serialize(statistics, TraceJson.Options)).ConfigureAwait(false);
+                else
+                    renderer.Write(statistics);
+                continue;
+            }
+
+            var traceEvent = update.Event!;
+            if (update.Runs > 1 && !arguments.Json && update.Run != shownRun)
+            {
+                shownRun = update.Run;
+                await writer.WriteLineAsync($"— run {update.Run} of {update.Runs} —").ConfigureAwait(false);
+            }
+
+            if (arguments.Json)
+                await writer.WriteLineAsync(TraceJson.Serialize(traceEvent)).ConfigureAwait(false);
+            else if (update.Runs == 1 || traceEvent.Details is TraceSummary)
+                renderer.Write(traceEvent);
+            await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+            if (traceEvent.Details is TraceSummary summary)
+                summaries.Add(summary);
+        }
+
+        return summaries;
+    }
+
+    /// <summary>Events already at hand as a stream that yields between them, as a live trace does.</summary>
+    private static async IAsyncEnumerable<RepeatUpdate> Replay(IReadOnlyList<TraceEvent> events)
+    {
+        foreach (var traceEvent in events)
+        {
+            await Task.Yield();
+            yield return new RepeatUpdate(1, 1, traceEvent, null);
         }
     }
 
@@ -172,7 +176,8 @@ internal sealed class CliApp(TextWriter output, TextWriter error, TracerOptions?
             SniName = arguments.SniName,
             ConnectTo = arguments.ConnectTo,
             FollowRedirects = !arguments.NoRedirects,
-            ExtraTrustedRoots = [.. lab is not null ? [lab.CaCertificate] : Array.Empty<byte[]>(), .. arguments.CaCertificates.SelectMany(ReadCertificates)],
+            // An array, the collection the warm-up's requests hold too: another list type would be compiled mid-trace.
+            ExtraTrustedRoots = (lab is not null ? [lab.CaCertificate] : Array.Empty<byte[]>()).Concat(arguments.CaCertificates.SelectMany(ReadCertificates)).ToArray(),
         };
     }
 }

@@ -53,6 +53,7 @@ public static class FlowTraceServer
         builder.Services.AddSingleton<TraceAdmission>();
         builder.Services.AddSingleton<SniRequestFactory>();
         builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<WarmUpKey>();
         builder.Services.AddHostedService<TracerUpkeep>();
         builder.Services.AddProblemDetails();
         builder.Services.AddSignalR().AddJsonProtocol(o => TraceJson.Configure(o.PayloadSerializerOptions));

@@ -29,7 +29,7 @@ public static class TraceEndpoints
         return app;
     }
 
-    private static async Task<IResult> RunTraceAsync(HttpRequest http, ITracer tracer, TraceRequestFactory factory, TraceAdmission admission, CancellationToken cancellationToken)
+    private static async Task<IResult> RunTraceAsync(HttpRequest http, ITracer tracer, TraceRequestFactory factory, TraceAdmission admission, WarmUpKey warmUp, CancellationToken cancellationToken)
     {
         var (message, invalid) = await ReadBodyAsync<TraceRequestMessage>(http, "trace request", "{\"url\": \"https://...\"}", cancellationToken).ConfigureAwait(false);
         if (message is null)
@@ -40,9 +40,11 @@ public static class TraceEndpoints
         if (request is null)
             return Problem(string.Join(" ", errors));
         var runs = message.Repeat ?? 1;
-        using var lease = admission.TryAdmit(ClientIp(http), null, out var refusal, runs);
-        if (lease is null)
-            return TooMany(refusal!);
+        string? refusal = null;
+        // The server's own warm-up request is no client's: it spends nobody's rate limit.
+        using var lease = warmUp.Marks(http) ? null : admission.TryAdmit(ClientIp(http), null, out refusal, runs);
+        if (refusal is not null)
+            return TooMany(refusal);
 
         if (runs > 1)
         {

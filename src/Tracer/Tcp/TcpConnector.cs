@@ -11,9 +11,12 @@ namespace FlowTrace.Tracer.Tcp;
 /// IPv6 first, the next attempt started 250 ms after the previous one unless that one finished earlier,
 /// the first to connect wins and the rest are closed. Every attempt is reported with its own timing.
 /// </summary>
-internal sealed class TcpConnector(TimeProvider time, DestinationPolicy policy)
+internal sealed class TcpConnector(TimeProvider time, DestinationPolicy policy, BlockingThreads? threads = null)
 {
-    private readonly BlockingThreads _threads = new();
+    private readonly BlockingThreads _threads = threads ?? new();
+
+    /// <summary>The kept threads this connector's blocking calls run on.</summary>
+    public BlockingThreads Threads => _threads;
 
     /// <summary>Delay before the next attempt starts while the previous one is still pending (RFC 8305 §5).</summary>
     public static readonly TimeSpan ConnectionAttemptDelay = TimeSpan.FromMilliseconds(250);

@@ -51,6 +51,17 @@ internal static class TracerWarmUp
         new(null, "rsa2048", 0, 0, false, false, ServerTls12Only: true),
     ];
 
+    /// <summary>Asks <paramref name="policy"/> about the kinds of destination traces meet (loopback, private, public,
+    /// IPv6, IPv4-mapped), so that its code and tables are ready before a real trace asks.</summary>
+    public static void AskPolicy(Policy.DestinationPolicy policy)
+    {
+        foreach (var address in new[] { "127.0.0.1", "10.1.2.3", "192.0.2.10", "203.0.113.7", "8.8.8.8", "::1", "fd00::1", "2001:db8::1", "2606:4700::1111", "::ffff:10.0.0.1" })
+        {
+            _ = policy.Check(new IPEndPoint(IPAddress.Parse(address), 443));
+            _ = policy.Check(new IPEndPoint(IPAddress.Parse(address), 1));
+        }
+    }
+
     /// <summary>Warms the tracer; whatever goes wrong, real traces still run.</summary>
     public static async Task RunAsync(FlowTracer tracer, Action<TraceEvent>? observer)
     {
@@ -97,7 +108,8 @@ internal static class TracerWarmUp
                     TlsVersions = path.Version is { } version ? [version] : ["1.3", "1.2"],
                     // Half the paths trust the server's certificate as an extra root (as --cacert and the lab do),
                     // half judge it against the system's roots only.
-                    ExtraTrustedRoots = path.Chunked ? [certificates[path.Key].RawData] : [],
+                    // Hosts hand roots over as arrays (the command line) or one-element lists (the server's lab CA).
+                    ExtraTrustedRoots = !path.Chunked ? [] : path.Version == "1.2" ? new[] { certificates[path.Key].RawData } : [certificates[path.Key].RawData],
                     // Half reach the server by name through the resolver, half as curl's --connect-to does.
                     ConnectTo = path.Chunked ? $"127.0.0.1:{port}" : null,
                     Offer = path.Group == 0 ? null : new TlsOffer([path.Group], [path.CipherSuite],
