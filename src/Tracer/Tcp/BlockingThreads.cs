@@ -4,12 +4,18 @@ namespace FlowTrace.Tracer.Tcp;
 /// Threads for the tracer's blocking socket calls (connect, the eager reader), kept between traces. Starting a thread
 /// costs about 0.6 ms here, and a trace needs two (one connect, one reader): with new threads each time that was most of
 /// the TCP step's client time. A call waits for no other: when no thread is idle, a new one starts; an idle thread
-/// ends after <see cref="IdleLifetime"/>.
+/// ends after an idle lifetime, except the last <see cref="KeptIdle"/>, so that the first trace after a quiet hour finds
+/// a thread waiting as the hundredth does (a parked thread costs no CPU).
 /// </summary>
-internal sealed class BlockingThreads
+internal sealed class BlockingThreads(TimeSpan? idleLifetime = null)
 {
-    /// <summary>How long a thread waits for work before it ends.</summary>
-    public static readonly TimeSpan IdleLifetime = TimeSpan.FromSeconds(60);
+    /// <summary>How long a thread beyond <see cref="KeptIdle"/> waits for work before it ends.</summary>
+    public static readonly TimeSpan DefaultIdleLifetime = TimeSpan.FromSeconds(60);
+
+    /// <summary>Threads that stay however long they wait: a trace's connect and its reader, one after the other.</summary>
+    public const int KeptIdle = 1;
+
+    private readonly TimeSpan _idleLifetime = idleLifetime ?? DefaultIdleLifetime;
 
     private readonly object _gate = new();
     private readonly Queue<WorkItem> _work = new();
@@ -68,7 +74,7 @@ internal sealed class BlockingThreads
                     Complete(item.Done, failure);
                 while (_work.Count == 0)
                 {
-                    if (!Monitor.Wait(_gate, IdleLifetime) && _work.Count == 0)
+                    if (!Monitor.Wait(_gate, _idleLifetime) && _work.Count == 0 && Threads > KeptIdle)
                     {
                         _idle--;
                         Threads--;

@@ -39,4 +39,24 @@ public sealed class BlockingThreadsTests
         await threads.Run(() => { });
         Assert.Equal(1, threads.Threads);
     }
+
+    [Fact]
+    public async Task Run_IdlePastTheLifetime_ExtraThreadsEndButOneStays()
+    {
+        var threads = new BlockingThreads(TimeSpan.FromMilliseconds(50));
+        using var release = new ManualResetEventSlim();
+        var blocked = threads.Run(() => release.Wait(TimeSpan.FromSeconds(10)));
+        await threads.Run(() => { }).WaitAsync(TimeSpan.FromSeconds(5));
+        release.Set();
+        await blocked;
+        Assert.Equal(2, threads.Threads);
+        for (var waited = 0; threads.Threads > 1 && waited < 5000; waited += 20)
+            await Task.Delay(20);
+        Assert.Equal(BlockingThreads.KeptIdle, threads.Threads);
+        // Many lifetimes later the kept thread is still there for the next call.
+        await Task.Delay(300);
+        Assert.Equal(BlockingThreads.KeptIdle, threads.Threads);
+        await threads.Run(() => { });
+        Assert.Equal(BlockingThreads.KeptIdle, threads.Threads);
+    }
 }
