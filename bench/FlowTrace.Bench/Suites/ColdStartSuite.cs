@@ -74,27 +74,38 @@ public static class ColdStartSuite
 
     private static async Task<IReadOnlyList<TraceSummary>> ServerRunsAsync(string url, string connectTo, int runs)
     {
-        var port = ExternalProcess.FreePort();
-        using var server = ExternalProcess.Start("dotnet",
-        [
-            Path.Combine(AppContext.BaseDirectory, "FlowTrace.Server.dll"), "--urls", $"http://127.0.0.1:{port}",
-            "--FlowTrace:AllowedPorts=1-65535", "--FlowTrace:TracesPerMinutePerClient=1000",
-            "--FlowTrace:Lab:DnsPort=0", "--FlowTrace:Lab:HttpsPort=0", "--FlowTrace:Lab:Tls12Port=0", "--FlowTrace:Lab:HttpPort=0",
-            "--FlowTrace:Lab:Http10Port=0", "--FlowTrace:Lab:ClosedPort=0", "--FlowTrace:Lab:HostileHttpPort=0", "--FlowTrace:Lab:HostileTlsPort=0",
-        ]);
-        // The server says when its warm-up is over; a user's first trace comes after the page loaded, later still.
-        for (var waited = 0; !server.Log.Contains("Tracer warmed up", StringComparison.Ordinal); waited += 100)
+        // A free port can be taken between probing and listening (other processes start servers too): try again.
+        for (var attempt = 1; ; attempt++)
         {
-            if (server.Process.HasExited || waited > 120_000)
-                throw new InvalidOperationException($"The server did not finish its warm-up: {server.Log}");
-            await Task.Delay(100);
-        }
+            var port = ExternalProcess.FreePort();
+            using var server = ExternalProcess.Start("dotnet",
+            [
+                Path.Combine(AppContext.BaseDirectory, "FlowTrace.Server.dll"), "--urls", $"http://127.0.0.1:{port}",
+                "--FlowTrace:AllowedPorts=1-65535", "--FlowTrace:TracesPerMinutePerClient=1000",
+                "--FlowTrace:Lab:DnsPort=0", "--FlowTrace:Lab:HttpsPort=0", "--FlowTrace:Lab:Tls12Port=0", "--FlowTrace:Lab:HttpPort=0",
+                "--FlowTrace:Lab:Http10Port=0", "--FlowTrace:Lab:ClosedPort=0", "--FlowTrace:Lab:HostileHttpPort=0", "--FlowTrace:Lab:HostileTlsPort=0",
+            ]);
+            // The server says when its warm-up is over; a user's first trace comes after the page loaded, later still.
+            var waited = 0;
+            while (!server.Log.Contains("Tracer warmed up", StringComparison.Ordinal) && !server.Process.HasExited && waited < 120_000)
+            {
+                await Task.Delay(100);
+                waited += 100;
+            }
 
-        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromMinutes(5) };
-        using var response = await http.PostAsJsonAsync("/api/traces", new { url, connectTo, repeat = runs });
-        response.EnsureSuccessStatusCode();
-        var result = await response.Content.ReadFromJsonAsync<RepeatResult>(TraceJson.Options)
-            ?? throw new InvalidOperationException("The server answered with no result.");
-        return [.. result.Runs.Select(run => (TraceSummary)run[^1].Details!)];
+            if (!server.Log.Contains("Tracer warmed up", StringComparison.Ordinal))
+            {
+                if (server.Process.HasExited && attempt < 3)
+                    continue;
+                throw new InvalidOperationException($"The server did not finish its warm-up: {server.Log}");
+            }
+
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromMinutes(5) };
+            using var response = await http.PostAsJsonAsync("/api/traces", new { url, connectTo, repeat = runs });
+            response.EnsureSuccessStatusCode();
+            var result = await response.Content.ReadFromJsonAsync<RepeatResult>(TraceJson.Options)
+                ?? throw new InvalidOperationException("The server answered with no result.");
+            return [.. result.Runs.Select(run => (TraceSummary)run[^1].Details!)];
+        }
     }
 }

@@ -33,6 +33,23 @@ public sealed class CertificateValidator
     public IReadOnlyList<ValidationFinding> Validate(IReadOnlyList<byte[]> chain, string host, DateTimeOffset now, IReadOnlyList<byte[]> extraTrustedRoots)
     {
         ArgumentNullException.ThrowIfNull(chain);
+        var certificates = chain.Select(X509CertificateLoader.LoadCertificate).ToList();
+        try
+        {
+            return Validate(chain, certificates, host, now, extraTrustedRoots);
+        }
+        finally
+        {
+            certificates.ForEach(c => c.Dispose());
+        }
+    }
+
+    /// <summary>Validates a chain already loaded (<paramref name="certificates"/>, the same as <paramref name="chain"/>'s
+    /// DER): a caller that describes the certificates too loads them once (~0.1 ms a certificate).</summary>
+    public IReadOnlyList<ValidationFinding> Validate(IReadOnlyList<byte[]> chain, IReadOnlyList<X509Certificate2> certificates, string host, DateTimeOffset now, IReadOnlyList<byte[]> extraTrustedRoots)
+    {
+        ArgumentNullException.ThrowIfNull(chain);
+        ArgumentNullException.ThrowIfNull(certificates);
         ArgumentNullException.ThrowIfNull(extraTrustedRoots);
         var findings = new List<ValidationFinding>();
         if (chain.Count == 0)
@@ -41,19 +58,10 @@ public sealed class CertificateValidator
             return findings;
         }
 
-        var certificates = chain.Select(X509CertificateLoader.LoadCertificate).ToList();
-        try
-        {
-            var leaf = certificates[0];
-            CheckDates(leaf, now, findings);
-            CheckName(leaf, host, findings);
-            findings.AddRange(TrustFindings(chain, certificates, now, extraTrustedRoots));
-        }
-        finally
-        {
-            certificates.ForEach(c => c.Dispose());
-        }
-
+        var leaf = certificates[0];
+        CheckDates(leaf, now, findings);
+        CheckName(leaf, host, findings);
+        findings.AddRange(TrustFindings(chain, certificates, now, extraTrustedRoots));
         return findings;
     }
 
@@ -105,7 +113,7 @@ public sealed class CertificateValidator
             : $"The certificate is for {string.Join(", ", names.Take(10))}{(names.Count > 10 ? $" and {names.Count - 10} more" : "")}, not for '{host}'."));
     }
 
-    private IReadOnlyList<ValidationFinding> TrustFindings(IReadOnlyList<byte[]> chain, List<X509Certificate2> certificates, DateTimeOffset now, IReadOnlyList<byte[]> extraTrustedRoots)
+    private IReadOnlyList<ValidationFinding> TrustFindings(IReadOnlyList<byte[]> chain, IReadOnlyList<X509Certificate2> certificates, DateTimeOffset now, IReadOnlyList<byte[]> extraTrustedRoots)
     {
         // The verdict depends on the certificates and the roots only: dates are checked apart (CheckDates), and a chain
         // whose certificates have expired since is not reused past its earliest expiry.
@@ -138,7 +146,7 @@ public sealed class CertificateValidator
 
     private sealed record Verdict(IReadOnlyList<ValidationFinding> Findings, DateTimeOffset Until, DateTimeOffset NotAfter);
 
-    private static void CheckTrust(List<X509Certificate2> certificates, DateTimeOffset now, IReadOnlyList<byte[]> extraTrustedRoots, List<ValidationFinding> findings)
+    private static void CheckTrust(IReadOnlyList<X509Certificate2> certificates, DateTimeOffset now, IReadOnlyList<byte[]> extraTrustedRoots, List<ValidationFinding> findings)
     {
         var leaf = certificates[0];
         var selfSigned = leaf.SubjectName.RawData.AsSpan().SequenceEqual(leaf.IssuerName.RawData) && certificates.Count == 1;
@@ -174,7 +182,7 @@ public sealed class CertificateValidator
         }
     }
 
-    private static List<X509ChainStatusFlags> BuildChain(List<X509Certificate2> certificates, DateTimeOffset now, IReadOnlyList<byte[]> customRoots)
+    private static List<X509ChainStatusFlags> BuildChain(IReadOnlyList<X509Certificate2> certificates, DateTimeOffset now, IReadOnlyList<byte[]> customRoots)
     {
         using var chain = new X509Chain();
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;

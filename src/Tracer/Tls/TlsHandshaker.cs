@@ -1,3 +1,4 @@
+using System.Security.Cryptography.X509Certificates;
 using FlowTrace.Contracts.Requests;
 using System.Diagnostics;
 using System.Security.Cryptography;
@@ -143,9 +144,20 @@ internal sealed partial class TlsHandshaker(TimeProvider time, CertificateValida
         handshaking = false;
         var negotiated = client.Negotiated!;
         var host = request.Sni == SniMode.Custom ? serverName! : target.AsciiHost;
-        var findings = work.Measure(ClientWorkNames.CertificateValidation,
-            () => validator.Validate(client.ServerCertificates, host, time.GetUtcNow(), request.ExtraTrustedRoots));
-        var certificates = work.Measure(ClientWorkNames.CertificateValidation, () => client.ServerCertificates.Select(CertificateInspector.Describe).ToList());
+        // Loaded once for the verdict and the description alike.
+        var loaded = work.Measure(ClientWorkNames.CertificateValidation, () => client.ServerCertificates.Select(X509CertificateLoader.LoadCertificate).ToList());
+        IReadOnlyList<ValidationFinding> findings;
+        List<CertificateInfo> certificates;
+        try
+        {
+            findings = work.Measure(ClientWorkNames.CertificateValidation,
+                () => validator.Validate(client.ServerCertificates, loaded, host, time.GetUtcNow(), request.ExtraTrustedRoots));
+            certificates = work.Measure(ClientWorkNames.CertificateValidation, () => loaded.Select(CertificateInspector.Describe).ToList());
+        }
+        finally
+        {
+            loaded.ForEach(c => c.Dispose());
+        }
         var crypto = work.Elapsed(ClientWorkNames.TlsCrypto);
         var version = TlsNames.VersionName(negotiated.NegotiatedVersion);
         var suite = TlsNames.CipherSuiteName(negotiated.CipherSuite);

@@ -86,12 +86,17 @@ internal static class TracerWarmUp
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         using var resolver = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
         var resolverTask = AnswerQueriesAsync(resolver, timeout.Token);
-        var certificates = new Dictionary<string, X509Certificate2>
+        // Leaves issued by a CA and sent with it, as real servers send their chains: building a chain through an issuer
+        // is other code than accepting a self-signed certificate (~1.3 ms of the first real trace when only that was warm).
+        using var authority = CreateAuthority();
+        var leaves = new Dictionary<string, X509Certificate2>
         {
-            ["p256"] = CreateCertificate(ECDsa.Create(ECCurve.NamedCurves.nistP256)),
-            ["p384"] = CreateCertificate(ECDsa.Create(ECCurve.NamedCurves.nistP384)),
-            ["rsa2048"] = CreateCertificate(RSA.Create(2048)),
+            ["p256"] = Issue(ECDsa.Create(ECCurve.NamedCurves.nistP256), authority),
+            ["p384"] = Issue(ECDsa.Create(ECCurve.NamedCurves.nistP384), authority),
+            ["rsa2048"] = Issue(RSA.Create(2048), authority),
         };
+        using var authorityPublic = X509CertificateLoader.LoadCertificate(authority.RawData);
+        var certificates = leaves.ToDictionary(l => l.Key, l => SslStreamCertificateContext.Create(l.Value, [authorityPublic], offline: true));
         var failures = new List<string?>();
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
@@ -109,7 +114,7 @@ internal static class TracerWarmUp
                     // Half the paths trust the server's certificate as an extra root (as --cacert and the lab do),
                     // half judge it against the system's roots only.
                     // Hosts hand roots over as arrays (the command line) or one-element lists (the server's lab CA).
-                    ExtraTrustedRoots = !path.Chunked ? [] : path.Version == "1.2" ? new[] { certificates[path.Key].RawData } : [certificates[path.Key].RawData],
+                    ExtraTrustedRoots = !path.Chunked ? [] : path.Version == "1.2" ? new[] { authority.RawData } : [authority.RawData],
                     // Half reach the server by name through the resolver, half as curl's --connect-to does.
                     ConnectTo = path.Chunked ? $"127.0.0.1:{port}" : null,
                     Offer = path.Group == 0 ? null : new TlsOffer([path.Group], [path.CipherSuite],
@@ -142,8 +147,8 @@ internal static class TracerWarmUp
         }
         finally
         {
-            foreach (var certificate in certificates.Values)
-                certificate.Dispose();
+            foreach (var leaf in leaves.Values)
+                leaf.Dispose();
             await timeout.CancelAsync().ConfigureAwait(false);
             await resolverTask.ConfigureAwait(false);
         }
@@ -197,13 +202,13 @@ internal static class TracerWarmUp
         return [.. reply];
     }
 
-    private static async Task ServeOnceAsync(TcpListener listener, X509Certificate2 certificate, bool chunked, bool tls12Only, CancellationToken cancellationToken)
+    private static async Task ServeOnceAsync(TcpListener listener, SslStreamCertificateContext certificate, bool chunked, bool tls12Only, CancellationToken cancellationToken)
     {
         using var client = await listener.AcceptTcpClientAsync(cancellationToken).ConfigureAwait(false);
         await using var tls = new SslStream(client.GetStream());
         await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions
         {
-            ServerCertificate = certificate,
+            ServerCertificateContext = certificate,
             // Half the paths choose HTTP/1.1 by ALPN, as most real servers do; half choose nothing.
             ApplicationProtocols = chunked ? [SslApplicationProtocol.Http11] : null,
             EnabledSslProtocols = tls12Only ? System.Security.Authentication.SslProtocols.Tls12 : System.Security.Authentication.SslProtocols.None,
@@ -233,19 +238,26 @@ internal static class TracerWarmUp
         }
     }
 
-    private static X509Certificate2 CreateCertificate(AsymmetricAlgorithm key)
+    /// <summary>A throw-away CA (ECDSA P-256, as many private CAs are).</summary>
+    private static X509Certificate2 CreateAuthority()
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest(Name("FlowTrace warm-up CA"), key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
+        request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
+        return request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddHours(1));
+    }
+
+    /// <summary>A leaf for warm-up.invalid with <paramref name="key"/>, issued by <paramref name="authority"/>.</summary>
+    private static X509Certificate2 Issue(AsymmetricAlgorithm key, X509Certificate2 authority)
     {
         using (key)
         {
-            // Names as UTF8String, as OpenSSL and most CAs write them.
-            var subject = new X500DistinguishedNameBuilder();
-            subject.AddOrganizationName("FlowTrace warm-up");
-            subject.AddCommonName("warm-up.invalid");
-            var name = subject.Build();
             var request = key switch
             {
-                ECDsa ec => new CertificateRequest(name, ec, HashAlgorithmName.SHA256),
-                RSA rsa => new CertificateRequest(name, rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1),
+                ECDsa ec => new CertificateRequest(Name("warm-up.invalid"), ec, HashAlgorithmName.SHA256),
+                RSA rsa => new CertificateRequest(Name("warm-up.invalid"), rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1),
                 _ => throw new ArgumentException("ECDSA or RSA keys only", nameof(key)),
             };
             // The extensions real certificates carry, so that reading them is warm too.
@@ -256,9 +268,27 @@ internal static class TracerWarmUp
             request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
             request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
             request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
-            using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddHours(1));
+            request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(authority, true, false));
+            // Signed by the CA's ECDSA key whatever the leaf's key is (an RSA leaf under an ECDSA CA is common).
+            using var authorityKey = authority.GetECDsaPrivateKey()!;
+            using var issued = request.Create(authority.SubjectName, X509SignatureGenerator.CreateForECDsa(authorityKey),
+                DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddHours(1), RandomNumberGenerator.GetBytes(8));
+            using var withKey = key switch
+            {
+                ECDsa ec => issued.CopyWithPrivateKey(ec),
+                _ => issued.CopyWithPrivateKey((RSA)key),
+            };
             // Export and reload so that the private key is usable by SslStream on every platform.
-            return X509CertificateLoader.LoadPkcs12(certificate.Export(X509ContentType.Pkcs12), null);
+            return X509CertificateLoader.LoadPkcs12(withKey.Export(X509ContentType.Pkcs12), null);
         }
+    }
+
+    /// <summary>A subject name written as UTF8String, as OpenSSL and most CAs write them.</summary>
+    private static X500DistinguishedName Name(string commonName)
+    {
+        var name = new X500DistinguishedNameBuilder();
+        name.AddOrganizationName("FlowTrace warm-up");
+        name.AddCommonName(commonName);
+        return name.Build();
     }
 }
