@@ -88,15 +88,16 @@ internal static class TracerWarmUp
         var resolverTask = AnswerQueriesAsync(resolver, timeout.Token);
         // Leaves issued by a CA and sent with it, as real servers send their chains: building a chain through an issuer
         // is other code than accepting a self-signed certificate (~1.3 ms of the first real trace when only that was warm).
-        using var authority = CreateAuthority();
+        // A CA per key, as servers bring CAs the process has not seen.
+        var authorities = new Dictionary<string, X509Certificate2> { ["p256"] = CreateAuthority(), ["p384"] = CreateAuthority(), ["rsa2048"] = CreateAuthority() };
         var leaves = new Dictionary<string, X509Certificate2>
         {
-            ["p256"] = Issue(ECDsa.Create(ECCurve.NamedCurves.nistP256), authority),
-            ["p384"] = Issue(ECDsa.Create(ECCurve.NamedCurves.nistP384), authority),
-            ["rsa2048"] = Issue(RSA.Create(2048), authority),
+            ["p256"] = Issue(ECDsa.Create(ECCurve.NamedCurves.nistP256), authorities["p256"]),
+            ["p384"] = Issue(ECDsa.Create(ECCurve.NamedCurves.nistP384), authorities["p384"]),
+            ["rsa2048"] = Issue(RSA.Create(2048), authorities["rsa2048"]),
         };
-        using var authorityPublic = X509CertificateLoader.LoadCertificate(authority.RawData);
-        var certificates = leaves.ToDictionary(l => l.Key, l => SslStreamCertificateContext.Create(l.Value, [authorityPublic], offline: true));
+        var certificates = leaves.ToDictionary(l => l.Key, l => SslStreamCertificateContext.Create(
+            l.Value, [X509CertificateLoader.LoadCertificate(authorities[l.Key].RawData)], offline: true));
         var failures = new List<string?>();
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
@@ -114,7 +115,7 @@ internal static class TracerWarmUp
                     // Half the paths trust the server's certificate as an extra root (as --cacert and the lab do),
                     // half judge it against the system's roots only.
                     // Hosts hand roots over as arrays (the command line) or one-element lists (the server's lab CA).
-                    ExtraTrustedRoots = !path.Chunked ? [] : path.Version == "1.2" ? new[] { authority.RawData } : [authority.RawData],
+                    ExtraTrustedRoots = !path.Chunked ? [] : path.Version == "1.2" ? new[] { authorities[path.Key].RawData } : [authorities[path.Key].RawData],
                     // Half reach the server by name through the resolver, half as curl's --connect-to does.
                     ConnectTo = path.Chunked ? $"127.0.0.1:{port}" : null,
                     Offer = path.Group == 0 ? null : new TlsOffer([path.Group], [path.CipherSuite],
@@ -147,8 +148,8 @@ internal static class TracerWarmUp
         }
         finally
         {
-            foreach (var leaf in leaves.Values)
-                leaf.Dispose();
+            foreach (var certificate in leaves.Values.Concat(authorities.Values))
+                certificate.Dispose();
             await timeout.CancelAsync().ConfigureAwait(false);
             await resolverTask.ConfigureAwait(false);
         }
