@@ -54,6 +54,7 @@ public static class FlowTraceServer
         builder.Services.AddSingleton<SniRequestFactory>();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<WarmUpKey>();
+        builder.Services.AddSingleton<SampleTrace>();
         builder.Services.AddHostedService<TracerUpkeep>();
         builder.Services.AddProblemDetails();
         builder.Services.AddSignalR().AddJsonProtocol(o => TraceJson.Configure(o.PayloadSerializerOptions));

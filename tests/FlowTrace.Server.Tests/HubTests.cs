@@ -50,6 +50,25 @@ public sealed class HubTests(ServerFixture server)
     }
 
     [Fact]
+    public async Task Sample_AfterTheServersWarmUp_ReplaysItsLabTraceForPagesToWarmOn()
+    {
+        await using var connection = await server.ConnectAsync();
+        var events = new List<TraceEvent>();
+        for (var waited = 0; events.Count == 0 && waited < 60_000; waited += 200)
+        {
+            await foreach (var e in connection.StreamAsync<TraceEvent>("Sample"))
+                events.Add(e);
+            if (events.Count == 0)
+                await Task.Delay(200);
+        }
+
+        // The server's own warm-up trace of the lab, through its API: a whole trace, every step, ending with a summary.
+        Assert.True(Assert.IsType<TraceSummary>(events[^1].Details).Succeeded);
+        Assert.Contains(events, e => e.Step == TraceStep.Tls && e.Kind == TraceEventKind.Completed);
+        Assert.Equal(Enumerable.Range(0, events.Count), events.Select(e => e.Sequence));
+    }
+
+    [Fact]
     public async Task Trace_WithRepeat_PointsToRepeat()
     {
         await using var connection = await server.ConnectAsync();

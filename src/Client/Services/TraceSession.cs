@@ -53,6 +53,45 @@ public sealed class TraceSession(HubClient hub) : IAsyncDisposable
     /// <summary>A repeated trace: the statistics over the runs, once they arrived.</summary>
     public RepeatStatistics? Statistics { get; private set; }
 
+    /// <summary>The steps of the server's sample trace while the page draws them unseen, once, to compile its own code
+    /// before a user's first trace (WebAssembly interprets code on first use); null otherwise.</summary>
+    public List<IReadOnlyList<StepState>>? SampleHops { get; private set; }
+
+    /// <summary>While the page is idle: connects to the hub and reads the server's sample trace through the same path
+    /// as a real one, then hands it to the page to draw unseen (<see cref="SampleHops"/>). Failures only cost warmth.</summary>
+    public async Task PrepareAsync()
+    {
+        try
+        {
+            var connection = await hub.ConnectAsync();
+            var hops = new List<IReadOnlyList<StepState>>();
+            await foreach (var traceEvent in connection.StreamAsync<TraceEvent>("Sample"))
+                AddTo(hops, traceEvent);
+            if (IsRunning || hops.Count == 0)
+                return;
+            foreach (var step in hops.SelectMany(h => h))
+            {
+                _ = Explanations.For(step);
+                _ = Explanations.TimeSplit(step);
+            }
+
+            SampleHops = hops;
+            Changed?.Invoke();
+        }
+        catch (Exception e) when (e is HubException or HttpRequestException or InvalidOperationException or IOException or OperationCanceledException)
+        {
+        }
+    }
+
+    /// <summary>The page drew the sample: forget it.</summary>
+    public void SampleDrawn()
+    {
+        if (SampleHops is null)
+            return;
+        SampleHops = null;
+        Changed?.Invoke();
+    }
+
     /// <summary>Starts a trace, replacing the previous one.</summary>
     public async Task StartAsync(TraceRequestMessage request)
     {
@@ -149,10 +188,7 @@ public sealed class TraceSession(HubClient hub) : IAsyncDisposable
     private void Apply(TraceEvent traceEvent)
     {
         Events.Add(traceEvent);
-        while (Hops.Count <= traceEvent.Hop)
-            Hops.Add([.. StepNames.Flow.Select(step => new StepState(Hops.Count, step))]);
-        if (traceEvent.Step != TraceStep.Trace)
-            Hops[traceEvent.Hop].First(s => s.Step == traceEvent.Step).Events.Add(traceEvent);
+        AddTo(Hops, traceEvent);
         switch (traceEvent.Details)
         {
             case StepPausedDetails paused:
@@ -166,6 +202,15 @@ public sealed class TraceSession(HubClient hub) : IAsyncDisposable
         }
 
         Changed?.Invoke();
+    }
+
+    /// <summary>Files <paramref name="traceEvent"/> under its hop and step.</summary>
+    private static void AddTo(List<IReadOnlyList<StepState>> hops, TraceEvent traceEvent)
+    {
+        while (hops.Count <= traceEvent.Hop)
+            hops.Add([.. StepNames.Flow.Select(step => new StepState(hops.Count, step))]);
+        if (traceEvent.Step != TraceStep.Trace)
+            hops[traceEvent.Hop].First(s => s.Step == traceEvent.Step).Events.Add(traceEvent);
     }
 
     private static string Clean(string message)

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using FlowTrace.Contracts;
 
 namespace FlowTrace.Contracts.Events;
 
@@ -22,6 +23,12 @@ public static class TraceJson
         ArgumentNullException.ThrowIfNull(options);
         options.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
         options.PropertyNameCaseInsensitive = true;
+        // Generated metadata first (no reflection on the hot path, which the WebAssembly interpreter makes slow); the
+        // reflection resolver stays behind it for types a host serialises that the context does not list.
+        if (!options.TypeInfoResolverChain.OfType<TraceJsonContext>().Any())
+            options.TypeInfoResolverChain.Insert(0, TraceJsonContext.Default);
+        if (!options.TypeInfoResolverChain.OfType<System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver>().Any())
+            options.TypeInfoResolverChain.Add(new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver());
         options.NumberHandling = JsonNumberHandling.AllowReadingFromString;
         if (!options.Converters.OfType<JsonStringEnumConverter>().Any())
             options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));

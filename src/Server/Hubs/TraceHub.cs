@@ -15,7 +15,7 @@ namespace FlowTrace.Server.Hubs;
 /// Streams a trace's events to the caller as the tracer produces them. Closing the stream (or the tab)
 /// cancels the trace on the server at once.
 /// </summary>
-public sealed class TraceHub(ITracer tracer, TraceRequestFactory factory, StepGates gates, IOptions<FlowTraceServerOptions> options, SniComparer sniComparer, SniRequestFactory sniFactory, TraceAdmission admission) : Hub
+public sealed class TraceHub(ITracer tracer, TraceRequestFactory factory, StepGates gates, IOptions<FlowTraceServerOptions> options, SniComparer sniComparer, SniRequestFactory sniFactory, TraceAdmission admission, SampleTrace sample) : Hub
 {
     /// <summary>The hub's path.</summary>
     public const string Path = "/hubs/trace";
@@ -81,6 +81,19 @@ public sealed class TraceHub(ITracer tracer, TraceRequestFactory factory, StepGa
     {
         var ip = Context.GetHttpContext()?.Connection.RemoteIpAddress?.ToString() ?? "unknown";
         return admission.TryAdmit(ip, Context.ConnectionId, out var refusal, traces) ?? throw new HubException(refusal);
+    }
+
+    /// <summary>The events of the server's own warm-up trace, for a page to read and draw unseen while it is idle (no
+    /// trace runs: the events were kept at start).</summary>
+    public async IAsyncEnumerable<TraceEvent> Sample([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        foreach (var traceEvent in sample.Events)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            yield return traceEvent;
+        }
+
+        await Task.CompletedTask.ConfigureAwait(false);
     }
 
     /// <summary>Step mode: lets the paused trace <paramref name="traceId"/> run its next step.</summary>

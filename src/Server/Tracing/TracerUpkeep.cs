@@ -1,4 +1,5 @@
 using System.Net.Http.Json;
+using FlowTrace.Contracts.Events;
 using FlowTrace.Contracts.Requests;
 using FlowTrace.Tracer.Tls;
 using FlowTrace.Tracer.Tracing;
@@ -15,7 +16,7 @@ namespace FlowTrace.Server.Tracing;
 /// </summary>
 /// <remarks>The tracer is resolved when this service starts, after the lab (registered before it) has started: the
 /// destination policy built with the tracer needs the lab's ports.</remarks>
-public sealed partial class TracerUpkeep(IServiceProvider services, LabHost lab, IServer server, IHostApplicationLifetime lifetime, WarmUpKey key, TimeProvider time, ILogger<TracerUpkeep> logger)
+public sealed partial class TracerUpkeep(IServiceProvider services, LabHost lab, IServer server, IHostApplicationLifetime lifetime, WarmUpKey key, SampleTrace sample, TimeProvider time, ILogger<TracerUpkeep> logger)
     : BackgroundService
 {
     /// <inheritdoc />
@@ -30,9 +31,10 @@ public sealed partial class TracerUpkeep(IServiceProvider services, LabHost lab,
             var requests = services.GetRequiredService<TraceRequestFactory>();
             if (requests.Create(new TraceRequestMessage { Url = site.Url }, null, out _) is { } request)
             {
-                await foreach (var unused in tracer.TraceAsync(request, stoppingToken).ConfigureAwait(false))
-                {
-                }
+                var events = new List<TraceEvent>();
+                await foreach (var traceEvent in tracer.TraceAsync(request, stoppingToken).ConfigureAwait(false))
+                    events.Add(traceEvent);
+                sample.Keep(events);
             }
         }
 
@@ -56,8 +58,10 @@ public sealed partial class TracerUpkeep(IServiceProvider services, LabHost lab,
             http.DefaultRequestHeaders.Add(WarmUpKey.Header, key.Value);
             using var lab = await http.GetAsync(new Uri("/api/lab", UriKind.Relative), stoppingToken).ConfigureAwait(false);
             using var trace = await http.PostAsJsonAsync(new Uri("/api/traces", UriKind.Relative), new TraceRequestMessage { Url = url }, stoppingToken).ConfigureAwait(false);
-            await trace.Content.ReadAsByteArrayAsync(stoppingToken).ConfigureAwait(false);
-            return trace.IsSuccessStatusCode;
+            if (!trace.IsSuccessStatusCode)
+                return false;
+            sample.Keep(await trace.Content.ReadFromJsonAsync<List<TraceEvent>>(TraceJson.Options, stoppingToken).ConfigureAwait(false) ?? []);
+            return true;
         }
         catch (HttpRequestException e)
         {

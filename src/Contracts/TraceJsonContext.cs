@@ -1,0 +1,30 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using FlowTrace.Contracts.Events;
+using FlowTrace.Contracts.Lab;
+using FlowTrace.Contracts.Repeat;
+using FlowTrace.Contracts.Requests;
+using FlowTrace.Contracts.Sni;
+
+namespace FlowTrace.Contracts;
+
+/// <summary>
+/// Source-generated JSON metadata for every type that crosses the wire, so that the page (WebAssembly, where building
+/// metadata by reflection is slow) and the server read and write events without reflection. <see cref="TraceJson"/>
+/// puts it first in every options' resolver chain.
+/// </summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+[JsonSerializable(typeof(TraceEvent))]
+[JsonSerializable(typeof(List<TraceEvent>))]
+[JsonSerializable(typeof(TraceRequestMessage))]
+[JsonSerializable(typeof(RepeatUpdate))]
+[JsonSerializable(typeof(RepeatResult))]
+[JsonSerializable(typeof(RepeatStatistics))]
+[JsonSerializable(typeof(SniComparisonMessage))]
+[JsonSerializable(typeof(SniComparisonUpdate))]
+[JsonSerializable(typeof(List<SniComparisonUpdate>))]
+[JsonSerializable(typeof(LabSite))]
+[JsonSerializable(typeof(List<LabSite>))]
+[JsonSerializable(typeof(IReadOnlyList<LabSite>))]
+[JsonSerializable(typeof(ServerInfo))]
+public sealed partial class TraceJsonContext : JsonSerializerContext;
