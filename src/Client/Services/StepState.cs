@@ -11,8 +11,21 @@ public sealed class StepState(int hop, TraceStep step)
     /// <summary>The step.</summary>
     public TraceStep Step { get; } = step;
 
+    private readonly List<TraceEvent> _events = [];
+    private bool _skipped;
+
     /// <summary>Every event of this step, in order.</summary>
-    public List<TraceEvent> Events { get; } = [];
+    public IReadOnlyList<TraceEvent> Events => _events;
+
+    /// <summary>Counts changes, so that a component draws the step again only when it changed.</summary>
+    public int Version { get; private set; }
+
+    /// <summary>Adds the step's next event.</summary>
+    public void Add(TraceEvent traceEvent)
+    {
+        _events.Add(traceEvent);
+        Version++;
+    }
 
     /// <summary>The Started event, once it arrived.</summary>
     public TraceEvent? Started => Events.FirstOrDefault(e => e.Kind == TraceEventKind.Started);
@@ -24,7 +37,17 @@ public sealed class StepState(int hop, TraceStep step)
     public string Status => Done?.Kind == TraceEventKind.Failed ? "failed" : Done is not null ? "done" : Started is not null ? "running" : Skipped ? "skipped" : "waiting";
 
     /// <summary>True when the trace ended without this step running (plain http has no TLS, for example).</summary>
-    public bool Skipped { get; set; }
+    public bool Skipped
+    {
+        get => _skipped;
+        set
+        {
+            if (_skipped == value)
+                return;
+            _skipped = value;
+            Version++;
+        }
+    }
 
     /// <summary>Typed details of this step's events.</summary>
     public IEnumerable<T> Details<T>() where T : TraceEventDetails => Events.Select(e => e.Details).OfType<T>();

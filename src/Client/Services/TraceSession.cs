@@ -210,7 +210,7 @@ public sealed class TraceSession(HubClient hub) : IAsyncDisposable
         while (hops.Count <= traceEvent.Hop)
             hops.Add([.. StepNames.Flow.Select(step => new StepState(hops.Count, step))]);
         if (traceEvent.Step != TraceStep.Trace)
-            hops[traceEvent.Hop].First(s => s.Step == traceEvent.Step).Events.Add(traceEvent);
+            hops[traceEvent.Hop].First(s => s.Step == traceEvent.Step).Add(traceEvent);
     }
 
     private static string Clean(string message)
