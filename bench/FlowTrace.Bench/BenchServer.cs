@@ -39,12 +39,16 @@ public sealed class BenchServer : IAsyncDisposable
     /// Starts the server. <paramref name="stampItems"/> adds the stamping hub protocols and keeps every logged trace's
     /// events for replay: what the live suite's cause analysis needs, and a cost under load the other suites must not pay.
     /// </summary>
-    public static async Task<BenchServer> StartAsync(bool stampItems = false)
+    /// <param name="stampItems">Add the stamping hub protocols and keep every logged trace (the live suite).</param>
+    /// <param name="servePage">Serve the Blazor page from this build's output (the pixel suite), as <c>dotnet run</c>
+    /// does: the Development environment reads the server's static web assets manifest.</param>
+    public static async Task<BenchServer> StartAsync(bool stampItems = false, bool servePage = false)
     {
-        var times = new HandOverLog(keepTraces: stampItems);
+        var times = new HandOverLog(keepTraces: stampItems || servePage);
         var app = FlowTraceServer.Build(
         [
-            "--urls", "http://127.0.0.1:0", "--environment", "Production",
+            "--urls", "http://127.0.0.1:0", "--environment", servePage ? "Development" : "Production",
+            "--applicationName", servePage ? "FlowTrace.Server" : "FlowTrace.Bench",
             "--FlowTrace:TracesPerMinutePerClient=10000000", "--FlowTrace:MaxConcurrentTraces=100000", "--FlowTrace:MaxTracesPerConnection=3",
             "--Logging:LogLevel:Default=Warning",
             "--FlowTrace:Lab:DnsPort=0", "--FlowTrace:Lab:HttpsPort=0", "--FlowTrace:Lab:Tls12Port=0", "--FlowTrace:Lab:HttpPort=0",

@@ -9,7 +9,9 @@ internal sealed class RecordingTracer(ITracer inner, HandOverLog log) : ITracer
 {
     public async IAsyncEnumerable<TraceEvent> TraceAsync(TraceRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var run = request.Headers.FirstOrDefault(h => h.Key == BenchServer.BenchHeader).Value;
+        // A run is named by the bench header, or (a page cannot send headers) by a URL that carries a pixel query.
+        var run = request.Headers.FirstOrDefault(h => h.Key == BenchServer.BenchHeader).Value
+                  ?? (request.Url.Contains("?pixel=", StringComparison.Ordinal) ? request.Url : null);
         await foreach (var e in inner.TraceAsync(request, cancellationToken))
         {
             if (run is not null)
