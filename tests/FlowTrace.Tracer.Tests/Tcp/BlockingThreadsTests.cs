@@ -43,18 +43,20 @@ public sealed class BlockingThreadsTests
     [Fact]
     public async Task Run_IdlePastTheLifetime_ExtraThreadsEndButOneStays()
     {
-        var threads = new BlockingThreads(TimeSpan.FromMilliseconds(50));
+        var lifetime = TimeSpan.FromMilliseconds(300);
+        var threads = new BlockingThreads(lifetime);
         using var release = new ManualResetEventSlim();
         var blocked = threads.Run(() => release.Wait(TimeSpan.FromSeconds(10)));
         await threads.Run(() => { }).WaitAsync(TimeSpan.FromSeconds(5));
+        // Two threads while the first one blocks (the second has been idle for far less than its lifetime).
+        Assert.Equal(2, threads.Threads);
         release.Set();
         await blocked;
-        Assert.Equal(2, threads.Threads);
-        for (var waited = 0; threads.Threads > 1 && waited < 5000; waited += 20)
+        for (var waited = 0; threads.Threads > BlockingThreads.KeptIdle && waited < 10_000; waited += 20)
             await Task.Delay(20);
         Assert.Equal(BlockingThreads.KeptIdle, threads.Threads);
-        // Many lifetimes later the kept thread is still there for the next call.
-        await Task.Delay(300);
+        // Several lifetimes later the kept thread is still there for the next call.
+        await Task.Delay(lifetime * 3);
         Assert.Equal(BlockingThreads.KeptIdle, threads.Threads);
         await threads.Run(() => { });
         Assert.Equal(BlockingThreads.KeptIdle, threads.Threads);
