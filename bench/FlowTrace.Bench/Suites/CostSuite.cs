@@ -58,8 +58,10 @@ public static class CostSuite
         ];
 
         // Where the time goes: the same traces in a child process under perf, split by the innermost frame's category.
+        // At least 50 traces profiled: a smoke run's 3 give a dozen samples, too few for every category to show.
+        var profiled = Math.Max(50, runs);
         var (shares, samples, unavailable) = await CpuProfile.MeasureAsync(workDirectory, request.Url, request.ConnectTo!,
-            Path.Combine(nginx.Directory, "ca.der"), warmUp: Math.Max(3, runs), runs: runs);
+            Path.Combine(nginx.Directory, "ca.der"), warmUp: Math.Max(3, runs), runs: profiled);
         if (shares is null)
         {
             figures.Add(new("of which everything but the TLS engine", flowTraceCpu - crypto, "ms", flowTraceCpu, (flowTraceCpu - crypto) / flowTraceCpu, "context", null));
@@ -69,7 +71,7 @@ public static class CostSuite
         {
             foreach (var (category, share) in shares.Where(s => s.Value > 0).OrderByDescending(s => s.Value))
                 figures.Add(new($"of which {category}", share * flowTraceCpu, "ms", flowTraceCpu, share, "context", null));
-            notes.Add($"Split: {samples:N0} CPU-clock samples (perf, 999 Hz, call stacks) of {runs} traces after {Math.Max(3, runs)} warm-up traces in a child process; " +
+            notes.Add($"Split: {samples:N0} CPU-clock samples (perf, 999 Hz, call stacks) of {profiled} traces after {Math.Max(3, runs)} warm-up traces in a child process; " +
                       "a sample belongs to the category of its innermost frame that has one (BouncyCastle; X509 and OpenSSL; the tracer's HTTP, TLS-record and DNS parsing; " +
                       "event records, channel and async iterators; sockets; the JIT; thread-pool spinning; thread start and exit), else to the runtime; shares are applied to the CPU per trace measured above.");
         }
