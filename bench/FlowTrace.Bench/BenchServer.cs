@@ -51,8 +51,7 @@ public sealed class BenchServer : IAsyncDisposable
             "--applicationName", servePage ? "FlowTrace.Server" : "FlowTrace.Bench",
             "--FlowTrace:TracesPerMinutePerClient=10000000", "--FlowTrace:MaxConcurrentTraces=100000", "--FlowTrace:MaxTracesPerConnection=3",
             "--Logging:LogLevel:Default=Warning",
-            "--FlowTrace:Lab:DnsPort=0", "--FlowTrace:Lab:HttpsPort=0", "--FlowTrace:Lab:Tls12Port=0", "--FlowTrace:Lab:HttpPort=0",
-            "--FlowTrace:Lab:Http10Port=0", "--FlowTrace:Lab:ClosedPort=0", "--FlowTrace:Lab:HostileHttpPort=0", "--FlowTrace:Lab:HostileTlsPort=0",
+            .. ServerArguments.LabOnFreePorts,
         ], services =>
         {
             services.AddSingleton(times);

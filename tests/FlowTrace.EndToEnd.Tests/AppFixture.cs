@@ -37,11 +37,7 @@ public sealed class AppFixture : IAsyncLifetime
         if (!File.Exists(serverDll))
             throw new InvalidOperationException($"{serverDll} is missing: build the solution first (dotnet test does).");
         var info = new ProcessStartInfo("dotnet") { WorkingDirectory = Path.Combine(RepositoryRoot, "src", "Server"), RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in new[]
-                 {
-                     serverDll, "--urls", BaseAddress.ToString().TrimEnd('/'), "--FlowTrace:Lab:DnsPort=0", "--FlowTrace:Lab:HttpsPort=0",
-                     "--FlowTrace:Lab:Tls12Port=0", "--FlowTrace:Lab:HttpPort=0", "--FlowTrace:Lab:Http10Port=0", "--FlowTrace:Lab:ClosedPort=0", "--FlowTrace:Lab:HostileHttpPort=0", "--FlowTrace:Lab:HostileTlsPort=0",
-                 })
+        foreach (var arg in (string[])[serverDll, "--urls", BaseAddress.ToString().TrimEnd('/'), .. ServerArguments.LabOnFreePorts])
             info.ArgumentList.Add(arg);
         info.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
         _server = Process.Start(info)!;

@@ -46,8 +46,7 @@ public class LimitedServerFixture : IAsyncLifetime
         [
             "--urls", "http://127.0.0.1:0", "--environment", "Testing", "--FlowTrace:Mode=Public",
             $"--FlowTrace:TracesPerMinutePerClient={TracesPerMinute}", "--FlowTrace:MaxTracesPerConnection=2", "--FlowTrace:MaxHubMessageBytes=4096",
-            "--FlowTrace:Lab:DnsPort=0", "--FlowTrace:Lab:HttpsPort=0", "--FlowTrace:Lab:Tls12Port=0",
-            "--FlowTrace:Lab:HttpPort=0", "--FlowTrace:Lab:Http10Port=0", "--FlowTrace:Lab:ClosedPort=0", "--FlowTrace:Lab:HostileHttpPort=0", "--FlowTrace:Lab:HostileTlsPort=0",
+            .. ServerArguments.LabOnFreePorts,
         ]);
         await _app.StartAsync();
         BaseAddress = new Uri(_app.Urls.First());

@@ -24,8 +24,7 @@ public sealed class ServerFixture : IAsyncLifetime
         _app = FlowTraceServer.Build(
         [
             "--urls", "http://127.0.0.1:0", "--environment", "Testing",
-            "--FlowTrace:Lab:DnsPort=0", "--FlowTrace:Lab:HttpsPort=0", "--FlowTrace:Lab:Tls12Port=0",
-            "--FlowTrace:Lab:HttpPort=0", "--FlowTrace:Lab:Http10Port=0", "--FlowTrace:Lab:ClosedPort=0", "--FlowTrace:Lab:HostileHttpPort=0", "--FlowTrace:Lab:HostileTlsPort=0",
+            .. ServerArguments.LabOnFreePorts,
             // Every test here comes from one address; the rate limit has its own tests (RateLimitTests).
             "--FlowTrace:TracesPerMinutePerClient=1000",
         ], services => services.AddSingleton<ITracer>(_ => new RecordingTracer(new FlowTracer(), TraceEndings.Writer)));

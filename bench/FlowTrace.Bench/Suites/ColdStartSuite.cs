@@ -82,8 +82,7 @@ public static class ColdStartSuite
             [
                 Path.Combine(AppContext.BaseDirectory, "FlowTrace.Server.dll"), "--urls", $"http://127.0.0.1:{port}",
                 "--FlowTrace:AllowedPorts=1-65535", "--FlowTrace:TracesPerMinutePerClient=1000",
-                "--FlowTrace:Lab:DnsPort=0", "--FlowTrace:Lab:HttpsPort=0", "--FlowTrace:Lab:Tls12Port=0", "--FlowTrace:Lab:HttpPort=0",
-                "--FlowTrace:Lab:Http10Port=0", "--FlowTrace:Lab:ClosedPort=0", "--FlowTrace:Lab:HostileHttpPort=0", "--FlowTrace:Lab:HostileTlsPort=0",
+                .. ServerArguments.LabOnFreePorts,
             ]);
             // The server says when its warm-up is over; a user's first trace comes after the page loaded, later still.
             var waited = 0;

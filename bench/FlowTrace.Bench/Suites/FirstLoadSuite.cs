@@ -24,9 +24,7 @@ public static class FirstLoadSuite
 
         var port = ExternalProcess.FreePort();
         var info = new ProcessStartInfo("dotnet") { WorkingDirectory = appOut };
-        foreach (var arg in new[] { Path.Combine(appOut, "FlowTrace.Server.dll"), "--urls", $"http://127.0.0.1:{port}", "--FlowTrace:Lab:DnsPort=0", "--FlowTrace:Lab:HttpsPort=0",
-                     "--FlowTrace:Lab:Tls12Port=0", "--FlowTrace:Lab:HttpPort=0", "--FlowTrace:Lab:Http10Port=0", "--FlowTrace:Lab:ClosedPort=0",
-                     "--FlowTrace:Lab:HostileHttpPort=0", "--FlowTrace:Lab:HostileTlsPort=0" })
+        foreach (var arg in (string[])[Path.Combine(appOut, "FlowTrace.Server.dll"), "--urls", $"http://127.0.0.1:{port}", .. ServerArguments.LabOnFreePorts])
             info.ArgumentList.Add(arg);
         var app = new StartedProcess(info);
         await using var empty = await ServeStaticAsync(Path.Combine(emptyOut, "wwwroot"));
