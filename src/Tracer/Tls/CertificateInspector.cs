@@ -5,16 +5,9 @@ using FlowTrace.Contracts.Events;
 
 namespace FlowTrace.Tracer.Tls;
 
-/// <summary>Turns a DER certificate into the facts a trace shows.</summary>
+/// <summary>Turns a certificate into the facts a trace shows.</summary>
 public static class CertificateInspector
 {
-    /// <summary>Describes one DER-encoded certificate.</summary>
-    public static CertificateInfo Describe(byte[] der)
-    {
-        using var certificate = X509CertificateLoader.LoadCertificate(der);
-        return Describe(certificate);
-    }
-
     /// <summary>How many subject alternative names a description lists; the rest are counted.</summary>
     public const int MaxListedNames = 100;
 

@@ -64,8 +64,8 @@ public sealed class FlowTracer : ITracer
             yield return traceEvent;
     }
 
-    /// <summary>The trace itself, without waiting for warm-up (the warm-up runs through here).</summary>
-    internal async IAsyncEnumerable<TraceEvent> RunAsync(TraceRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>The trace itself, once the warm-up is done.</summary>
+    private async IAsyncEnumerable<TraceEvent> RunAsync(TraceRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var run = new TraceRun(_options.TimeProvider, request.PauseAfterStep);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
