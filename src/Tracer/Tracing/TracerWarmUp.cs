@@ -89,15 +89,16 @@ internal static class TracerWarmUp
         // Leaves issued by a CA and sent with it, as real servers send their chains: building a chain through an issuer
         // is other code than accepting a self-signed certificate (~1.3 ms of the first real trace when only that was warm).
         // A CA per key, as servers bring CAs the process has not seen.
-        var authorities = new Dictionary<string, X509Certificate2> { ["p256"] = CreateAuthority(), ["p384"] = CreateAuthority(), ["rsa2048"] = CreateAuthority() };
-        var leaves = new Dictionary<string, X509Certificate2>
+        var keys = new Dictionary<string, Func<AsymmetricAlgorithm>>
         {
-            ["p256"] = Issue(ECDsa.Create(ECCurve.NamedCurves.nistP256), authorities["p256"]),
-            ["p384"] = Issue(ECDsa.Create(ECCurve.NamedCurves.nistP384), authorities["p384"]),
-            ["rsa2048"] = Issue(RSA.Create(2048), authorities["rsa2048"]),
+            ["p256"] = () => ECDsa.Create(ECCurve.NamedCurves.nistP256),
+            ["p384"] = () => ECDsa.Create(ECCurve.NamedCurves.nistP384),
+            ["rsa2048"] = () => RSA.Create(2048),
         };
-        var certificates = leaves.ToDictionary(l => l.Key, l => SslStreamCertificateContext.Create(
-            l.Value, [X509CertificateLoader.LoadCertificate(authorities[l.Key].RawData)], offline: true));
+        var authorities = keys.ToDictionary(k => k.Key, _ => CreateAuthority());
+        var leaves = keys.ToDictionary(k => k.Key, k => Issue(k.Value(), authorities[k.Key]));
+        // The CA goes out as the chain's second certificate (its private key is never sent).
+        var certificates = leaves.ToDictionary(l => l.Key, l => SslStreamCertificateContext.Create(l.Value, [authorities[l.Key]], offline: true));
         var failures = new List<string?>();
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
