@@ -46,32 +46,28 @@ public static class TraceEndpoints
         if (refusal is not null)
             return TooMany(refusal);
 
-        if (runs > 1)
+        // One run or several, through the one runner: one run's answer is its events, several runs' every run and the
+        // statistics.
+        var perRun = new List<List<TraceEvent>>();
+        RepeatStatistics? statistics = null;
+        await foreach (var update in tracer.RepeatAsync(request, runs, cancellationToken).ConfigureAwait(false))
         {
-            var perRun = new List<List<TraceEvent>>();
-            RepeatStatistics? statistics = null;
-            await foreach (var update in tracer.RepeatAsync(request, runs, cancellationToken).ConfigureAwait(false))
+            if (update.Event is { } runEvent)
             {
-                if (update.Event is { } runEvent)
-                {
-                    if (perRun.Count < update.Run)
-                        perRun.Add([]);
-                    perRun[update.Run - 1].Add(runEvent);
-                }
-
-                statistics = update.Statistics ?? statistics;
+                if (perRun.Count < update.Run)
+                    perRun.Add([]);
+                perRun[update.Run - 1].Add(runEvent);
             }
 
-            // Every trace ends with a summary, so statistics are missing only if the tracer broke its promise.
-            return statistics is null
-                ? Results.Problem("The runs ended without a summary.", statusCode: StatusCodes.Status500InternalServerError)
-                : Results.Json(new RepeatResult([.. perRun], statistics), TraceJson.Options);
+            statistics = update.Statistics ?? statistics;
         }
 
-        var events = new List<TraceEvent>();
-        await foreach (var traceEvent in tracer.TraceAsync(request, cancellationToken).ConfigureAwait(false))
-            events.Add(traceEvent);
-        return Results.Json(events, TraceJson.Options);
+        if (runs == 1)
+            return Results.Json(perRun.SingleOrDefault() ?? [], TraceJson.Options);
+        // Every trace ends with a summary, so statistics are missing only if the tracer broke its promise.
+        return statistics is null
+            ? Results.Problem("The runs ended without a summary.", statusCode: StatusCodes.Status500InternalServerError)
+            : Results.Json(new RepeatResult([.. perRun], statistics), TraceJson.Options);
     }
 
     private static async Task<IResult> CompareSniAsync(HttpRequest http, SniComparer comparer, SniRequestFactory factory, TraceAdmission admission, CancellationToken cancellationToken)

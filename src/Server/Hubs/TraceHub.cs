@@ -85,16 +85,7 @@ public sealed class TraceHub(ITracer tracer, TraceRequestFactory factory, StepGa
 
     /// <summary>The events of the server's own warm-up trace, for a page to read and draw unseen while it is idle (no
     /// trace runs: the events were kept at start).</summary>
-    public async IAsyncEnumerable<TraceEvent> Sample([EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        foreach (var traceEvent in sample.Events)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            yield return traceEvent;
-        }
-
-        await Task.CompletedTask.ConfigureAwait(false);
-    }
+    public IAsyncEnumerable<TraceEvent> Sample() => sample.Events.ToAsyncEnumerable();
 
     /// <summary>Step mode: lets the paused trace <paramref name="traceId"/> run its next step.</summary>
     public bool NextStep(string traceId) => gates.Next(Context.ConnectionId, traceId);
