@@ -166,8 +166,8 @@ internal sealed class TraceRun
         var reached = TimeSpan.Zero;
         foreach (var (start, end) in windows.OrderBy(w => w.Start))
         {
-            var from = start > reached ? start : reached;
-            var to = end < total ? end : total;
+            var from = Durations.Max(start, reached);
+            var to = Durations.Min(end, total);
             if (to > from)
             {
                 covered += to - from;
