@@ -18,7 +18,7 @@ internal sealed class ConsoleRenderer(TextWriter output)
             TraceEventKind.Failed => "✗",
             _ => " ",
         };
-        var hop = e.Hop > 0 ? $"#{e.Hop} " : "";
+        var hop = HopPrefix(e.Hop);
         output.WriteLine($"{offset} ms  {hop}{StepName(e.Step),-18} {mark} {e.Message}");
         switch (e.Details)
         {
@@ -41,14 +41,14 @@ internal sealed class ConsoleRenderer(TextWriter output)
             case TraceSummary summary:
                 foreach (var step in summary.Steps)
                 {
-                    output.WriteLine($"{"",34}{(step.Hop > 0 ? $"#{step.Hop} " : "")}{StepName(step.Step),-18} starts {Format.Duration(step.Start),10}, takes {Format.Duration(step.Duration)}: " +
+                    output.WriteLine($"{"",34}{HopPrefix(step.Hop)}{StepName(step.Step),-18} starts {Format.Duration(step.Start),10}, takes {Format.Duration(step.Duration)}: " +
                                      $"{TimeSplitWords.Summary(step.Split)}{(step.Succeeded ? "" : " FAILED")}");
                     if (TimeSplitWords.ColdStart(step.Split) is { } cold)
                         output.WriteLine($"{"",34}  {cold}");
                 }
 
                 foreach (var interval in summary.Intervals)
-                    output.WriteLine($"{"",34}{(interval.Hop > 0 ? $"#{interval.Hop} " : "")}{interval.Name,-18} starts {Format.Duration(interval.Start),10}, takes {Format.Duration(interval.Duration)}");
+                    output.WriteLine($"{"",34}{HopPrefix(interval.Hop)}{interval.Name,-18} starts {Format.Duration(interval.Start),10}, takes {Format.Duration(interval.Duration)}");
                 output.WriteLine($"{"",34}{"in no step",-18} {Format.Duration(summary.Unaccounted)} of {Format.Duration(summary.Total)}");
 
                 break;
@@ -63,7 +63,7 @@ internal sealed class ConsoleRenderer(TextWriter output)
         output.WriteLine($"{statistics.Runs} runs, {statistics.Succeeded} completed; first run beside the other {statistics.Runs - 1}:");
         output.WriteLine($"{"step",-22}{"first",12}{"median",12}{"p95",12}{"min",12}{"max",12}   client: first / median");
         foreach (var step in statistics.Steps)
-            Row($"{(step.Hop > 0 ? $"#{step.Hop} " : "")}{StepName(step.Step)}", step.Duration, step.Client);
+            Row($"{HopPrefix(step.Hop)}{StepName(step.Step)}", step.Duration, step.Client);
         Row("whole trace", statistics.Total, statistics.Client);
     }
 
@@ -74,4 +74,7 @@ internal sealed class ConsoleRenderer(TextWriter output)
     private static string Maybe(TimeSpan? value) => value is { } v ? Format.Duration(v) : "—";
 
     public static string StepName(TraceStep step) => TraceStepNames.Of(step);
+
+    /// <summary>"#2 " before what belongs to a redirect hop; nothing for the first request.</summary>
+    private static string HopPrefix(int hop) => hop > 0 ? $"#{hop} " : "";
 }
