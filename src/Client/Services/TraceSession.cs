@@ -69,12 +69,7 @@ public sealed class TraceSession(HubClient hub) : IAsyncDisposable
                 AddTo(hops, traceEvent);
             if (IsRunning || hops.Count == 0)
                 return;
-            foreach (var step in hops.SelectMany(h => h))
-            {
-                _ = Explanations.For(step);
-                _ = Explanations.TimeSplit(step);
-            }
-
+            // Drawing the step cards computes their explanations too.
             SampleHops = hops;
             Changed?.Invoke();
         }
