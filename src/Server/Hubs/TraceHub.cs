@@ -59,7 +59,7 @@ public sealed class TraceHub(ITracer tracer, TraceRequestFactory factory, StepGa
     {
         ArgumentNullException.ThrowIfNull(request);
         if (request.StepMode == true)
-            throw new HubException("Step mode runs a trace once: ask for 'repeat' or 'stepMode', not both.");
+            throw new HubException(TraceRequestFactory.RepeatWithStepMode);
         var traceRequest = factory.Create(request, null, out var errors) ?? throw new HubException(string.Join(" ", errors));
         var runs = request.Repeat ?? 1;
         using var lease = Admit(runs);

@@ -8,6 +8,9 @@ namespace FlowTrace.Server.Tracing;
 /// <summary>Turns a request from the network into a tracer request: defaults, lab routing, validation.</summary>
 public sealed class TraceRequestFactory(LabHost labHost, IOptions<FlowTraceServerOptions> options)
 {
+    /// <summary>Why a repeated trace cannot run in step mode.</summary>
+    public const string RepeatWithStepMode = "Step mode runs a trace once: ask for 'repeat' or 'stepMode', not both.";
+
     /// <summary>Builds the tracer's request; <paramref name="errors"/> lists what is wrong when it returns null.</summary>
     public TraceRequest? Create(TraceRequestMessage message, Func<FlowTrace.Contracts.Events.TraceStep, CancellationToken, ValueTask>? pause, out IReadOnlyList<string> errors)
     {
@@ -26,7 +29,7 @@ public sealed class TraceRequestFactory(LabHost labHost, IOptions<FlowTraceServe
 
         if (message.Repeat > 1 && message.StepMode == true)
         {
-            errors = ["Step mode runs a trace once: ask for 'repeat' or 'stepMode', not both."];
+            errors = [RepeatWithStepMode];
             return null;
         }
 
