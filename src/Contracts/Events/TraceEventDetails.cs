@@ -18,6 +18,7 @@ namespace FlowTrace.Contracts.Events;
 [JsonDerivedType(typeof(HttpRequestDetails), "httpRequest")]
 [JsonDerivedType(typeof(ServerProcessingDetails), "serverProcessing")]
 [JsonDerivedType(typeof(HttpResponseDetails), "httpResponse")]
+[JsonDerivedType(typeof(BodyChunkDetails), "bodyChunk")]
 [JsonDerivedType(typeof(ConnectionDetails), "connection")]
 [JsonDerivedType(typeof(RedirectDetails), "redirect")]
 [JsonDerivedType(typeof(StepFailureDetails), "failure")]

@@ -6,6 +6,20 @@ namespace FlowTrace.Lab.Web;
 /// <summary>What each lab name answers over HTTP(S), chosen by the Host header as a virtual-hosting server does.</summary>
 internal sealed class LabSiteHandler(string zone, Func<string, string> urlOf, TimeProvider time)
 {
+    private const int MaxChunks = 10_000;
+
+    private static bool TryQuery(HttpContext context, string name, int fallback, int min, int max, out int value)
+    {
+        var text = context.Request.Query[name].ToString();
+        if (text.Length == 0)
+        {
+            value = fallback;
+            return true;
+        }
+
+        return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value) && value >= min && value <= max;
+    }
+
     public async Task HandleAsync(HttpContext context)
     {
         var host = context.Request.Host.Host.TrimEnd('.');
@@ -41,12 +55,21 @@ internal sealed class LabSiteHandler(string zone, Func<string, string> urlOf, Ti
                 await response.WriteAsync("This answer took the server about 400 ms to prepare.\n", cancel).ConfigureAwait(false);
                 break;
             case "stream":
-                response.ContentType = "text/plain";
-                for (var i = 1; i <= 8; i++)
+                // ?chunks=N&every=MS shapes the stream (a long one shows how a page copes with thousands of events).
+                if (!TryQuery(context, "chunks", 8, 1, MaxChunks, out var chunks) || !TryQuery(context, "every", 100, 0, 1000, out var every))
                 {
-                    await response.WriteAsync($"chunk {i} of 8\n", cancel).ConfigureAwait(false);
+                    response.StatusCode = StatusCodes.Status400BadRequest;
+                    await response.WriteAsync($"chunks must be 1 to {MaxChunks} and every 0 to 1000 (milliseconds).\n", cancel).ConfigureAwait(false);
+                    break;
+                }
+
+                response.ContentType = "text/plain";
+                for (var i = 1; i <= chunks; i++)
+                {
+                    await response.WriteAsync(string.Create(CultureInfo.InvariantCulture, $"chunk {i} of {chunks}\n"), cancel).ConfigureAwait(false);
                     await response.Body.FlushAsync(cancel).ConfigureAwait(false);
-                    await Task.Delay(TimeSpan.FromMilliseconds(100), time, cancel).ConfigureAwait(false);
+                    if (every > 0)
+                        await Task.Delay(TimeSpan.FromMilliseconds(every), time, cancel).ConfigureAwait(false);
                 }
 
                 break;

@@ -8,9 +8,16 @@ internal static class ChunkedBodyReader
     private const int MaxLineLength = 4096;
 
     /// <summary>Reads to the last chunk and its trailers; returns the decoded size and whether the cap cut it short.</summary>
-    public static async Task<(long Bytes, bool Truncated)> ReadAsync(ArrivalReader reader, long maxBodyBytes, BodyPreview preview, CancellationToken cancellationToken)
+    /// <param name="reader">The connection's bytes, timed.</param>
+    /// <param name="maxBodyBytes">Reading stops at this many decoded bytes.</param>
+    /// <param name="preview">Collects the body's first bytes.</param>
+    /// <param name="chunkRead">Told of each chunk once all its data arrived: its number (from 1) and size.</param>
+    /// <param name="cancellationToken">Stops reading.</param>
+    public static async Task<(long Bytes, bool Truncated)> ReadAsync(ArrivalReader reader, long maxBodyBytes, BodyPreview preview,
+        Action<int, long>? chunkRead, CancellationToken cancellationToken)
     {
         long total = 0;
+        var chunks = 0;
         while (true)
         {
             var sizeLine = await ReadLineAsync(reader, cancellationToken).ConfigureAwait(false);
@@ -40,6 +47,7 @@ internal static class ChunkedBodyReader
                     throw new ResponseProtocolException("http-truncated", "The server closed the connection in the middle of a chunk.");
             }
 
+            chunkRead?.Invoke(++chunks, size);
             var end = await ReadLineAsync(reader, cancellationToken).ConfigureAwait(false);
             if (end.Length != 0)
                 throw new ResponseProtocolException("http-malformed", "A chunk is not followed by CRLF.");

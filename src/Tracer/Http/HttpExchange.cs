@@ -89,7 +89,8 @@ internal sealed class HttpExchange(TimeProvider time)
             {
                 BodyFraming.None => (0L, false),
                 BodyFraming.ContentLength => await ReadFixedAsync(reader, ContentLength(head), limits, preview, linked.Token).ConfigureAwait(false),
-                BodyFraming.Chunked => await ChunkedBodyReader.ReadAsync(reader, limits.MaxBodyBytes, preview, linked.Token).ConfigureAwait(false),
+                BodyFraming.Chunked => await ChunkedBodyReader.ReadAsync(reader, limits.MaxBodyBytes, preview,
+                    (number, size) => ChunkArrived(run, number, size, reader.LastArrival), linked.Token).ConfigureAwait(false),
                 _ => await ReadUntilCloseAsync(reader, limits, preview, linked.Token).ConfigureAwait(false),
             };
         }
@@ -113,6 +114,20 @@ internal sealed class HttpExchange(TimeProvider time)
         var (keepAlive, why) = KeepAlive(head, framing, truncated);
         return new HttpExchangeResult(head, keepAlive, why, false);
     }
+
+    /// <summary>A streamed body's chunks, each when its last byte arrived, so that the download shows its pace. A body of
+    /// many tiny chunks is listed up to <see cref="MaxListedChunks"/>; the rest still count in the body's size.</summary>
+    private static void ChunkArrived(TraceRun run, int number, long size, long at)
+    {
+        if (number <= MaxListedChunks)
+            run.Detail(TraceStep.HttpResponse, $"Chunk {number}: {Format.Bytes(size)}", new BodyChunkDetails(number, size), at);
+        else if (number == MaxListedChunks + 1)
+            run.Detail(TraceStep.HttpResponse, string.Create(CultureInfo.InvariantCulture,
+                $"More than {MaxListedChunks:N0} chunks: the rest are counted in the body's size, not listed one by one"), at: at);
+    }
+
+    /// <summary>How many of a chunked body's chunks are listed as events.</summary>
+    internal const int MaxListedChunks = 2000;
 
     /// <summary>The response's network time so far: from its first byte to the last one that arrived.</summary>
     private static TimeSpan Downloading(TraceRun run, long firstByte, ArrivalReader reader) =>

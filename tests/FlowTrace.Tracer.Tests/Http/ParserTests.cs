@@ -90,7 +90,7 @@ public sealed class ParserTests
         }).Check(Config.Quick.WithMaxTest(500));
 
     [Fact]
-    public void ChunkedDecoding_AnyChunkingOfABody_DecodesToTheSameSize() =>
+    public void ChunkedDecoding_AnyChunkingOfABody_DecodesToTheSameSizeAndReportsEachChunk() =>
         Prop.ForAll<byte[], int[]>((body, cuts) =>
         {
             body ??= [];
@@ -104,8 +104,11 @@ public sealed class ParserTests
             }
 
             wire.AddRange("0\r\nTrailer: x\r\n\r\n"u8.ToArray());
-            var (bytes, truncated) = ChunkedBodyReader.ReadAsync(Reader(wire.ToArray(), cuts ?? []), long.MaxValue, new BodyPreview(), CancellationToken.None).GetAwaiter().GetResult();
-            return bytes == body.Length && !truncated;
+            var reported = new List<(int, long)>();
+            var (bytes, truncated) = ChunkedBodyReader.ReadAsync(Reader(wire.ToArray(), cuts ?? []), long.MaxValue, new BodyPreview(),
+                (number, size) => reported.Add((number, size)), CancellationToken.None).GetAwaiter().GetResult();
+            var expected = chunks.Where(c => c.Length > 0).Select((c, i) => (i + 1, (long)c.Length));
+            return bytes == body.Length && !truncated && reported.SequenceEqual(expected);
         }).Check(Config.Quick.WithMaxTest(300));
 
     [Fact]
@@ -115,7 +118,7 @@ public sealed class ParserTests
             var wire = Encoding.ASCII.GetBytes("5\r\nhello\r\n").Concat(noise ?? []).ToArray();
             try
             {
-                ChunkedBodyReader.ReadAsync(Reader(wire, []), 1 << 20, new BodyPreview(), CancellationToken.None).GetAwaiter().GetResult();
+                ChunkedBodyReader.ReadAsync(Reader(wire, []), 1 << 20, new BodyPreview(), null, CancellationToken.None).GetAwaiter().GetResult();
             }
             catch (ResponseProtocolException)
             {

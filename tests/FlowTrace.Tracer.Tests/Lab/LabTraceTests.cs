@@ -94,6 +94,48 @@ public sealed class LabTraceTests(LabFixture lab)
     }
 
     [Fact]
+    public async Task TraceAsync_StreamedChunkedBody_EachChunkIsAnEventWhenItArrived()
+    {
+        var events = await lab.TraceAsync("stream");
+        var chunks = events.Where(e => e.Details is BodyChunkDetails).ToList();
+        Assert.Equal(Enumerable.Range(1, 8), chunks.Select(e => ((BodyChunkDetails)e.Details!).Number));
+        Assert.All(chunks, e => Assert.Equal(((long)"chunk 1 of 8\n".Length, S.HttpResponse, TraceEventKind.Detail), (((BodyChunkDetails)e.Details!).Size, e.Step, e.Kind)));
+        // The server waits 100 ms between chunks: the events show the stream's pace, not the moment reading ended.
+        Assert.All(chunks.Zip(chunks.Skip(1)), pair => Assert.True(pair.Second.Offset - pair.First.Offset >= TimeSpan.FromMilliseconds(50),
+            $"chunk {((BodyChunkDetails)pair.Second.Details!).Number} {pair.Second.Offset} after {pair.First.Offset}"));
+        var started = events.Single(e => e.Step == S.HttpResponse && e.Kind == TraceEventKind.Started);
+        var completed = events.Single(e => e.Step == S.HttpResponse && e.Kind == TraceEventKind.Completed);
+        Assert.All(chunks, e => Assert.InRange(e.Offset, started.Offset, completed.Offset));
+    }
+
+    [Fact]
+    public async Task TraceAsync_BodyOfThousandsOfChunks_ListsTheFirstTwoThousandAndCountsAll()
+    {
+        var request = lab.Request("stream");
+        var events = await lab.TraceAsync(request with { Url = request.Url + "?chunks=2100&every=0" });
+        TraceAssert.Completed(events, HttpsSteps);
+        Assert.Equal(2000, events.Count(e => e.Details is BodyChunkDetails));
+        Assert.Single(events, e => e.Step == S.HttpResponse && e.Message.StartsWith("More than 2,000 chunks", StringComparison.Ordinal));
+        var expected = Enumerable.Range(1, 2100).Sum(i => $"chunk {i} of 2100\n".Length);
+        Assert.Equal(expected, TraceAssert.Detail<HttpResponseDetails>(events).BodyBytes);
+    }
+
+    [Theory]
+    [InlineData("?chunks=0")]
+    [InlineData("?chunks=10001")]
+    [InlineData("?every=1001")]
+    [InlineData("?chunks=ten")]
+    public async Task TraceAsync_StreamShapeOutOfRange_LabAnswers400(string query)
+    {
+        var request = lab.Request("stream");
+        var events = await lab.TraceAsync(request with { Url = request.Url + query });
+        TraceAssert.Completed(events, HttpsSteps);
+        var response = TraceAssert.Detail<HttpResponseDetails>(events);
+        Assert.Equal(400, response.StatusCode);
+        Assert.Contains("chunks must be 1 to 10000", response.BodyPreview, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task TraceAsync_ServerClosesAfterResponse_ServerClosedFirst()
     {
         var events = await lab.TraceAsync("close");
