@@ -115,6 +115,28 @@ public sealed partial class TracePageTests(AppFixture app)
     }
 
     [Fact]
+    public async Task StepDetails_OpenedAfterAStream_ShowEveryChunkAndCloseAgain()
+    {
+        var page = await app.OpenAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "A slowly streamed body" }).ClickAsync();
+        await WaitForEndAsync(page);
+        var response = Step(page, "HTTP response");
+        var details = response.Locator("details.step-details");
+        // Drawn only while open: a closed card carries its count, not its lines.
+        await Assertions.Expect(details.Locator("summary")).ToContainTextAsync(new Regex(@"\(\d+ events\)"));
+        await Assertions.Expect(details.Locator("p.detail")).ToHaveCountAsync(0);
+        await details.Locator("summary").ClickAsync();
+        await Assertions.Expect(details.Locator("p.detail", new() { HasTextRegex = new Regex(@"chunk \d+: 13 bytes") })).ToHaveCountAsync(8);
+        // The status line on its own line, then the headers.
+        await Assertions.Expect(details.Locator("pre.headers:not(.body-preview)")).ToContainTextAsync(new Regex(@"^HTTP/1\.1 200 OK\n[^\n]+\n", RegexOptions.Multiline));
+        await Assertions.Expect(details.Locator("pre.headers:not(.body-preview)")).ToContainTextAsync("Transfer-Encoding: chunked");
+        await AppFixture.ScreenshotAsync(page, nameof(StepDetails_OpenedAfterAStream_ShowEveryChunkAndCloseAgain));
+        await details.Locator("summary").ClickAsync();
+        await Assertions.Expect(details.Locator("p.detail")).ToHaveCountAsync(0);
+        await page.CloseAsync();
+    }
+
+    [Fact]
     public async Task PhoneLayout_TraceShown_NoHorizontalScroll()
     {
         var page = await app.OpenAsync(width: 375, height: 812);

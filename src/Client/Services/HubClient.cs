@@ -1,11 +1,15 @@
 using FlowTrace.Contracts.Events;
 using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.AspNetCore.SignalR.Protocol;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace FlowTrace.Client.Services;
 
 /// <summary>The page's one connection to the trace hub, opened on first use.</summary>
-public sealed class HubClient(NavigationManager navigation) : IAsyncDisposable
+public sealed class HubClient(NavigationManager navigation, PageMarks marks) : IAsyncDisposable
 {
     private readonly SemaphoreSlim _connecting = new(1);
     private HubConnection? _connection;
@@ -16,11 +20,7 @@ public sealed class HubClient(NavigationManager navigation) : IAsyncDisposable
         await _connecting.WaitAsync();
         try
         {
-            _connection ??= new HubConnectionBuilder()
-                .WithUrl(navigation.ToAbsoluteUri("/hubs/trace"))
-                .AddJsonProtocol(o => TraceJson.Configure(o.PayloadSerializerOptions))
-                .WithAutomaticReconnect()
-                .Build();
+            _connection ??= Build();
             if (_connection.State == HubConnectionState.Disconnected)
                 await _connection.StartAsync();
             return _connection;
@@ -29,6 +29,23 @@ public sealed class HubClient(NavigationManager navigation) : IAsyncDisposable
         {
             _connecting.Release();
         }
+    }
+
+    private HubConnection Build()
+    {
+        var builder = new HubConnectionBuilder()
+            .WithUrl(navigation.ToAbsoluteUri("/hubs/trace"))
+            .AddJsonProtocol(o => TraceJson.Configure(o.PayloadSerializerOptions))
+            .WithAutomaticReconnect();
+        if (marks.Enabled)
+        {
+            // Registered after the JSON protocol, so it replaces it under the same name.
+            var options = new JsonHubProtocolOptions();
+            TraceJson.Configure(options.PayloadSerializerOptions);
+            builder.Services.AddSingleton<IHubProtocol>(new MarkingHubProtocol(new JsonHubProtocol(Options.Create(options)), marks));
+        }
+
+        return builder.Build();
     }
 
     /// <inheritdoc />

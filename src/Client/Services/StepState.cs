@@ -23,15 +23,21 @@ public sealed class StepState(int hop, TraceStep step)
     /// <summary>Adds the step's next event.</summary>
     public void Add(TraceEvent traceEvent)
     {
+        ArgumentNullException.ThrowIfNull(traceEvent);
         _events.Add(traceEvent);
+        // Kept as they arrive: a streamed body's step has thousands of events, and every drawing asks for these.
+        if (traceEvent.Kind == TraceEventKind.Started)
+            Started ??= traceEvent;
+        else if (traceEvent.Kind is TraceEventKind.Completed or TraceEventKind.Failed)
+            Done = traceEvent;
         Version++;
     }
 
     /// <summary>The Started event, once it arrived.</summary>
-    public TraceEvent? Started => Events.FirstOrDefault(e => e.Kind == TraceEventKind.Started);
+    public TraceEvent? Started { get; private set; }
 
     /// <summary>The Completed or Failed event, once it arrived.</summary>
-    public TraceEvent? Done => Events.LastOrDefault(e => e.Kind is TraceEventKind.Completed or TraceEventKind.Failed);
+    public TraceEvent? Done { get; private set; }
 
     /// <summary>waiting, running, done or failed.</summary>
     public string Status => Done?.Kind == TraceEventKind.Failed ? "failed" : Done is not null ? "done" : Started is not null ? "running" : Skipped ? "skipped" : "waiting";

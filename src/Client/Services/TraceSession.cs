@@ -11,14 +11,23 @@ namespace FlowTrace.Client.Services;
 /// The page's one trace: owns the hub connection, streams events into per-step state and tells the components
 /// when something changed. Components subscribe to <see cref="Changed"/> and unsubscribe when disposed.
 /// </summary>
-public sealed class TraceSession(HubClient hub) : IAsyncDisposable
+public sealed class TraceSession(HubClient hub, PageMarks marks) : IAsyncDisposable
 {
     private HubConnection? _connection;
     private readonly RunSlot _run = new();
     private string? _traceId;
 
-    /// <summary>Raised after every change; handlers re-render.</summary>
+    private bool _changeQueued;
+
+    /// <summary>Raised once after each burst of changes (a TLS flight is a dozen events at once): the page then draws
+    /// once for all that arrived, not once each. Handlers re-render what they show when it changed.</summary>
     public event Action? Changed;
+
+    /// <summary>Counts the bursts of changes raised through <see cref="Changed"/>.</summary>
+    public int Version { get; private set; }
+
+    /// <summary>The latest offset of the current trace's events (the time axis's end).</summary>
+    public TimeSpan LastOffset { get; private set; }
 
     /// <summary>Every event of the current trace, in order.</summary>
     public List<TraceEvent> Events { get; } = [];
@@ -71,7 +80,7 @@ public sealed class TraceSession(HubClient hub) : IAsyncDisposable
                 return;
             // Drawing the step cards computes their explanations too.
             SampleHops = hops;
-            Changed?.Invoke();
+            NotifyChanged();
         }
         catch (Exception e) when (e is HubException or HttpRequestException or InvalidOperationException or IOException or OperationCanceledException)
         {
@@ -84,7 +93,7 @@ public sealed class TraceSession(HubClient hub) : IAsyncDisposable
         if (SampleHops is null)
             return;
         SampleHops = null;
-        Changed?.Invoke();
+        NotifyChanged();
     }
 
     /// <summary>Starts a trace, replacing the previous one.</summary>
@@ -93,6 +102,7 @@ public sealed class TraceSession(HubClient hub) : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(request);
         await CancelAsync();
         Events.Clear();
+        LastOffset = TimeSpan.Zero;
         Hops.Clear();
         Summary = null;
         Error = null;
@@ -103,7 +113,7 @@ public sealed class TraceSession(HubClient hub) : IAsyncDisposable
         Run = Runs > 0 ? 1 : 0;
         Url = request.Url;
         IsRunning = true;
-        Changed?.Invoke();
+        NotifyChanged();
         var token = _run.Begin();
         _traceId = Guid.NewGuid().ToString("N");
         try
@@ -136,7 +146,7 @@ public sealed class TraceSession(HubClient hub) : IAsyncDisposable
         {
             IsRunning = false;
             Paused = null;
-            Changed?.Invoke();
+            NotifyChanged();
         }
     }
 
@@ -146,7 +156,7 @@ public sealed class TraceSession(HubClient hub) : IAsyncDisposable
         if (_connection is null || _traceId is null || Paused is null)
             return;
         Paused = null;
-        Changed?.Invoke();
+        NotifyChanged();
         await _connection.InvokeAsync<bool>("NextStep", _traceId);
     }
 
@@ -161,7 +171,7 @@ public sealed class TraceSession(HubClient hub) : IAsyncDisposable
         if (update.Statistics is { } statistics)
         {
             Statistics = statistics;
-            Changed?.Invoke();
+            NotifyChanged();
             return;
         }
 
@@ -170,6 +180,7 @@ public sealed class TraceSession(HubClient hub) : IAsyncDisposable
             // A new run: the steps show the run in progress, the earlier runs live on in the statistics.
             Run = update.Run;
             Events.Clear();
+            LastOffset = TimeSpan.Zero;
             Hops.Clear();
             Summary = null;
         }
@@ -182,7 +193,11 @@ public sealed class TraceSession(HubClient hub) : IAsyncDisposable
 
     private void Apply(TraceEvent traceEvent)
     {
+        if (marks.Enabled)
+            marks.Mark($"ft:item:{traceEvent.Sequence}");
         Events.Add(traceEvent);
+        if (traceEvent.Offset > LastOffset)
+            LastOffset = traceEvent.Offset;
         AddTo(Hops, traceEvent);
         switch (traceEvent.Details)
         {
@@ -196,6 +211,23 @@ public sealed class TraceSession(HubClient hub) : IAsyncDisposable
                 break;
         }
 
+        NotifyChanged();
+    }
+
+    private void NotifyChanged()
+    {
+        if (_changeQueued)
+            return;
+        _changeQueued = true;
+        _ = RaiseChangedAsync();
+    }
+
+    private async Task RaiseChangedAsync()
+    {
+        // Yields until the events already received are applied: the stream hands over what it has without waiting.
+        await Task.Yield();
+        _changeQueued = false;
+        Version++;
         Changed?.Invoke();
     }
 

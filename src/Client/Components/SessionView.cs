@@ -1,0 +1,51 @@
+using FlowTrace.Client.Services;
+using Microsoft.AspNetCore.Components;
+
+namespace FlowTrace.Client.Components;
+
+/// <summary>
+/// A part of the trace page drawn from the <see cref="TraceSession"/>. Each part draws again only when what it shows
+/// changed (<see cref="Shows"/>), so a burst of TLS events does not redraw the form, the lab's buttons or the status.
+/// </summary>
+public abstract class SessionView : ComponentBase, IDisposable
+{
+    private object? _drawnFor;
+
+    /// <summary>Performance marks for the pixel benchmark.</summary>
+    [Inject]
+    protected PageMarks Marks { get; set; } = null!;
+
+    /// <summary>The page's trace.</summary>
+    [Inject]
+    protected TraceSession Session { get; set; } = null!;
+
+    /// <summary>A value that changes exactly when this part must draw again; compared with <see cref="object.Equals(object)"/>.</summary>
+    protected abstract object Shows();
+
+    /// <inheritdoc />
+    protected override void OnInitialized() => Session.Changed += OnSessionChanged;
+
+    /// <inheritdoc />
+    protected override void OnAfterRender(bool firstRender)
+    {
+        _drawnFor = Shows();
+        if (Marks.Enabled)
+            Marks.Mark($"ft:rendered:{GetType().Name}");
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        Session.Changed -= OnSessionChanged;
+        GC.SuppressFinalize(this);
+    }
+
+    private void OnSessionChanged()
+    {
+        if (Equals(_drawnFor, Shows()))
+            return;
+        if (Marks.Enabled)
+            Marks.Mark($"ft:render:{GetType().Name}");
+        _ = InvokeAsync(StateHasChanged);
+    }
+}
