@@ -131,7 +131,8 @@ public static class BenchRunner
         return index > 0 && args[index - 1] is "--json" or "--markdown";
     }
 
-    private static string FindRoot()
+    /// <summary>The repository's root (where FlowTrace.sln is), or the working directory.</summary>
+    internal static string FindRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {

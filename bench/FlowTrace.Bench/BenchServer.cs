@@ -4,6 +4,7 @@ using FlowTrace.Server;
 using FlowTrace.Testing;
 using FlowTrace.Tracer.Tracing;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.AspNetCore.SignalR.Protocol;
 using Microsoft.Extensions.DependencyInjection;
@@ -60,10 +61,25 @@ public sealed class BenchServer : IAsyncDisposable
             if (stampItems)
                 services.AddSingleton<IHubProtocol>(new StampingProtocol(StampingProtocol.Json(), times.Serialised));
         });
+        if (servePage)
+            MapBarePage(app);
         app.MapHub<EchoHub>(EchoHub.Path);
         app.MapHub<BatchedTraceHub>(BatchedTraceHub.Path);
         await app.StartAsync();
         return new BenchServer(app, times, stampItems);
+    }
+
+    /// <summary>The pixel suite's reference page under /bare/: plain JavaScript on the JavaScript SignalR client (from
+    /// npm, installed by .ci/run), against the app's own hub.</summary>
+    private static void MapBarePage(WebApplication app)
+    {
+        var folder = Path.Combine(BenchRunner.FindRoot(), "bench", "FlowTrace.Bench", "BarePage");
+        var client = Path.Combine(folder, "node_modules", "@microsoft", "signalr", "dist", "browser", "signalr.min.js");
+        if (!File.Exists(client))
+            throw new InvalidOperationException($"The bare page needs the JavaScript SignalR client: run `npm ci --prefix {folder}` (.ci/run does).");
+        app.MapGet("/bare/", () => Results.File(Path.Combine(folder, "index.html"), "text/html; charset=utf-8"));
+        app.MapGet("/bare/bare.js", () => Results.File(Path.Combine(folder, "bare.js"), "text/javascript"));
+        app.MapGet("/bare/signalr.min.js", () => Results.File(client, "text/javascript"));
     }
 
     /// <summary>A .NET SignalR client on <paramref name="path"/>, with the app's JSON options and parse stamps.</summary>

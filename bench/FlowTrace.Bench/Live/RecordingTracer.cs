@@ -11,7 +11,7 @@ internal sealed class RecordingTracer(ITracer inner, HandOverLog log) : ITracer
     {
         // A run is named by the bench header, or (a page cannot send headers) by a URL that carries a pixel query.
         var run = request.Headers.FirstOrDefault(h => h.Key == BenchServer.BenchHeader).Value
-                  ?? (request.Url.Contains("?pixel=", StringComparison.Ordinal) ? request.Url : null);
+                  ?? (request.Url.Contains("pixel=", StringComparison.Ordinal) ? request.Url : null);
         await foreach (var e in inner.TraceAsync(request, cancellationToken))
         {
             if (run is not null)
