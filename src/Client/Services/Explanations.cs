@@ -68,7 +68,12 @@ public static class Explanations
     {
         if (step.Details<TlsHandshakeDetails>().FirstOrDefault() is not { } tls)
             return $"The TLS handshake took {took}.";
-        var trips = tls.Version == "TLS 1.3" ? "one round trip" : "two round trips";
+        // The count the handshake measured; events of older servers carry none, and then the version's usual count.
+        var count = tls.RoundTrips > 0 ? tls.RoundTrips : tls.Version == "TLS 1.3" ? 1 : 2;
+        var trips = count == 1 ? "one round trip" : count == 2 ? "two round trips" : $"{count} round trips";
+        if (tls.HelloRetryGroup is { } retry)
+            trips += $" (the server wanted a key share for {retry}, which the first ClientHello did not carry, so it answered with a " +
+                     "HelloRetryRequest and the client had to say hello again: one more round trip than TLS 1.3 needs)";
         var verdict = tls.CertificateAccepted
             ? "The certificate checks out: it chains to a trusted root, names this host and is in date."
             : $"A browser would refuse this certificate: {string.Join(" ", tls.Findings.Select(f => f.Message))}";

@@ -13,6 +13,9 @@ namespace FlowTrace.Contracts.Events;
 /// <param name="Certificates">The certificate chain as the server sent it, leaf first.</param>
 /// <param name="Findings">Validation findings; an empty list means a browser would accept the certificate.</param>
 /// <param name="CertificateValidationTime">Time spent checking the certificate chain, name and dates.</param>
+/// <param name="RoundTrips">How many times the client waited for a flight from the server (TLS 1.3: 1; TLS 1.2: 2; one
+/// more after a HelloRetryRequest).</param>
+/// <param name="HelloRetryGroup">The key-exchange group a HelloRetryRequest asked for, or null when there was none.</param>
 public sealed record TlsHandshakeDetails(
     string? ServerName,
     string Version,
@@ -25,7 +28,9 @@ public sealed record TlsHandshakeDetails(
     byte[] ServerHello,
     IReadOnlyList<CertificateInfo> Certificates,
     IReadOnlyList<ValidationFinding> Findings,
-    TimeSpan CertificateValidationTime = default) : TraceEventDetails
+    TimeSpan CertificateValidationTime = default,
+    int RoundTrips = 0,
+    string? HelloRetryGroup = null) : TraceEventDetails
 {
     /// <summary>True when no finding is an error: a browser would accept this certificate.</summary>
     public bool CertificateAccepted => Findings.All(f => f.Severity != FindingSeverity.Error);

@@ -38,8 +38,9 @@ internal sealed partial class TlsHandshaker(TimeProvider time, CertificateValida
 
         // Building the engine and its random source is client work of this step, timed with the cryptography.
         var work = new ClientWorkMeter();
-        var outgoing = new TlsRecordScanner(WireDirection.ClientToServer);
         var incoming = new TlsRecordScanner(WireDirection.ServerToClient);
+        var outgoing = new TlsRecordScanner(WireDirection.ClientToServer, incoming);
+        var roundTrips = 0;
         var arrivalOfCurrentChunk = run.Now();
         var handshaking = true;
         var client = work.Measure(ClientWorkNames.TlsCrypto, () => new TracingTlsClient(new BcTlsCrypto(new SecureRandom()), serverName, request.Alpn, versions, request.Offer,
@@ -84,7 +85,13 @@ internal sealed partial class TlsHandshaker(TimeProvider time, CertificateValida
                 arrivalOfCurrentChunk = chunk.Timestamp;
                 lastArrival = chunk.Timestamp;
                 foreach (var record in incoming.Feed(chunk.Data.Span))
+                {
                     ReportRecord(run, record, chunk.Timestamp);
+                    if (record.HandshakeTypes.Contains("hello_retry_request"))
+                        run.Detail(TraceStep.Tls, $"HelloRetryRequest: the server wants a key share for {TlsNames.GroupName(incoming.RetryGroup ?? -1)}, " +
+                            "which the first ClientHello did not carry; the client sends a second ClientHello, one more round trip",
+                            new TlsHandshakeMessageDetails(WireDirection.ServerToClient, "hello_retry_request"), chunk.Timestamp);
+                }
                 if (incoming.Malformed is { } malformed)
                 {
                     Fail("tls-not-tls", $"The server's answer is not TLS: {malformed}.", chunk.Timestamp);
@@ -99,7 +106,11 @@ internal sealed partial class TlsHandshaker(TimeProvider time, CertificateValida
                 {
                     // The server's flight is complete (we answer it, or the handshake is done): the wait for it is network time.
                     if (lastSend is { } s)
+                    {
                         network += Durations.Positive(run.Between(s, chunk.Timestamp));
+                        roundTrips++;
+                    }
+
                     lastSend = null;
                 }
 
@@ -162,13 +173,16 @@ internal sealed partial class TlsHandshaker(TimeProvider time, CertificateValida
         var version = TlsNames.VersionName(negotiated.NegotiatedVersion);
         var suite = TlsNames.CipherSuiteName(negotiated.CipherSuite);
         var group = negotiated.NegotiatedGroup >= 0 ? TlsNames.GroupName(negotiated.NegotiatedGroup) : null;
+        var retryGroup = incoming.RetryGroup is { } asked ? TlsNames.GroupName(asked) : null;
         var details = new TlsHandshakeDetails(serverName, version, suite, group, client.SelectedAlpn, network, crypto,
-            outgoing.FirstHelloRecord ?? [], [.. serverHello], certificates, findings, work.Elapsed(ClientWorkNames.CertificateValidation));
+            outgoing.FirstHelloRecord ?? [], [.. serverHello], certificates, findings, work.Elapsed(ClientWorkNames.CertificateValidation),
+            roundTrips, retryGroup);
         var verdict = details.CertificateAccepted
             ? "certificate valid"
             : $"a browser would refuse this certificate: {string.Join("; ", findings.Select(f => f.Code))}";
         run.Completed(TraceStep.Tls,
             $"{version} {suite}{(group is null ? "" : $" ({group})")}{(client.SelectedAlpn is { } alpn ? $", ALPN {alpn}" : "")}; " +
+            $"{roundTrips} round trip{(roundTrips == 1 ? "" : "s")}{(retryGroup is null ? "" : $" (HelloRetryRequest for {retryGroup})")}; " +
             $"network {Format.Duration(network)}, cryptography {Format.Duration(crypto)}, certificate checks {Format.Duration(details.CertificateValidationTime)}; {verdict}",
             details, network: network, work: work);
         return new TlsHandshakeResult(new TlsSession(protocol, wire));

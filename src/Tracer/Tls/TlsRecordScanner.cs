@@ -6,8 +6,13 @@ namespace FlowTrace.Tracer.Tls;
 /// Splits one direction of a TLS byte stream into records as they complete, reading only the plain-text
 /// record headers (and handshake headers while the handshake is still unencrypted).
 /// </summary>
-internal sealed class TlsRecordScanner(WireDirection direction)
+/// <param name="direction">Which way these bytes travel.</param>
+/// <param name="peer">The other direction's scanner, whose ServerHello tells this one whether TLS 1.3 was chosen.</param>
+internal sealed class TlsRecordScanner(WireDirection direction, TlsRecordScanner? peer = null)
 {
+    /// <summary>A HelloRetryRequest is a ServerHello whose random is SHA-256("HelloRetryRequest") (RFC 8446 §4.1.3).</summary>
+    private static readonly byte[] HelloRetryRandom = Convert.FromHexString("CF21AD74E59A6111BE1D8C021E65B891C2A211167ABB8C5E079E09E2C8A8339C");
+
     /// <summary>The largest record payload TLS allows (2^14 plus expansion); anything larger is not TLS.</summary>
     public const int MaxRecordLength = 16384 + 2048;
     private readonly List<byte> _pending = [];
@@ -15,6 +20,12 @@ internal sealed class TlsRecordScanner(WireDirection direction)
 
     /// <summary>Raw bytes of the first records carrying a handshake (ClientHello or ServerHello), for annotated views.</summary>
     public byte[]? FirstHelloRecord { get; private set; }
+
+    /// <summary>True once a ServerHello (or HelloRetryRequest) on this stream chose TLS 1.3.</summary>
+    public bool Tls13 { get; private set; }
+
+    /// <summary>The key-exchange group a HelloRetryRequest on this stream asked for, once seen.</summary>
+    public int? RetryGroup { get; private set; }
 
     /// <summary>Set when the stream is not TLS, with the reason.</summary>
     public string? Malformed { get; private set; }
@@ -59,8 +70,11 @@ internal sealed class TlsRecordScanner(WireDirection direction)
     {
         var type = record[0];
         var messages = new List<string>();
-        if (type == 20)
-            _encrypted = true; // TLS 1.2: everything after ChangeCipherSpec is encrypted.
+        // TLS 1.2: everything after ChangeCipherSpec is encrypted. TLS 1.3 sends one only for middleboxes (RFC 8446
+        // D.4), and its encrypted handshake travels as application_data: a handshake record after it is plain text
+        // (the second ClientHello after a HelloRetryRequest).
+        if (type == 20 && !Tls13 && peer?.Tls13 != true)
+            _encrypted = true;
         else if (type == 22 && _encrypted)
             messages.Add("encrypted_handshake_message");
         else if (type == 22)
@@ -69,13 +83,40 @@ internal sealed class TlsRecordScanner(WireDirection direction)
             var offset = 5;
             while (offset + 4 <= record.Length)
             {
-                messages.Add(TlsNames.HandshakeTypeName(record[offset]));
                 var length = (record[offset + 1] << 16) | (record[offset + 2] << 8) | record[offset + 3];
+                var body = record.AsSpan(offset + 4, Math.Min(length, record.Length - offset - 4));
+                messages.Add(record[offset] == 2 ? ReadServerHello(body) : TlsNames.HandshakeTypeName(record[offset]));
                 offset += 4 + length;
             }
         }
 
         return new TlsRecordDetails(direction, TlsNames.ContentTypeName(type), messages, TlsNames.VersionName(record[1], record[2]), record.Length - 5);
+    }
+
+    /// <summary>Names a ServerHello (or HelloRetryRequest) and learns from it whether TLS 1.3 was chosen.</summary>
+    private string ReadServerHello(ReadOnlySpan<byte> body)
+    {
+        if (body.Length < 35)
+            return "server_hello";
+        var retry = body.Slice(2, 32).SequenceEqual(HelloRetryRandom);
+        var at = 35 + body[34] + 3; // session id, cipher suite, compression method
+        if (at + 2 <= body.Length)
+        {
+            var end = Math.Min(body.Length, at + 2 + ((body[at] << 8) | body[at + 1]));
+            for (at += 2; at + 4 <= end;)
+            {
+                var type = (body[at] << 8) | body[at + 1];
+                var length = (body[at + 2] << 8) | body[at + 3];
+                var data = body.Slice(at + 4, Math.Min(length, end - at - 4));
+                if (type == 43 && data.Length >= 2 && data[0] == 3 && data[1] == 4)
+                    Tls13 = true; // supported_versions: TLS 1.3
+                else if (type == 51 && retry && data.Length >= 2)
+                    RetryGroup = (data[0] << 8) | data[1]; // key_share in a HelloRetryRequest: the group asked for
+                at += 4 + length;
+            }
+        }
+
+        return retry ? "hello_retry_request" : "server_hello";
     }
 
     private static string Hex(IEnumerable<byte> bytes) => string.Join(" ", bytes.Select(b => b.ToString("x2", System.Globalization.CultureInfo.InvariantCulture)));

@@ -30,6 +30,32 @@ public sealed class TlsUnitTests
     }
 
     [Fact]
+    public void RecordScanner_HelloRetryRequest_NamedWithTheGroupAskedFor()
+    {
+        var incoming = new TlsRecordScanner(WireDirection.ServerToClient);
+        var outgoing = new TlsRecordScanner(WireDirection.ClientToServer, incoming);
+        byte[] body = [3, 3, .. Convert.FromHexString("CF21AD74E59A6111BE1D8C021E65B891C2A211167ABB8C5E079E09E2C8A8339C"), 0, 0x13, 0x01, 0,
+            0, 12, 0, 43, 0, 2, 3, 4, 0, 51, 0, 2, 0, 0x18];
+        byte[] record = [22, 3, 3, 0, (byte)(body.Length + 4), 2, 0, 0, (byte)body.Length, .. body];
+        var hello = Assert.Single(incoming.Feed(record));
+        Assert.Equal(["hello_retry_request"], hello.HandshakeTypes);
+        Assert.Equal((0x18, true), (incoming.RetryGroup, incoming.Tls13));
+        // TLS 1.3's middlebox ChangeCipherSpec does not make the second ClientHello "encrypted".
+        var records = outgoing.Feed([20, 3, 3, 0, 1, 1, 22, 3, 1, 0, 4, 1, 0, 0, 0]);
+        Assert.Equal(["client_hello"], records[1].HandshakeTypes);
+    }
+
+    [Fact]
+    public void RecordScanner_Tls13ServerHello_IsNoRetry()
+    {
+        var scanner = new TlsRecordScanner(WireDirection.ServerToClient);
+        byte[] body = [3, 3, .. new byte[32], 0, 0x13, 0x01, 0, 0, 6, 0, 43, 0, 2, 3, 4];
+        var hello = Assert.Single(scanner.Feed([22, 3, 3, 0, (byte)(body.Length + 4), 2, 0, 0, (byte)body.Length, .. body]));
+        Assert.Equal(["server_hello"], hello.HandshakeTypes);
+        Assert.Equal((null, true), (scanner.RetryGroup, scanner.Tls13));
+    }
+
+    [Fact]
     public void RecordScanner_HttpInsteadOfTls_ReportsMalformed()
     {
         var scanner = new TlsRecordScanner(WireDirection.ServerToClient);

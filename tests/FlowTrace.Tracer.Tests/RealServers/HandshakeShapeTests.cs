@@ -1,0 +1,78 @@
+using System.Globalization;
+using FlowTrace.Contracts.Events;
+using FlowTrace.Contracts.Requests;
+using S = FlowTrace.Contracts.Events.TraceStep;
+
+namespace FlowTrace.Tracer.Tests.RealServers;
+
+/// <summary>OpenSSL's s_server in the handshake shapes real servers have, each traced and checked against s_client.</summary>
+[Collection(RealServersCollection.Name)]
+public sealed class HandshakeShapeTests(RealServersFixture servers)
+{
+    private const string Name = "a.nginx.test";
+    private static readonly S[] HttpsSteps = [S.Dns, S.Tcp, S.Tls, S.HttpRequest, S.ServerProcessing, S.HttpResponse, S.Connection];
+
+    private Task<OpensslServer> StartAsync(params string[] options) =>
+        OpensslServer.StartAsync(Path.Combine(servers.Directory, $"{Name}.crt"), Path.Combine(servers.Directory, $"{Name}.key"), options);
+
+    private async Task<IReadOnlyList<TraceEvent>> TraceAsync(int port)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var events = new List<TraceEvent>();
+        var request = servers.Request($"https://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}/") with { Sni = SniMode.Custom, SniName = Name };
+        await foreach (var e in servers.Tracer.TraceAsync(request, timeout.Token))
+            events.Add(e);
+        return events;
+    }
+
+    private static async Task<string> SClientAsync(int port, params string[] options)
+    {
+        var (_, stdout, stderr) = await ExternalProcess.RunAsync("openssl",
+            ["s_client", "-connect", $"127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}", "-servername", Name, .. options], stdin: "");
+        return stdout + stderr;
+    }
+
+    [Fact]
+    public async Task TlsStep_ServerInsistsOnP384_HelloRetryRequestNamedAndCounted()
+    {
+        using var server = await StartAsync("-tls1_3", "-groups", "P-384");
+        var events = await TraceAsync(server.Port);
+        TraceAssert.Completed(events, HttpsSteps);
+        var records = events.Select(e => e.Details).OfType<TlsRecordDetails>().ToList();
+        // The server's first answer is a HelloRetryRequest, and the client's second hello is a plain ClientHello again.
+        Assert.Equal(["hello_retry_request"], records.First(r => r.Direction == WireDirection.ServerToClient).HandshakeTypes);
+        Assert.Equal(2, records.Count(r => r.Direction == WireDirection.ClientToServer && r.HandshakeTypes.Contains("client_hello")));
+        Assert.DoesNotContain(records, r => r.Direction == WireDirection.ClientToServer && r.ContentType == "handshake" && r.HandshakeTypes.Contains("encrypted_handshake_message"));
+        Assert.Single(records, r => r.Direction == WireDirection.ServerToClient && r.HandshakeTypes.Contains("server_hello"));
+        Assert.Contains(events, e => e.Step == S.Tls && e.Message.StartsWith("HelloRetryRequest: the server wants a key share for secp384r1", StringComparison.Ordinal));
+        var tls = TraceAssert.Detail<TlsHandshakeDetails>(events);
+        Assert.Equal(("secp384r1", "secp384r1", 2), (tls.HelloRetryGroup, tls.KeyExchangeGroup, tls.RoundTrips));
+        // s_client offering X25519 first (and the suite FlowTrace got) meets the same server the same way: TLS 1.3 on P-384.
+        var openssl = await SClientAsync(server.Port, "-groups", "X25519:P-384", "-ciphersuites", tls.CipherSuite);
+        Assert.Contains("TLSv1.3", openssl, StringComparison.Ordinal);
+        Assert.Contains(tls.CipherSuite, openssl, StringComparison.Ordinal);
+        Assert.Contains("secp384r1", openssl, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TlsStep_PlainTls13Server_OneRoundTripAndNoRetry()
+    {
+        using var server = await StartAsync("-tls1_3");
+        var events = await TraceAsync(server.Port);
+        TraceAssert.Completed(events, HttpsSteps);
+        var tls = TraceAssert.Detail<TlsHandshakeDetails>(events);
+        Assert.Equal((null, 1), (tls.HelloRetryGroup, tls.RoundTrips));
+        Assert.DoesNotContain(events, e => e.Details is TlsRecordDetails r && r.HandshakeTypes.Contains("hello_retry_request"));
+    }
+
+    [Fact]
+    public async Task TlsStep_Tls12Server_TwoRoundTrips()
+    {
+        using var server = await StartAsync("-tls1_2");
+        var events = await TraceAsync(server.Port);
+        TraceAssert.Completed(events, HttpsSteps);
+        var tls = TraceAssert.Detail<TlsHandshakeDetails>(events);
+        Assert.Equal(("TLS 1.2", 2), (tls.Version, tls.RoundTrips));
+        Assert.Contains("TLSv1.2", await SClientAsync(server.Port), StringComparison.Ordinal);
+    }
+}
