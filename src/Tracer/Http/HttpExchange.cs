@@ -1,6 +1,7 @@
 using System.Globalization;
 using FlowTrace.Contracts.Events;
 using FlowTrace.Tracer.Tcp;
+using FlowTrace.Tracer.Tls;
 using FlowTrace.Tracer.Tracing;
 
 namespace FlowTrace.Tracer.Http;
@@ -41,7 +42,10 @@ internal sealed class HttpExchange(TimeProvider time)
         {
             if (!await reader.FillAsync(firstByteLinked.Token).ConfigureAwait(false))
             {
-                run.Failed(TraceStep.ServerProcessing, "http-closed", "The server closed the connection without sending a response.", network: run.Between(written, run.Now()));
+                run.Failed(TraceStep.ServerProcessing, "http-closed", connection is TlsSession { AlpnIgnored: true }
+                    ? "The server closed the connection without sending a response, right after a TLS handshake in which it chose no application " +
+                      "protocol (ALPN) of those offered: it may speak only HTTP/2, which this trace does not speak yet."
+                    : "The server closed the connection without sending a response.", network: run.Between(written, run.Now()));
                 return new HttpExchangeResult(null, false, "the server closed the connection", true);
             }
         }

@@ -107,6 +107,13 @@ internal sealed class WireConnection : IArrivalSource, IAsyncDisposable
         {
             throw new IOException($"The peer took no more data for {Format.Duration(_writeTimeout)}: it stopped reading.", e);
         }
+        catch (SocketException e)
+        {
+            // Every caller handles IOException: a write to a peer that already closed (EPIPE, reset) is one.
+            throw new IOException(e.SocketErrorCode is SocketError.Shutdown or SocketError.ConnectionReset or SocketError.ConnectionAborted
+                ? $"The peer had already closed the connection ({e.Message})."
+                : $"Sending failed: {e.Message}", e);
+        }
 
         return ValueTask.FromResult(lastSend);
     }

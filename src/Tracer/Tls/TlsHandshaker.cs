@@ -181,11 +181,11 @@ internal sealed partial class TlsHandshaker(TimeProvider time, CertificateValida
             ? "certificate valid"
             : $"a browser would refuse this certificate: {string.Join("; ", findings.Select(f => f.Code))}";
         run.Completed(TraceStep.Tls,
-            $"{version} {suite}{(group is null ? "" : $" ({group})")}{(client.SelectedAlpn is { } alpn ? $", ALPN {alpn}" : "")}; " +
+            $"{version} {suite}{(group is null ? "" : $" ({group})")}{AlpnText(client.SelectedAlpn, request.Alpn)}; " +
             $"{roundTrips} round trip{(roundTrips == 1 ? "" : "s")}{(retryGroup is null ? "" : $" (HelloRetryRequest for {retryGroup})")}; " +
             $"network {Format.Duration(network)}, cryptography {Format.Duration(crypto)}, certificate checks {Format.Duration(details.CertificateValidationTime)}; {verdict}",
             details, network: network, work: work);
-        return new TlsHandshakeResult(new TlsSession(protocol, wire));
+        return new TlsHandshakeResult(new TlsSession(protocol, wire, client.SelectedAlpn, request.Alpn.Count > 0));
     }
 
     /// <summary>
@@ -221,6 +221,11 @@ internal sealed partial class TlsHandshaker(TimeProvider time, CertificateValida
             // The alert could not be delivered; the failure is reported anyway.
         }
     }
+
+    /// <summary>The protocol the server chose, or that it chose none of those offered.</summary>
+    private static string AlpnText(string? selected, IReadOnlyList<string> offered) => selected is not null
+        ? $", ALPN {selected}"
+        : offered.Count > 0 ? $", no ALPN protocol chosen (offered {string.Join(", ", offered)})" : "";
 
     private static void ReportRecord(TraceRun run, TlsRecordDetails record, long at)
     {

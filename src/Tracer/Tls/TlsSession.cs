@@ -7,8 +7,16 @@ namespace FlowTrace.Tracer.Tls;
 /// Application data over an established TLS connection. Decrypted bytes keep the arrival time of the
 /// network chunk that carried them, so HTTP timings stay wire timings.
 /// </summary>
-internal sealed class TlsSession(TlsClientProtocol protocol, WireConnection wire) : IArrivalSource
+/// <param name="protocol">The engine, its handshake done.</param>
+/// <param name="wire">The connection it runs over.</param>
+/// <param name="alpn">The application protocol the server chose, or null.</param>
+/// <param name="alpnOffered">True when the client offered application protocols.</param>
+internal sealed class TlsSession(TlsClientProtocol protocol, WireConnection wire, string? alpn = null, bool alpnOffered = false) : IArrivalSource
 {
+    /// <summary>True when the client offered ALPN and the server chose no protocol: a server that then hangs up may
+    /// speak only another protocol (HTTP/2).</summary>
+    public bool AlpnIgnored => alpnOffered && alpn is null;
+
     private long _lastArrival;
 
     public async ValueTask<Arrival> ReadAsync(CancellationToken cancellationToken)
@@ -43,7 +51,15 @@ internal sealed class TlsSession(TlsClientProtocol protocol, WireConnection wire
                 throw new IOException($"TLS error while reading: {AlertDescription.GetText(e.AlertDescription)} ({e.Message}).", e);
             }
 
-            await FlushAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                // The engine's answers (close_notify to the server's, above all) are best effort: a server that closed
+                // its end makes them fail, and what it sent before still counts.
+                await FlushAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (IOException)
+            {
+            }
         }
     }
 

@@ -75,4 +75,21 @@ public sealed class HandshakeShapeTests(RealServersFixture servers)
         Assert.Equal(("TLS 1.2", 2), (tls.Version, tls.RoundTrips));
         Assert.Contains("TLSv1.2", await SClientAsync(server.Port), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task HttpSteps_Http2OnlyServerChoosesNoAlpn_FailureExplainedNotUnexpected()
+    {
+        var port = ExternalProcess.FreePort();
+        using var nghttpd = ExternalProcess.Start("nghttpd",
+            ["-a", "127.0.0.1", port.ToString(CultureInfo.InvariantCulture), Path.Combine(servers.Directory, $"{Name}.key"), Path.Combine(servers.Directory, $"{Name}.crt")]);
+        await ExternalProcess.WaitForTcpAsync(port, nghttpd, "nghttpd");
+        var events = await TraceAsync(port);
+        Assert.All(new[] { S.Dns, S.Tcp, S.Tls, S.HttpRequest }, step => Assert.Contains(events, e => e.Step == step && e.Kind == TraceEventKind.Completed));
+        Assert.Contains(events, e => e.Step == S.Tls && e.Kind == TraceEventKind.Completed && e.Message.Contains("no ALPN protocol chosen (offered http/1.1)", StringComparison.Ordinal));
+        var failure = TraceAssert.FailedAt(events, S.ServerProcessing, "http-closed");
+        Assert.Contains("it may speak only HTTP/2", failure.Reason, StringComparison.Ordinal);
+        Assert.DoesNotContain(events, e => e.Details is StepFailureDetails { Code: "internal-error" });
+        // s_client sees the same: no protocol chosen for http/1.1.
+        Assert.Contains("No ALPN negotiated", await SClientAsync(port, "-alpn", "http/1.1"), StringComparison.Ordinal);
+    }
 }
