@@ -152,11 +152,14 @@ internal sealed class CliApp(TextWriter output, TextWriter error, TracerOptions?
         var bytes = File.ReadAllBytes(path);
         if (bytes.Length > 0 && bytes[0] == 0x30)
             return [System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificate(bytes).RawData];
-        var collection = new System.Security.Cryptography.X509Certificates.X509Certificate2Collection();
-        collection.ImportFromPem(System.Text.Encoding.ASCII.GetString(bytes));
-        if (collection.Count == 0)
-            throw new System.Security.Cryptography.CryptographicException($"{path} holds no certificate.");
-        return [.. collection.Select(c => c.RawData)];
+        try
+        {
+            return FlowTrace.Tracer.Tls.TrustedRoots.FromPem(System.Text.Encoding.ASCII.GetString(bytes));
+        }
+        catch (FormatException e)
+        {
+            throw new System.Security.Cryptography.CryptographicException($"{path}: {e.Message}", e);
+        }
     }
 
     private static TraceRequest BuildRequest(CliArguments arguments, DemoLab? lab)

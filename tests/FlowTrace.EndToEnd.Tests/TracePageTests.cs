@@ -137,6 +137,17 @@ public sealed partial class TracePageTests(AppFixture app)
     }
 
     [Fact]
+    public async Task TrustedRoots_TextThatIsNoCertificate_RefusedWithTheReason()
+    {
+        var page = await app.OpenAsync();
+        await page.Locator("details.options > summary").ClickAsync();
+        await page.GetByLabel("Also trust these CA certificates for this trace").FillAsync("not a certificate");
+        await page.GetByRole(AriaRole.Button, new() { Name = "A healthy HTTPS site" }).ClickAsync();
+        await Assertions.Expect(page.Locator(".status p.error")).ToContainTextAsync("'trustedRoots': the text holds no PEM certificate");
+        await page.CloseAsync();
+    }
+
+    [Fact]
     public async Task PhoneLayout_TraceShown_NoHorizontalScroll()
     {
         var page = await app.OpenAsync(width: 375, height: 812);

@@ -35,7 +35,34 @@ public sealed class ApiTests(ServerFixture server)
     [InlineData("""{"url": "https://example.test/", "repeat": 0}""", "'repeat' must be between 1 and 100")]
     [InlineData("""{"url": "https://example.test/", "repeat": 101}""", "'repeat' must be between 1 and 100")]
     [InlineData("""{"url": "https://example.test/", "repeat": 3, "stepMode": true}""", "Step mode")]
+    [InlineData("""{"url": "https://example.test/", "trustedRoots": "not a certificate"}""", "'trustedRoots': the text holds no PEM certificate")]
+    [InlineData("""{"url": "https://example.test/", "trustedRoots": "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----"}""", "'trustedRoots': a certificate in the PEM text does not parse")]
     public Task PostTraces_BadRequest_Returns400ProblemDetails(string body, string expected) => AssertBadRequestAsync("/api/traces", body, expected);
+
+    [Fact]
+    public async Task PostTraces_TrustedRootsGiven_TrustedForThatTraceOnly()
+    {
+        using var http = server.Http();
+        var url = new Uri(await server.LabUrlAsync("selfsigned"));
+        // The lab's self-signed certificate, as a user would save it from the server: trusted, it vouches for itself.
+        using var tcp = new System.Net.Sockets.TcpClient();
+        await tcp.ConnectAsync(System.Net.IPAddress.Loopback, url.Port);
+        using var tls = new System.Net.Security.SslStream(tcp.GetStream(), false, (_, _, _, _) => true);
+        await tls.AuthenticateAsClientAsync(url.Host);
+        using var certificate = new System.Security.Cryptography.X509Certificates.X509Certificate2(tls.RemoteCertificate!);
+        var pem = JsonSerializer.Serialize(certificate.ExportCertificatePem());
+
+        async Task<TlsHandshakeDetails> TraceAsync(string extra)
+        {
+            using var response = await http.PostAsync("/api/traces", Json($$"""{"url": "{{url}}"{{extra}}}"""));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var events = await response.Content.ReadFromJsonAsync<List<TraceEvent>>(TraceJson.Options);
+            return events!.Select(e => e.Details).OfType<TlsHandshakeDetails>().Single();
+        }
+
+        Assert.Empty((await TraceAsync($", \"trustedRoots\": {pem}")).Findings);
+        Assert.Equal(["self-signed"], (await TraceAsync("")).Findings.Select(f => f.Code));
+    }
 
     private async Task AssertBadRequestAsync(string path, string body, string expected)
     {

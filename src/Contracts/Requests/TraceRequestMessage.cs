@@ -33,6 +33,10 @@ public sealed record TraceRequestMessage
     /// <summary>Connect to this <c>host:port</c> instead, keeping SNI and Host from the URL.</summary>
     public string? ConnectTo { get; init; }
 
+    /// <summary>CA certificates (PEM text, at most 64 KiB and 16 certificates) to trust for this trace only, as curl's
+    /// <c>--cacert</c>: a workshop's or a company's own CA.</summary>
+    public string? TrustedRoots { get; init; }
+
     /// <summary>Extra request headers.</summary>
     public IReadOnlyDictionary<string, string>? Headers { get; init; }
 

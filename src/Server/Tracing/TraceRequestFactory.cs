@@ -33,6 +33,20 @@ public sealed class TraceRequestFactory(LabHost labHost, IOptions<FlowTraceServe
             return null;
         }
 
+        IReadOnlyList<byte[]> trusted = [];
+        if (!string.IsNullOrWhiteSpace(message.TrustedRoots))
+        {
+            try
+            {
+                trusted = FlowTrace.Tracer.Tls.TrustedRoots.FromPem(message.TrustedRoots);
+            }
+            catch (FormatException e)
+            {
+                errors = [$"'trustedRoots': {e.Message}"];
+                return null;
+            }
+        }
+
         var lab = labHost.Lab;
         var defaults = new TraceRequest { Url = message.Url };
         var stepMode = message.StepMode == true && pause is not null;
@@ -49,7 +63,7 @@ public sealed class TraceRequestFactory(LabHost labHost, IOptions<FlowTraceServe
             FollowRedirects = message.FollowRedirects ?? true,
             MaxRedirects = message.MaxRedirects ?? defaults.MaxRedirects,
             ConnectTo = message.ConnectTo,
-            ExtraTrustedRoots = lab is not null ? [lab.CaCertificate] : [],
+            ExtraTrustedRoots = [.. lab is not null ? [lab.CaCertificate] : Array.Empty<byte[]>(), .. trusted],
             PauseAfterStep = stepMode ? pause : null,
             Timeouts = stepMode ? defaults.Timeouts with { Total = options.Value.StepModeTotalTimeout } : defaults.Timeouts,
         };

@@ -158,20 +158,23 @@ public sealed class CertificateValidator
             var system = BuildChain(certificates, now, []);
             status = system.Count == 0 || extraTrustedRoots.Count == 0 ? system : status;
         }
+        var (linked, outOfOrder) = Link(certificates);
+        if (outOfOrder)
+            findings.Add(new("chain-order", FindingSeverity.Info,
+                $"The server sends its chain out of order: in issuing order it is {string.Join(" → ", linked.Select(c => $"'{c.Subject}'"))}. " +
+                "Browsers sort it out; stricter clients may not."));
         foreach (var flag in status)
         {
             switch (flag)
             {
-                case X509ChainStatusFlags.UntrustedRoot when selfSigned:
+                // Both flags can come for one chain: one finding says where it stops.
+                case X509ChainStatusFlags.UntrustedRoot or X509ChainStatusFlags.PartialChain when findings.Any(f => f.Code is "self-signed" or "untrusted-root" or "incomplete-chain"):
+                    break;
+                case X509ChainStatusFlags.UntrustedRoot or X509ChainStatusFlags.PartialChain when selfSigned:
                     findings.Add(new("self-signed", FindingSeverity.Error, "The certificate is self-signed: nobody vouches for it."));
                     break;
-                case X509ChainStatusFlags.UntrustedRoot:
-                    findings.Add(new("untrusted-root", FindingSeverity.Error, "The chain ends in a root this system does not trust."));
-                    break;
-                case X509ChainStatusFlags.PartialChain:
-                    findings.Add(new(selfSigned ? "self-signed" : "incomplete-chain", FindingSeverity.Error, selfSigned
-                        ? "The certificate is self-signed: nobody vouches for it."
-                        : "The chain cannot be completed to a trusted root (an intermediate certificate may be missing)."));
+                case X509ChainStatusFlags.UntrustedRoot or X509ChainStatusFlags.PartialChain:
+                    findings.Add(Unvouched(linked));
                     break;
                 case X509ChainStatusFlags.NotTimeValid or X509ChainStatusFlags.NotTimeNested:
                     break; // reported by CheckDates with dates in the message
@@ -181,6 +184,43 @@ public sealed class CertificateValidator
             }
         }
     }
+
+    /// <summary>Where a chain that reaches no trusted root stops: at a root nobody here trusts (a private CA's, say), or
+    /// below a certificate the server did not send.</summary>
+    private static ValidationFinding Unvouched(List<X509Certificate2> linked)
+    {
+        const string trust = "To trust a private CA for a trace: --cacert FILE on the command line, trustedRoots in the API or the page's options.";
+        var top = linked[^1];
+        if (IsSelfIssued(top))
+            return new("untrusted-root", FindingSeverity.Error,
+                $"The chain is complete up to its root '{top.Subject}', which this system does not trust (a private or company CA?). {trust}");
+        if (linked.Count == 1)
+            return new("incomplete-chain", FindingSeverity.Error,
+                $"The server sent no certificate for its certificate's issuer '{top.Issuer}', and this system does not know that issuer: " +
+                $"an intermediate the server should send, or a private CA's root. {trust}");
+        return new("untrusted-root", FindingSeverity.Error,
+            $"The chain the server sent is linked up to '{top.Subject}', issued by '{top.Issuer}', which this system does not know: a private or " +
+            $"company CA's root, presumably (servers do not send their root; were it another intermediate, the server should send it). {trust}");
+    }
+
+    /// <summary>The server's certificates in issuing order from the leaf, following issuer names through what it sent;
+    /// and whether it sent them in another order.</summary>
+    private static (List<X509Certificate2> Linked, bool OutOfOrder) Link(IReadOnlyList<X509Certificate2> sent)
+    {
+        var linked = new List<X509Certificate2> { sent[0] };
+        for (var current = sent[0]; !IsSelfIssued(current);)
+        {
+            var issuer = sent.FirstOrDefault(c => !linked.Contains(c) && c.SubjectName.RawData.AsSpan().SequenceEqual(current.IssuerName.RawData));
+            if (issuer is null)
+                break;
+            linked.Add(issuer);
+            current = issuer;
+        }
+
+        return (linked, !linked.SequenceEqual(sent.Take(linked.Count)));
+    }
+
+    private static bool IsSelfIssued(X509Certificate2 certificate) => certificate.SubjectName.RawData.AsSpan().SequenceEqual(certificate.IssuerName.RawData);
 
     private static List<X509ChainStatusFlags> BuildChain(IReadOnlyList<X509Certificate2> certificates, DateTimeOffset now, IReadOnlyList<byte[]> customRoots)
     {

@@ -15,11 +15,13 @@ public sealed class HandshakeShapeTests(RealServersFixture servers)
     private Task<OpensslServer> StartAsync(params string[] options) =>
         OpensslServer.StartAsync(Path.Combine(servers.Directory, $"{Name}.crt"), Path.Combine(servers.Directory, $"{Name}.key"), options);
 
-    private async Task<IReadOnlyList<TraceEvent>> TraceAsync(int port)
+    private async Task<IReadOnlyList<TraceEvent>> TraceAsync(int port, bool trustTestCa = true)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         var events = new List<TraceEvent>();
         var request = servers.Request($"https://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}/") with { Sni = SniMode.Custom, SniName = Name };
+        if (!trustTestCa)
+            request = request with { ExtraTrustedRoots = [] };
         await foreach (var e in servers.Tracer.TraceAsync(request, timeout.Token))
             events.Add(e);
         return events;
@@ -91,5 +93,31 @@ public sealed class HandshakeShapeTests(RealServersFixture servers)
         Assert.DoesNotContain(events, e => e.Details is StepFailureDetails { Code: "internal-error" });
         // s_client sees the same: no protocol chosen for http/1.1.
         Assert.Contains("No ALPN negotiated", await SClientAsync(port, "-alpn", "http/1.1"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TlsStep_PrivateCaChainWithItsRoot_UntrustedRootNamedThenValidWhenTrusted()
+    {
+        var caPem = Path.Combine(servers.Directory, "ca-for-s_server.pem");
+        await File.WriteAllTextAsync(caPem, System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificate(servers.CaCertificate).ExportCertificatePem());
+        using var server = await StartAsync("-cert_chain", caPem);
+        var events = await TraceAsync(server.Port, trustTestCa: false);
+        var tls = TraceAssert.Detail<TlsHandshakeDetails>(events);
+        Assert.Equal(2, tls.Certificates.Count);
+        var finding = Assert.Single(tls.Findings);
+        Assert.Equal("untrusted-root", finding.Code);
+        Assert.Contains("complete up to its root 'CN=FlowTrace Test CA'", finding.Message, StringComparison.Ordinal);
+        // The same chain, its root trusted for the trace: valid, as s_client finds with -CAfile.
+        Assert.Empty(TraceAssert.Detail<TlsHandshakeDetails>(await TraceAsync(server.Port)).Findings);
+        Assert.Contains("Verification: OK", await SClientAsync(server.Port, "-CAfile", caPem, "-brief"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TlsStep_LeafSentWithoutItsIssuer_IncompleteChainNamesTheIssuer()
+    {
+        using var server = await StartAsync();
+        var finding = Assert.Single(TraceAssert.Detail<TlsHandshakeDetails>(await TraceAsync(server.Port, trustTestCa: false)).Findings);
+        Assert.Equal("incomplete-chain", finding.Code);
+        Assert.Contains("'CN=FlowTrace Test CA'", finding.Message, StringComparison.Ordinal);
     }
 }

@@ -21,6 +21,9 @@ public sealed class RealServersFixture : IAsyncLifetime
     public int HttpsPort => _nginx!.HttpsPort;
     public int Tls12Port => _nginx!.Tls12Port;
     public int HttpPort => _nginx!.HttpPort;
+
+    /// <summary>The test CA (DER) that issued every certificate here.</summary>
+    public byte[] CaCertificate => _nginx!.CaCertificate;
     public int DnsPort { get; private set; }
     public FlowTracer Tracer { get; } = new();
 

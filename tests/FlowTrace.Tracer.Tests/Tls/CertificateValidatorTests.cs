@@ -63,12 +63,61 @@ public sealed class CertificateValidatorTests
     }
 
     [Fact]
-    public void Validate_ChainToAnUnknownRootWithoutExtraRoots_ReportsTheChain()
+    public void Validate_LeafAloneIssuerUnknown_IncompleteChainNamesTheIssuer()
     {
         using var ca = Authority("Test CA");
         using var leaf = Leaf(ca, "www.example.test");
         var finding = Assert.Single(new CertificateValidator().Validate([leaf.RawData], "www.example.test", Now, []));
         Assert.Equal("incomplete-chain", finding.Code);
+        Assert.Contains("'CN=Test CA'", finding.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_LeafAndIntermediateOfAPrivateCa_UntrustedRootNamedWithHowToTrustIt()
+    {
+        using var root = Authority("Company Root");
+        using var intermediate = Intermediate(root, "Company Issuing CA");
+        using var leaf = Leaf(intermediate, "www.example.test");
+        var finding = Assert.Single(new CertificateValidator().Validate([leaf.RawData, intermediate.RawData], "www.example.test", Now, []));
+        Assert.Equal("untrusted-root", finding.Code);
+        Assert.Contains("'CN=Company Issuing CA', issued by 'CN=Company Root'", finding.Message, StringComparison.Ordinal);
+        Assert.Contains("--cacert", finding.Message, StringComparison.Ordinal);
+        // Trusted for the trace, the same chain is valid.
+        Assert.Empty(new CertificateValidator().Validate([leaf.RawData, intermediate.RawData], "www.example.test", Now, [root.RawData]));
+    }
+
+    [Fact]
+    public void Validate_WholeChainWithItsUntrustedRoot_SaysTheChainIsCompleteUpToThatRoot()
+    {
+        using var root = Authority("Company Root");
+        using var intermediate = Intermediate(root, "Company Issuing CA");
+        using var leaf = Leaf(intermediate, "www.example.test");
+        var finding = Assert.Single(new CertificateValidator().Validate([leaf.RawData, intermediate.RawData, root.RawData], "www.example.test", Now, []));
+        Assert.Equal("untrusted-root", finding.Code);
+        Assert.Contains("complete up to its root 'CN=Company Root'", finding.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_IntermediateMissingUnderATrustedRoot_IncompleteChainNamesTheMissingIntermediate()
+    {
+        using var root = Authority("Company Root");
+        using var intermediate = Intermediate(root, "Company Issuing CA");
+        using var leaf = Leaf(intermediate, "www.example.test");
+        var finding = Assert.Single(new CertificateValidator().Validate([leaf.RawData], "www.example.test", Now, [root.RawData]));
+        Assert.Equal("incomplete-chain", finding.Code);
+        Assert.Contains("'CN=Company Issuing CA'", finding.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_ChainSentOutOfOrder_NotedButAccepted()
+    {
+        using var root = Authority("Company Root");
+        using var intermediate = Intermediate(root, "Company Issuing CA");
+        using var leaf = Leaf(intermediate, "www.example.test");
+        var findings = new CertificateValidator().Validate([leaf.RawData, root.RawData, intermediate.RawData], "www.example.test", Now, [root.RawData]);
+        var finding = Assert.Single(findings);
+        Assert.Equal(("chain-order", FlowTrace.Contracts.Events.FindingSeverity.Info), (finding.Code, finding.Severity));
+        Assert.Contains("'CN=www.example.test' → 'CN=Company Issuing CA' → 'CN=Company Root'", finding.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -102,6 +151,15 @@ public sealed class CertificateValidatorTests
         }
 
         return request.CreateSelfSigned(Now.AddDays(-1), Now.AddDays(30));
+    }
+
+    private static X509Certificate2 Intermediate(X509Certificate2 issuer, string name)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest($"CN={name}", key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        using var certificate = request.Create(issuer, Now.AddDays(-1), Now.AddDays(30), [5, 6, 7, 8]);
+        return certificate.CopyWithPrivateKey(key);
     }
 
     private static X509Certificate2 Leaf(X509Certificate2 issuer, string dnsName)

@@ -13,6 +13,7 @@ public sealed class TraceForm
     public bool FollowRedirects { get; set; } = true;
     public bool StepMode { get; set; }
     public int Repeat { get; set; } = 1;
+    public string? TrustedRoots { get; set; }
 
     public TraceRequestMessage ToMessage() => new()
     {
@@ -24,5 +25,6 @@ public sealed class TraceForm
         FollowRedirects = FollowRedirects,
         StepMode = StepMode,
         Repeat = Repeat > 1 ? Repeat : null,
+        TrustedRoots = string.IsNullOrWhiteSpace(TrustedRoots) ? null : TrustedRoots,
     };
 }
