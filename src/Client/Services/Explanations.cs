@@ -80,7 +80,10 @@ public static class Explanations
         var split = step.Done?.Split;
         var client = split is null ? "" : $" and {StepNames.Ms(split.Client)} was this computer's own work: {StepNames.Ms(split.Part(ClientWorkNames.TlsCrypto))} of cryptography, " +
             $"{StepNames.Ms(split.Part(ClientWorkNames.CertificateValidation))} checking the certificate, the rest the tracer's own work";
-        return $"Client and server agreed on {tls.Version} with {tls.CipherSuite} in {trips}. Of {took}, {StepNames.Ms(split?.Network ?? tls.NetworkTime)} was waiting for the network{client}. {verdict}";
+        var mutual = tls.ClientCertificateRequested
+            ? " The server asked for a client certificate (mutual TLS, CertificateRequest); FlowTrace sends none, so a server that requires one refuses the connection."
+            : "";
+        return $"Client and server agreed on {tls.Version} with {tls.CipherSuite} in {trips}.{mutual} Of {took}, {StepNames.Ms(split?.Network ?? tls.NetworkTime)} was waiting for the network{client}. {verdict}";
     }
 
     private static string ServerProcessing(StepState step, string took)

@@ -16,6 +16,7 @@ namespace FlowTrace.Contracts.Events;
 /// <param name="RoundTrips">How many times the client waited for a flight from the server (TLS 1.3: 1; TLS 1.2: 2; one
 /// more after a HelloRetryRequest).</param>
 /// <param name="HelloRetryGroup">The key-exchange group a HelloRetryRequest asked for, or null when there was none.</param>
+/// <param name="ClientCertificateRequested">True when the server asked for a client certificate (CertificateRequest); FlowTrace sends none.</param>
 public sealed record TlsHandshakeDetails(
     string? ServerName,
     string Version,
@@ -30,7 +31,8 @@ public sealed record TlsHandshakeDetails(
     IReadOnlyList<ValidationFinding> Findings,
     TimeSpan CertificateValidationTime = default,
     int RoundTrips = 0,
-    string? HelloRetryGroup = null) : TraceEventDetails
+    string? HelloRetryGroup = null,
+    bool ClientCertificateRequested = false) : TraceEventDetails
 {
     /// <summary>True when no finding is an error: a browser would accept this certificate.</summary>
     public bool CertificateAccepted => Findings.All(f => f.Severity != FindingSeverity.Error);

@@ -56,7 +56,7 @@ internal sealed class HttpExchange(TimeProvider time)
         }
         catch (IOException e)
         {
-            run.Failed(TraceStep.ServerProcessing, "http-read", e.Message, network: run.Between(written, run.Now()));
+            run.Failed(TraceStep.ServerProcessing, e is TlsAlertException alert ? alert.Code : "http-read", e.Message, network: run.Between(written, run.Now()));
             return new HttpExchangeResult(null, false, "read error", true);
         }
 
@@ -241,6 +241,7 @@ internal sealed class HttpExchange(TimeProvider time)
     private static (string Code, string Reason) Explain(Exception e, TimeSpan downloadTimeout, string what) => e switch
     {
         ResponseProtocolException p => (p.Code, p.Message),
+        TlsAlertException alert => (alert.Code, alert.Message),
         OperationCanceledException => ("http-download-timeout", $"The {what} did not arrive within {Format.Duration(downloadTimeout)}."),
         _ => ("http-read", $"Reading the {what} failed: {e.Message}"),
     };

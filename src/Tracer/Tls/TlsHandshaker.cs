@@ -50,8 +50,11 @@ internal sealed partial class TlsHandshaker(TimeProvider time, CertificateValida
                 $"{(sent ? "Sent" : "Received")} {TlsNames.AlertLevelName(level)} alert {TlsNames.AlertName(description)}",
                 new TlsAlertDetails(sent ? WireDirection.ClientToServer : WireDirection.ServerToClient, TlsNames.AlertLevelName(level), TlsNames.AlertName(description), description, message),
                 sent || !handshaking ? null : arrivalOfCurrentChunk)));
+        var certificateRequested = false;
         var protocol = new TracingTlsProtocol(type =>
         {
+            if (handshaking && type == HandshakeType.certificate_request)
+                certificateRequested = true;
             // Post-handshake messages (session tickets) belong to no step the user asked about.
             if (handshaking)
                 run.Detail(TraceStep.Tls, $"Processed {TlsNames.HandshakeTypeName((byte)type)}",
@@ -118,6 +121,11 @@ internal sealed partial class TlsHandshaker(TimeProvider time, CertificateValida
                     lastSend = await SendPendingAsync(protocol, wire, outgoing, run, linked.Token).ConfigureAwait(false);
             }
         }
+        catch (TlsFatalAlertReceived e) when (certificateRequested && ClientCertificateRefusal.IsRefusal(e.AlertDescription))
+        {
+            Fail(ClientCertificateRefusal.Code, ClientCertificateRefusal.DuringHandshake(e.AlertDescription), lastArrival);
+            return new TlsHandshakeResult(null);
+        }
         catch (TlsFatalAlertReceived e)
         {
             Fail("tls-alert", $"The server refused the handshake with a fatal alert: {TlsNames.AlertName(e.AlertDescription)}.", lastArrival);
@@ -176,16 +184,17 @@ internal sealed partial class TlsHandshaker(TimeProvider time, CertificateValida
         var retryGroup = incoming.RetryGroup is { } asked ? TlsNames.GroupName(asked) : null;
         var details = new TlsHandshakeDetails(serverName, version, suite, group, client.SelectedAlpn, network, crypto,
             outgoing.FirstHelloRecord ?? [], [.. serverHello], certificates, findings, work.Elapsed(ClientWorkNames.CertificateValidation),
-            roundTrips, retryGroup);
+            roundTrips, retryGroup, certificateRequested);
         var verdict = details.CertificateAccepted
             ? "certificate valid"
             : $"a browser would refuse this certificate: {string.Join("; ", findings.Select(f => f.Code))}";
         run.Completed(TraceStep.Tls,
             $"{version} {suite}{(group is null ? "" : $" ({group})")}{AlpnText(client.SelectedAlpn, request.Alpn)}; " +
             $"{roundTrips} round trip{(roundTrips == 1 ? "" : "s")}{(retryGroup is null ? "" : $" (HelloRetryRequest for {retryGroup})")}; " +
+            (certificateRequested ? "the server asked for a client certificate (mutual TLS), FlowTrace sent none; " : "") +
             $"network {Format.Duration(network)}, cryptography {Format.Duration(crypto)}, certificate checks {Format.Duration(details.CertificateValidationTime)}; {verdict}",
             details, network: network, work: work);
-        return new TlsHandshakeResult(new TlsSession(protocol, wire, client.SelectedAlpn, request.Alpn.Count > 0));
+        return new TlsHandshakeResult(new TlsSession(protocol, wire, client.SelectedAlpn, request.Alpn.Count > 0, certificateRequested));
     }
 
     /// <summary>

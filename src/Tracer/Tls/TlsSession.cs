@@ -11,7 +11,9 @@ namespace FlowTrace.Tracer.Tls;
 /// <param name="wire">The connection it runs over.</param>
 /// <param name="alpn">The application protocol the server chose, or null.</param>
 /// <param name="alpnOffered">True when the client offered application protocols.</param>
-internal sealed class TlsSession(TlsClientProtocol protocol, WireConnection wire, string? alpn = null, bool alpnOffered = false) : IArrivalSource
+/// <param name="clientCertificateRequested">True when the server asked for a client certificate (none is sent).</param>
+internal sealed class TlsSession(TlsClientProtocol protocol, WireConnection wire, string? alpn = null, bool alpnOffered = false, bool clientCertificateRequested = false)
+    : IArrivalSource
 {
     /// <summary>True when the client offered ALPN and the server chose no protocol: a server that then hangs up may
     /// speak only another protocol (HTTP/2).</summary>
@@ -42,9 +44,13 @@ internal sealed class TlsSession(TlsClientProtocol protocol, WireConnection wire
             {
                 protocol.OfferInput(chunk.Data.ToArray());
             }
+            catch (TlsFatalAlertReceived e) when (clientCertificateRequested && ClientCertificateRefusal.IsRefusal(e.AlertDescription))
+            {
+                throw new TlsAlertException(ClientCertificateRefusal.AfterHandshake(e.AlertDescription), e.AlertDescription, e) { Code = ClientCertificateRefusal.Code };
+            }
             catch (TlsFatalAlertReceived e)
             {
-                throw new IOException($"The server sent a fatal TLS alert: {AlertDescription.GetText(e.AlertDescription)}.", e);
+                throw new TlsAlertException($"The server sent a fatal TLS alert: {AlertDescription.GetText(e.AlertDescription)}.", e.AlertDescription, e);
             }
             catch (TlsFatalAlert e)
             {

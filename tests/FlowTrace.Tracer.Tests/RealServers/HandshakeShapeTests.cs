@@ -120,4 +120,39 @@ public sealed class HandshakeShapeTests(RealServersFixture servers)
         Assert.Equal("incomplete-chain", finding.Code);
         Assert.Contains("'CN=FlowTrace Test CA'", finding.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Tls13ServerRequiringClientCertificate_RefusalExplainedAsMutualTls()
+    {
+        using var server = await StartAsync("-tls1_3", "-Verify", "1");
+        var events = await TraceAsync(server.Port);
+        var tls = TraceAssert.Detail<TlsHandshakeDetails>(events);
+        Assert.True(tls.ClientCertificateRequested);
+        Assert.Contains(events, e => e.Step == S.Tls && e.Message == "Processed certificate_request");
+        // TLS 1.3: the refusal comes after the client's Finished, with the first read.
+        var failure = TraceAssert.FailedAt(events, S.ServerProcessing, "tls-client-certificate-required");
+        Assert.Contains("certificate_required", failure.Reason, StringComparison.Ordinal);
+        Assert.Contains("mutual TLS", failure.Reason, StringComparison.Ordinal);
+        Assert.Contains("after the client's Finished", failure.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Tls12ServerRequiringClientCertificate_HandshakeFailsAsMutualTls()
+    {
+        using var server = await StartAsync("-tls1_2", "-Verify", "1");
+        var events = await TraceAsync(server.Port);
+        var failure = TraceAssert.FailedAt(events, S.Tls, "tls-client-certificate-required");
+        Assert.Contains("mutual TLS", failure.Reason, StringComparison.Ordinal);
+        Assert.Contains(events, e => e.Details is TlsRecordDetails { Direction: WireDirection.ServerToClient } r && r.HandshakeTypes.Contains("certificate_request"));
+    }
+
+    [Fact]
+    public async Task ServerAskingForAnOptionalClientCertificate_TraceCompletesAndSaysSo()
+    {
+        using var server = await StartAsync("-tls1_3", "-verify", "1");
+        var events = await TraceAsync(server.Port);
+        TraceAssert.Completed(events, HttpsSteps);
+        Assert.True(TraceAssert.Detail<TlsHandshakeDetails>(events).ClientCertificateRequested);
+        Assert.Contains(events, e => e.Step == S.Tls && e.Kind == TraceEventKind.Completed && e.Message.Contains("asked for a client certificate", StringComparison.Ordinal));
+    }
 }
