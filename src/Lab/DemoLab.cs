@@ -225,7 +225,7 @@ public sealed class DemoLab : IAsyncDisposable
         new("tls-silent", $"https://silent.{zone}:{p.HostileTls}/", "Hostile: no answer to the ClientHello", "The server accepts the connection and never answers: the TLS step times out.", "Tls"),
         new("many-sans", $"https://many-sans.{zone}:{p.Https}/", "A certificate with 10,000 names", "The certificate lists 10,000 subject alternative names (260 KB): FlowTrace refuses a handshake message that large, with the size in the reason.", "Tls"),
         new("dns-garbage", $"https://dns-garbage.{zone}:{p.Https}/", "Hostile DNS: garbage answer", "The DNS server answers with bytes that are not a DNS message.", "Dns"),
-        new("dns-wrongid", $"https://dns-wrongid.{zone}:{p.Https}/", "Hostile DNS: reply with the wrong ID", "The answer carries another query's ID, so it must be ignored: the query times out.", "Dns"),
+        new("dns-wrongid", $"https://dns-wrongid.{zone}:{p.Https}/", "Hostile DNS: reply with the wrong ID", "The answer carries another query's ID: it is not the answer to this query (a spoofed or confused reply), and the DNS step says so.", "Dns"),
         new("dns-malformed", $"https://dns-malformed.{zone}:{p.Https}/", "Hostile DNS: record longer than the message", "A record claims more data than the message holds.", "Dns"),
         new("dns-truncated", $"https://dns-truncated.{zone}:{p.Https}/", "Hostile DNS: truncated, and TCP never answers", "The UDP answer has the TC bit; the retry over TCP gets nothing.", "Dns"),
         new("dns-big", $"https://dns-big.{zone}:{p.Https}/", "Hostile DNS: 200 addresses", "An oversized answer (200 A records, 3 KB); none of the addresses listens, and the race gives up after a bounded number of attempts.", "Tcp"),

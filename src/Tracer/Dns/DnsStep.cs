@@ -211,6 +211,15 @@ internal sealed class DnsStep(TracerOptions options)
             var truncatedDetails = new DnsQueryDetails(type.ToString(), name, string.Join(", ", servers), transport, "NoError", true, [], 0, run.Between(started, at));
             return new QueryOutcome($"{type} {name} ({transport}): the answer was truncated (TC bit) after {Format.Duration(truncatedDetails.Duration)}", truncatedDetails, at, [], null, null);
         }
+        catch (Exception e) when (e is DnsResponseParseException or DnsXidMismatchException)
+        {
+            var at = run.Now();
+            var (code, reason) = e is DnsXidMismatchException
+                ? ("dns-wrong-id", $"{type} query for {name}: the answer from {string.Join(", ", servers)} carried another query's ID, so it is not the answer to this query (a spoofed or confused reply).")
+                : ("dns-malformed", $"{type} query for {name}: the answer from {string.Join(", ", servers)} is not a well-formed DNS message ({e.Message.Split('\n')[0].TrimEnd('.')}).");
+            var failedDetails = new DnsQueryDetails(type.ToString(), name, string.Join(", ", servers), transport, null, false, [], 0, run.Between(started, at));
+            return new QueryOutcome(reason, failedDetails, at, [], code, reason);
+        }
         catch (Exception e) when (e is DnsResponseException or SocketException or IOException or InvalidOperationException or ArgumentException or IndexOutOfRangeException or FormatException)
         {
             // DnsClient throws a variety of exceptions on timeouts and malformed answers; each is a failed query.

@@ -61,6 +61,7 @@ public sealed class CertificateValidator
         var leaf = certificates[0];
         CheckDates(leaf, now, findings);
         CheckName(leaf, host, findings);
+        CheckStrength(certificates, findings);
         findings.AddRange(TrustFindings(chain, certificates, now, extraTrustedRoots));
         return findings;
     }
@@ -102,6 +103,33 @@ public sealed class CertificateValidator
         else if (now < notBefore)
             findings.Add(new("not-yet-valid", FindingSeverity.Error, $"The certificate is not valid before {notBefore:yyyy-MM-dd HH:mm} UTC."));
     }
+
+    /// <summary>Keys and signatures browsers no longer accept, on every certificate but a root (whose own signature
+    /// nobody checks).</summary>
+    private static void CheckStrength(IReadOnlyList<X509Certificate2> certificates, List<ValidationFinding> findings)
+    {
+        foreach (var certificate in certificates.Where(c => !IsSelfIssued(c)))
+        {
+            using (var rsa = certificate.GetRSAPublicKey())
+            {
+                if (rsa is { KeySize: < 2048 })
+                    findings.Add(new("weak-key", FindingSeverity.Error,
+                        $"The certificate '{certificate.Subject}' has a {rsa.KeySize}-bit RSA key; browsers require at least 2048 bits."));
+            }
+
+            if (WeakSignatures.TryGetValue(certificate.SignatureAlgorithm.Value ?? "", out var algorithm))
+                findings.Add(new("weak-signature", FindingSeverity.Error,
+                    $"The certificate '{certificate.Subject}' is signed with {algorithm}, which browsers no longer accept (collisions can be forged)."));
+        }
+    }
+
+    private static readonly Dictionary<string, string> WeakSignatures = new(StringComparer.Ordinal)
+    {
+        ["1.2.840.113549.1.1.4"] = "MD5 with RSA",
+        ["1.2.840.113549.1.1.5"] = "SHA-1 with RSA",
+        ["1.2.840.10045.4.1"] = "ECDSA with SHA-1",
+        ["1.2.840.10040.4.3"] = "DSA with SHA-1",
+    };
 
     private static void CheckName(X509Certificate2 leaf, string host, List<ValidationFinding> findings)
     {

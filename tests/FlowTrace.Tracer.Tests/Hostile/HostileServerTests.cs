@@ -32,9 +32,9 @@ public sealed class HostileServerTests(LabFixture lab)
     [InlineData("hostile-slow-body", S.HttpResponse, "http-download-timeout")]
     [InlineData("tls-garbage", S.Tls, "tls-not-tls")]
     [InlineData("tls-alert", S.Tls, "tls-alert")]
-    [InlineData("dns-garbage", S.Dns, null)]
-    [InlineData("dns-wrongid", S.Dns, null)]
-    [InlineData("dns-malformed", S.Dns, null)]
+    [InlineData("dns-garbage", S.Dns, "dns-malformed")]
+    [InlineData("dns-wrongid", S.Dns, "dns-wrong-id")]
+    [InlineData("dns-malformed", S.Dns, "dns-malformed")]
     [InlineData("dns-truncated", S.Dns, null)]
     [InlineData("dns-big", S.Tcp, "tcp-refused")]
     [InlineData("tls-huge-record", S.Tls, "tls-message-too-large")]
@@ -88,5 +88,20 @@ public sealed class HostileServerTests(LabFixture lab)
         var names = FlowTrace.Tracer.Tls.CertificateInspector.Describe(certificate).SubjectAlternativeNames;
         Assert.Equal(101, names.Count);
         Assert.Equal("… and 900 more", names[^1]);
+    }
+
+    [Fact]
+    public async Task TraceAsync_EveryLabSiteHostileOnesIncluded_NoTraceEndsInAnUnexpectedException()
+    {
+        // Short waits: a silent server's timeout is still a named failure, and the sweep stays quick.
+        var timeouts = new StepTimeouts { Dns = TimeSpan.FromSeconds(2), Connect = TimeSpan.FromSeconds(2), Tls = TimeSpan.FromSeconds(2), FirstByte = TimeSpan.FromSeconds(3), Download = TimeSpan.FromSeconds(3) };
+        var traces = await Task.WhenAll(lab.Lab.Sites.Select(async site => (site.Name, Events: await lab.TraceAsync(lab.Request(site.Name) with { Timeouts = timeouts }))));
+        var unexpected = traces
+            .Select(t => (t.Name, Failure: t.Events.Select(e => e.Details).OfType<StepFailureDetails>().FirstOrDefault(f => f.Code == "internal-error")))
+            .Where(t => t.Failure is not null)
+            .Select(t => $"{t.Name}: {t.Failure!.Reason}")
+            .ToList();
+        Assert.True(unexpected.Count == 0, string.Join("\n", unexpected));
+        Assert.All(traces, t => Assert.IsType<TraceSummary>(t.Events[^1].Details));
     }
 }

@@ -153,6 +153,50 @@ public sealed class CertificateValidatorTests
         return request.CreateSelfSigned(Now.AddDays(-1), Now.AddDays(30));
     }
 
+    [Fact]
+    public void Validate_Rsa1024Leaf_WeakKeyNamed()
+    {
+        using var ca = Authority("Test CA");
+        using var key = RSA.Create(1024);
+        var request = new CertificateRequest("CN=www.example.test", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        var names = new SubjectAlternativeNameBuilder();
+        names.AddDnsName("www.example.test");
+        request.CertificateExtensions.Add(names.Build());
+        using var caKey = ca.GetECDsaPrivateKey()!;
+        using var leaf = request.Create(ca.SubjectName, X509SignatureGenerator.CreateForECDsa(caKey), Now.AddDays(-1), Now.AddDays(30), [9]);
+        var finding = Assert.Single(new CertificateValidator().Validate([leaf.RawData], "www.example.test", Now, [ca.RawData]));
+        Assert.Equal("weak-key", finding.Code);
+        Assert.Contains("1024-bit RSA key", finding.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_Sha1SignedLeaf_WeakSignatureNamed()
+    {
+        using var caKey = RSA.Create(2048);
+        var caRequest = new CertificateRequest("CN=Old CA", caKey, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        caRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        using var ca = caRequest.CreateSelfSigned(Now.AddDays(-1), Now.AddDays(30));
+        using var key = RSA.Create(2048);
+        var request = new CertificateRequest("CN=www.example.test", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        var names = new SubjectAlternativeNameBuilder();
+        names.AddDnsName("www.example.test");
+        request.CertificateExtensions.Add(names.Build());
+        // .NET refuses to sign with SHA-1 itself: a signature generator that does it anyway, as old CAs did.
+        using var leaf = request.Create(ca.SubjectName, new Sha1RsaSignatures(caKey), Now.AddDays(-1), Now.AddDays(30), [9]);
+        var findings = new CertificateValidator().Validate([leaf.RawData], "www.example.test", Now, [ca.RawData]);
+        Assert.Contains(findings, f => f.Code == "weak-signature" && f.Message.Contains("SHA-1 with RSA", StringComparison.Ordinal));
+    }
+
+    private sealed class Sha1RsaSignatures(RSA key) : X509SignatureGenerator
+    {
+        // AlgorithmIdentifier { sha1WithRSAEncryption, NULL }
+        public override byte[] GetSignatureAlgorithmIdentifier(HashAlgorithmName hashAlgorithm) => Convert.FromHexString("300D06092A864886F70D0101050500");
+
+        public override byte[] SignData(byte[] data, HashAlgorithmName hashAlgorithm) => key.SignData(data, HashAlgorithmName.SHA1, RSASignaturePadding.Pkcs1);
+
+        protected override PublicKey BuildPublicKey() => PublicKey.CreateFromSubjectPublicKeyInfo(key.ExportSubjectPublicKeyInfo(), out _);
+    }
+
     private static X509Certificate2 Intermediate(X509Certificate2 issuer, string name)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
