@@ -74,6 +74,9 @@ internal sealed partial class TlsHandshaker(TimeProvider time, CertificateValida
         {
             work.Measure(ClientWorkNames.TlsCrypto, () => AsBrowsersDo(() => protocol.Connect(client)));
             lastSend = await SendPendingAsync(protocol, wire, outgoing, run, linked.Token).ConfigureAwait(false);
+            // A round trip: a flight of handshake messages that the server must answer before the handshake can go on (a
+            // lone ChangeCipherSpec, which TLS 1.3 clients send for middleboxes, is no flight).
+            roundTrips += outgoing.LastFeedHadHandshake && protocol.IsHandshaking ? 1 : 0;
             while (protocol.IsHandshaking)
             {
                 var chunk = await wire.ReadAsync(linked.Token).ConfigureAwait(false);
@@ -109,16 +112,16 @@ internal sealed partial class TlsHandshaker(TimeProvider time, CertificateValida
                 {
                     // The server's flight is complete (we answer it, or the handshake is done): the wait for it is network time.
                     if (lastSend is { } s)
-                    {
                         network += Durations.Positive(run.Between(s, chunk.Timestamp));
-                        roundTrips++;
-                    }
 
                     lastSend = null;
                 }
 
                 if (protocol.GetAvailableOutputBytes() > 0)
+                {
                     lastSend = await SendPendingAsync(protocol, wire, outgoing, run, linked.Token).ConfigureAwait(false);
+                    roundTrips += outgoing.LastFeedHadHandshake && protocol.IsHandshaking ? 1 : 0;
+                }
             }
         }
         catch (TlsFatalAlertReceived e) when (certificateRequested && ClientCertificateRefusal.IsRefusal(e.AlertDescription))
@@ -180,7 +183,9 @@ internal sealed partial class TlsHandshaker(TimeProvider time, CertificateValida
         var crypto = work.Elapsed(ClientWorkNames.TlsCrypto);
         var version = TlsNames.VersionName(negotiated.NegotiatedVersion);
         var suite = TlsNames.CipherSuiteName(negotiated.CipherSuite);
-        var group = negotiated.NegotiatedGroup >= 0 ? TlsNames.GroupName(negotiated.NegotiatedGroup) : null;
+        // TLS 1.2's group is in the ServerKeyExchange, which the engine does not keep.
+        var group = negotiated.NegotiatedGroup >= 0 ? TlsNames.GroupName(negotiated.NegotiatedGroup)
+            : incoming.KeyExchangeGroup is { } offered ? TlsNames.GroupName(offered) : null;
         var retryGroup = incoming.RetryGroup is { } asked ? TlsNames.GroupName(asked) : null;
         var details = new TlsHandshakeDetails(serverName, version, suite, group, client.SelectedAlpn, network, crypto,
             outgoing.FirstHelloRecord ?? [], [.. serverHello], certificates, findings, work.Elapsed(ClientWorkNames.CertificateValidation),

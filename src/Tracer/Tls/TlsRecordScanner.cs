@@ -27,12 +27,19 @@ internal sealed class TlsRecordScanner(WireDirection direction, TlsRecordScanner
     /// <summary>The key-exchange group a HelloRetryRequest on this stream asked for, once seen.</summary>
     public int? RetryGroup { get; private set; }
 
+    /// <summary>The named group of a TLS 1.2 ServerKeyExchange (ECDHE) on this stream, once seen.</summary>
+    public int? KeyExchangeGroup { get; private set; }
+
     /// <summary>Set when the stream is not TLS, with the reason.</summary>
     public string? Malformed { get; private set; }
+
+    /// <summary>True when the last <see cref="Feed"/> completed a handshake record.</summary>
+    public bool LastFeedHadHandshake { get; private set; }
 
     /// <summary>Feeds bytes and returns every record completed by them.</summary>
     public IReadOnlyList<TlsRecordDetails> Feed(ReadOnlySpan<byte> data)
     {
+        LastFeedHadHandshake = false;
         if (Malformed is not null)
             return [];
         foreach (var b in data)
@@ -61,6 +68,7 @@ internal sealed class TlsRecordScanner(WireDirection direction, TlsRecordScanner
             var record = _pending.GetRange(0, 5 + length).ToArray();
             _pending.RemoveRange(0, 5 + length);
             records.Add(Describe(record));
+            LastFeedHadHandshake |= record[0] == 22;
         }
 
         return records;
@@ -86,6 +94,9 @@ internal sealed class TlsRecordScanner(WireDirection direction, TlsRecordScanner
                 var length = (record[offset + 1] << 16) | (record[offset + 2] << 8) | record[offset + 3];
                 var body = record.AsSpan(offset + 4, Math.Min(length, record.Length - offset - 4));
                 messages.Add(record[offset] == 2 ? ReadServerHello(body) : TlsNames.HandshakeTypeName(record[offset]));
+                // ServerKeyExchange for ECDHE (RFC 8422 §5.4): curve_type named_curve (3), then the group.
+                if (record[offset] == 12 && body.Length >= 3 && body[0] == 3)
+                    KeyExchangeGroup = (body[1] << 8) | body[2];
                 offset += 4 + length;
             }
         }

@@ -54,7 +54,20 @@ internal sealed class TracingTlsClient(
 
     public override IList<int> GetEarlyKeyShareGroups() => offer?.Groups is { } groups ? [groups[0]] : base.GetEarlyKeyShareGroups();
 
-    protected override int[] GetSupportedCipherSuites() => offer?.CipherSuites ?? base.GetSupportedCipherSuites();
+    /// <summary>What a browser offers (Chrome's list, in its order), so that a server that speaks only some of these
+    /// (AES-256 alone, RSA key exchange alone) meets FlowTrace as it meets a browser.</summary>
+    private static readonly int[] BrowserCipherSuites =
+    [
+        CipherSuite.TLS_AES_128_GCM_SHA256, CipherSuite.TLS_AES_256_GCM_SHA384, CipherSuite.TLS_CHACHA20_POLY1305_SHA256,
+        CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, CipherSuite.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+        CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, CipherSuite.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+        CipherSuite.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, CipherSuite.TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+        CipherSuite.TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA, CipherSuite.TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA,
+        CipherSuite.TLS_RSA_WITH_AES_128_GCM_SHA256, CipherSuite.TLS_RSA_WITH_AES_256_GCM_SHA384,
+        CipherSuite.TLS_RSA_WITH_AES_128_CBC_SHA, CipherSuite.TLS_RSA_WITH_AES_256_CBC_SHA,
+    ];
+
+    protected override int[] GetSupportedCipherSuites() => offer?.CipherSuites ?? TlsUtilities.GetSupportedCipherSuites(Crypto, BrowserCipherSuites);
 
     protected override IList<SignatureAndHashAlgorithm> GetSupportedSignatureAlgorithms() =>
         offer?.SignatureAlgorithms ?? base.GetSupportedSignatureAlgorithms();

@@ -1,0 +1,155 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using FlowTrace.Contracts.Events;
+using FlowTrace.Contracts.Requests;
+using FlowTrace.Tracer.Tracing;
+using S = FlowTrace.Contracts.Events.TraceStep;
+
+namespace FlowTrace.Tracer.Tests.RealServers;
+
+/// <summary>
+/// Real TLS stacks and key types from Debian's packages (OpenSSL's s_server, GnuTLS's gnutls-serv), each traced and
+/// compared with what the stack's own client (openssl s_client, gnutls-cli) sees: version, cipher suite, group, chain.
+/// </summary>
+public sealed class TlsMatrixTests : IDisposable
+{
+    private const string Name = "matrix.test";
+    private static readonly S[] HttpsSteps = [S.Dns, S.Tcp, S.Tls, S.HttpRequest, S.ServerProcessing, S.HttpResponse, S.Connection];
+    private readonly string _directory = Directory.CreateTempSubdirectory("flowtrace-matrix-").FullName;
+    private readonly X509Certificate2 _ca;
+
+    public TlsMatrixTests()
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest("CN=FlowTrace Matrix CA", key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        _ca = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
+        File.WriteAllText(Path.Combine(_directory, "ca.pem"), _ca.ExportCertificatePem());
+    }
+
+    public void Dispose()
+    {
+        _ca.Dispose();
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    /// <summary>Writes a leaf for <see cref="Name"/> with the given key, issued by the matrix CA; returns the PEM paths
+    /// and the leaf's SHA-256 fingerprint as a trace shows it.</summary>
+    private (string Certificate, string Key, string Fingerprint) Leaf(AsymmetricAlgorithm key, string label)
+    {
+        var request = key switch
+        {
+            RSA rsa => new CertificateRequest($"CN={Name}", rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1),
+            ECDsa ec => new CertificateRequest($"CN={Name}", ec, HashAlgorithmName.SHA384),
+            _ => throw new ArgumentException("RSA or ECDSA", nameof(key)),
+        };
+        var names = new SubjectAlternativeNameBuilder();
+        names.AddDnsName(Name);
+        request.CertificateExtensions.Add(names.Build());
+        using var caKey = _ca.GetECDsaPrivateKey()!;
+        using var leaf = request.Create(_ca.SubjectName, X509SignatureGenerator.CreateForECDsa(caKey), DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30), [7, 7, (byte)label.Length]);
+        var certificate = Path.Combine(_directory, $"{label}.crt");
+        var keyFile = Path.Combine(_directory, $"{label}.key");
+        File.WriteAllText(certificate, leaf.ExportCertificatePem());
+        File.WriteAllText(keyFile, key.ExportPkcs8PrivateKeyPem());
+        return (certificate, keyFile, FlowTrace.Tracer.Tls.CertificateInspector.Fingerprint(leaf));
+    }
+
+    private async Task<IReadOnlyList<TraceEvent>> TraceAsync(int port)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var request = new TraceRequest
+        {
+            Url = $"https://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}/",
+            Sni = SniMode.Custom,
+            SniName = Name,
+            ExtraTrustedRoots = [_ca.RawData],
+        };
+        var events = new List<TraceEvent>();
+        await foreach (var e in new FlowTracer().TraceAsync(request, timeout.Token))
+            events.Add(e);
+        return events;
+    }
+
+    private async Task<string> SClientAsync(int port, params string[] options)
+    {
+        var (_, stdout, stderr) = await ExternalProcess.RunAsync("openssl",
+            ["s_client", "-connect", $"127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}", "-servername", Name, "-CAfile", Path.Combine(_directory, "ca.pem"), "-brief", .. options], stdin: "");
+        return stdout + stderr;
+    }
+
+    [Theory]
+    [InlineData("rsa2048", "ECDHE-RSA-AES128-GCM-SHA256", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "ServerKeyExchange")]
+    [InlineData("rsa2048", "AES128-GCM-SHA256", "TLS_RSA_WITH_AES_128_GCM_SHA256", null)]
+    [InlineData("p384", "ECDHE-ECDSA-AES256-GCM-SHA384", "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "ServerKeyExchange")]
+    public async Task OpensslTls12_SuiteAndKey_TracedLikeSClientWithEveryFlightNamed(string keyKind, string cipher, string suite, string? keyExchangeMessage)
+    {
+        using AsymmetricAlgorithm key = keyKind == "p384" ? ECDsa.Create(ECCurve.NamedCurves.nistP384) : RSA.Create(2048);
+        var (certificate, keyFile, fingerprint) = Leaf(key, keyKind + cipher);
+        using var server = await OpensslServer.StartAsync(certificate, keyFile, "-tls1_2", "-cipher", cipher);
+        var events = await TraceAsync(server.Port);
+        var tls = TraceAssert.Detail<TlsHandshakeDetails>(events);
+        var openssl = await SClientAsync(server.Port, "-cipher", cipher, "-tls1_2");
+        Assert.Contains("Protocol version: TLSv1.2", openssl, StringComparison.Ordinal);
+        Assert.Contains("Verification: OK", openssl, StringComparison.Ordinal);
+        if (tls.CipherSuite != suite)
+        {
+            // A suite FlowTrace does not offer (as browsers no longer offer RSA key exchange): a named refusal, not an exception.
+            Assert.Null(keyExchangeMessage);
+            TraceAssert.FailedAt(events, S.Tls, "tls-alert");
+            return;
+        }
+
+        TraceAssert.Completed(events, HttpsSteps);
+        Assert.Equal(("TLS 1.2", 2, fingerprint), (tls.Version, tls.RoundTrips, tls.Certificates[0].Sha256Fingerprint));
+        Assert.Equal((keyKind == "p384" ? "ECDSA" : "RSA", keyKind == "p384" ? 384 : 2048), (tls.Certificates[0].KeyType, tls.Certificates[0].KeySize));
+        var names = events.Select(e => e.Details).OfType<TlsRecordDetails>().SelectMany(r => r.HandshakeTypes).ToList();
+        Assert.Contains("server_hello_done", names);
+        Assert.Contains("client_key_exchange", names);
+        Assert.Contains("finished", events.Select(e => e.Details).OfType<TlsHandshakeMessageDetails>().Select(m => m.MessageType));
+        Assert.Equal(keyExchangeMessage is not null, names.Contains("server_key_exchange"));
+        Assert.Equal(keyExchangeMessage is not null, tls.KeyExchangeGroup is not null);
+        Assert.Contains(tls.CipherSuite.Contains("ECDHE", StringComparison.Ordinal) ? "ECDHE" : "Ciphersuite", openssl, StringComparison.Ordinal);
+        // Both clients offer X25519 first; the server takes it for ECDHE (s_client: "Peer Temp Key: X25519").
+        if (tls.KeyExchangeGroup is { } group)
+            Assert.Contains($"Temp Key: {group}", openssl, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task OpensslTls13_Rsa4096Leaf_KeySizeAndFingerprintLikeTheFile()
+    {
+        using var key = RSA.Create(4096);
+        var (certificate, keyFile, fingerprint) = Leaf(key, "rsa4096");
+        using var server = await OpensslServer.StartAsync(certificate, keyFile, "-tls1_3");
+        var events = await TraceAsync(server.Port);
+        TraceAssert.Completed(events, HttpsSteps);
+        var tls = TraceAssert.Detail<TlsHandshakeDetails>(events);
+        Assert.Equal(("RSA", 4096, fingerprint, 1), (tls.Certificates[0].KeyType, tls.Certificates[0].KeySize, tls.Certificates[0].Sha256Fingerprint, tls.RoundTrips));
+        Assert.Contains(tls.CipherSuite, await SClientAsync(server.Port, "-ciphersuites", tls.CipherSuite), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task GnutlsServer_Tls13_TracedLikeGnutlsCli()
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var (certificate, keyFile, fingerprint) = Leaf(key, "gnutls");
+        var port = ExternalProcess.FreePort();
+        using var server = ExternalProcess.Start("gnutls-serv", ["--http", "-p", port.ToString(CultureInfo.InvariantCulture), "--x509certfile", certificate, "--x509keyfile", keyFile]);
+        await ExternalProcess.WaitForTcpAsync(port, server, "gnutls-serv");
+        var events = await TraceAsync(port);
+        TraceAssert.Completed(events, HttpsSteps);
+        var tls = TraceAssert.Detail<TlsHandshakeDetails>(events);
+        Assert.Equal(("TLS 1.3", fingerprint, 1), (tls.Version, tls.Certificates[0].Sha256Fingerprint, tls.RoundTrips));
+        Assert.Empty(tls.Findings);
+        // gnutls-cli offering what FlowTrace got (its names: X25519, AES-128-GCM) meets the server the same way.
+        Assert.Equal(("x25519", "TLS_AES_128_GCM_SHA256"), (tls.KeyExchangeGroup, tls.CipherSuite));
+        var (_, stdout, stderr) = await ExternalProcess.RunAsync("gnutls-cli",
+            ["--x509cafile", Path.Combine(_directory, "ca.pem"), "--sni-hostname", Name, "--verify-hostname", Name,
+             "--priority", "NORMAL:-GROUP-ALL:+GROUP-X25519:-CIPHER-ALL:+AES-128-GCM", "-p", port.ToString(CultureInfo.InvariantCulture), "127.0.0.1"], stdin: "");
+        var gnutls = stdout + stderr;
+        Assert.Contains("- Status: The certificate is trusted.", gnutls, StringComparison.Ordinal);
+        Assert.Contains("(TLS1.3-X.509)-(ECDHE-X25519)-", gnutls, StringComparison.Ordinal);
+        Assert.Contains("-(AES-128-GCM)", gnutls, StringComparison.Ordinal);
+    }
+}
