@@ -37,7 +37,7 @@ internal sealed class CliApp(TextWriter output, TextWriter error, TracerOptions?
             {
                 try
                 {
-                    lab = await DemoLab.StartAsync(labOptions, cancellationToken).ConfigureAwait(false);
+                    lab = await DemoLab.StartAsync(labOptions ?? LabOptions.Ephemeral, cancellationToken).ConfigureAwait(false);
                 }
                 catch (InvalidOperationException e)
                 {
@@ -47,9 +47,18 @@ internal sealed class CliApp(TextWriter output, TextWriter error, TracerOptions?
 
                 if (arguments.Url is null)
                 {
+                    var nameWidth = lab.Sites.Max(s => s.Name.Length);
+                    var urlWidth = lab.Sites.Max(s => s.Url.Length);
                     foreach (var site in lab.Sites)
-                        await output.WriteLineAsync($"{site.Name,-12} {site.Url,-45} {site.Title}").ConfigureAwait(false);
+                        await output.WriteLineAsync($"{site.Name.PadRight(nameWidth)}  {site.Url.PadRight(urlWidth)}  {site.Title}").ConfigureAwait(false);
                     return 0;
+                }
+
+                if (!arguments.Url.Contains("://", StringComparison.Ordinal) && lab.Sites.All(s => s.Name != arguments.Url))
+                {
+                    await error.WriteLineAsync($"flowtrace: the lab has no site '{arguments.Url}'. Its sites: {string.Join(", ", lab.Sites.Select(s => s.Name))} " +
+                                               "(or give a URL; `flowtrace --lab` lists them with what each shows).").ConfigureAwait(false);
+                    return 2;
                 }
             }
 

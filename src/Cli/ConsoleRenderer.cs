@@ -8,48 +8,56 @@ namespace FlowTrace.Cli;
 /// <summary>Prints trace events for a person, one line each as they arrive.</summary>
 internal sealed class ConsoleRenderer(TextWriter output)
 {
+    /// <summary>The widest step name ("Connection handling").</summary>
+    private const int StepWidth = 19;
+
+    /// <summary>Detail lines start under the event's mark: offset (10), " ms  " (5), the step column and a space.</summary>
+    private const int Indent = 10 + 5 + StepWidth + 1;
+
     public void Write(TraceEvent e)
     {
         var offset = e.Offset.TotalMilliseconds.ToString("0.000", CultureInfo.InvariantCulture).PadLeft(10);
         var mark = e.Kind switch
         {
             TraceEventKind.Started => "▶",
+            // The whole trace's closing event completes even when the trace failed: its mark says which.
+            TraceEventKind.Completed when e.Details is TraceSummary { Succeeded: false } => "✗",
             TraceEventKind.Completed => "✓",
             TraceEventKind.Failed => "✗",
             _ => " ",
         };
         var hop = HopPrefix(e.Hop);
-        output.WriteLine($"{offset} ms  {hop}{StepName(e.Step),-18} {mark} {e.Message}");
+        output.WriteLine($"{offset} ms  {hop}{StepName(e.Step),-StepWidth} {mark} {e.Message}");
         switch (e.Details)
         {
             case HttpRequestDetails request:
-                output.WriteLine($"{"",34}{request.RequestLine}");
+                output.WriteLine($"{"",Indent}{request.RequestLine}");
                 foreach (var header in request.Headers)
-                    output.WriteLine($"{"",34}{header.Name}: {header.Value}");
+                    output.WriteLine($"{"",Indent}{header.Name}: {header.Value}");
                 break;
             case HttpResponseDetails response:
-                output.WriteLine($"{"",34}{response.StatusLine}");
+                output.WriteLine($"{"",Indent}{response.StatusLine}");
                 foreach (var header in response.Headers)
-                    output.WriteLine($"{"",34}{header.Name}: {header.Value}");
+                    output.WriteLine($"{"",Indent}{header.Name}: {header.Value}");
                 break;
             case TlsHandshakeDetails tls:
                 foreach (var (certificate, index) in tls.Certificates.Select((c, i) => (c, i)))
-                    output.WriteLine($"{"",34}cert[{index}] {certificate.Subject} (issuer {certificate.Issuer}; {certificate.KeyType} {certificate.KeySize}; until {certificate.NotAfter:yyyy-MM-dd}; SANs {string.Join(", ", certificate.SubjectAlternativeNames.Take(6))})");
+                    output.WriteLine($"{"",Indent}cert[{index}] {certificate.Subject} (issuer {certificate.Issuer}; {certificate.KeyType} {certificate.KeySize}; until {certificate.NotAfter:yyyy-MM-dd}; SANs {string.Join(", ", certificate.SubjectAlternativeNames.Take(6))})");
                 foreach (var finding in tls.Findings)
-                    output.WriteLine($"{"",34}! {finding.Message}");
+                    output.WriteLine($"{"",Indent}! {finding.Message}");
                 break;
             case TraceSummary summary:
                 foreach (var step in summary.Steps)
                 {
-                    output.WriteLine($"{"",34}{HopPrefix(step.Hop)}{StepName(step.Step),-18} starts {Format.Duration(step.Start),10}, takes {Format.Duration(step.Duration)}: " +
+                    output.WriteLine($"{"",Indent}{HopPrefix(step.Hop)}{StepName(step.Step),-StepWidth} starts {Format.Duration(step.Start),10}, takes {Format.Duration(step.Duration)}: " +
                                      $"{TimeSplitWords.Summary(step.Split)}{(step.Succeeded ? "" : " FAILED")}");
                     if (TimeSplitWords.ColdStart(step.Split) is { } cold)
-                        output.WriteLine($"{"",34}  {cold}");
+                        output.WriteLine($"{"",Indent}  {cold}");
                 }
 
                 foreach (var interval in summary.Intervals)
-                    output.WriteLine($"{"",34}{HopPrefix(interval.Hop)}{interval.Name,-18} starts {Format.Duration(interval.Start),10}, takes {Format.Duration(interval.Duration)}");
-                output.WriteLine($"{"",34}{"in no step",-18} {Format.Duration(summary.Unaccounted)} of {Format.Duration(summary.Total)}");
+                    output.WriteLine($"{"",Indent}{HopPrefix(interval.Hop)}{interval.Name,-StepWidth} starts {Format.Duration(interval.Start),10}, takes {Format.Duration(interval.Duration)}");
+                output.WriteLine($"{"",Indent}{"in no step",-StepWidth} {Format.Duration(summary.Unaccounted)} of {Format.Duration(summary.Total)}");
 
                 break;
         }

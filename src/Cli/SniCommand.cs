@@ -56,7 +56,7 @@ internal sealed class SniCommand(TextWriter output, TextWriter error, TracerOpti
         try
         {
             if (lab)
-                demoLab = await DemoLab.StartAsync(labOptions, cancellationToken).ConfigureAwait(false);
+                demoLab = await DemoLab.StartAsync(labOptions ?? LabOptions.Ephemeral, cancellationToken).ConfigureAwait(false);
             if (demoLab is not null && !target.Contains(':', StringComparison.Ordinal) && target.EndsWith(demoLab.Zone, StringComparison.OrdinalIgnoreCase))
                 target = $"{target}:{demoLab.Ports.Https}";
             var request = new SniComparisonRequest

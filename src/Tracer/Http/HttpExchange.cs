@@ -111,7 +111,7 @@ internal sealed class HttpExchange(TimeProvider time)
             bodyBytes, framing, truncated, download, preview.Text);
         var truncatedText = truncated ? $", stopped reading at the {Format.Bytes(limits.MaxBodyBytes)} cap" : "";
         run.Completed(TraceStep.HttpResponse,
-            $"{head.StatusCode} {head.ReasonPhrase}: {Format.Bytes(bodyBytes)} body ({FramingText(framing)}) in {Format.Duration(download)}{truncatedText}",
+            $"{head.StatusCode} {head.ReasonPhrase}: {Format.Bytes(bodyBytes)} body ({FramingText(framing)}) {DownloadText(download, bodyBytes)}{truncatedText}",
             details, network: download);
 
         await run.PauseAfterAsync(TraceStep.HttpResponse, TraceStep.Connection, cancellationToken).ConfigureAwait(false);
@@ -132,6 +132,11 @@ internal sealed class HttpExchange(TimeProvider time)
 
     /// <summary>How many of a chunked body's chunks are listed as events.</summary>
     internal const int MaxListedChunks = 2000;
+
+    /// <summary>How long the body took; a body that came in the same read as the head has no time of its own to show.</summary>
+    internal static string DownloadText(TimeSpan download, long bodyBytes) => download > TimeSpan.Zero || bodyBytes == 0
+        ? $"in {Format.Duration(download)}"
+        : "with the response head, in the same read (no download time of its own)";
 
     /// <summary>The response's network time so far: from its first byte to the last one that arrived.</summary>
     private static TimeSpan Downloading(TraceRun run, long firstByte, ArrivalReader reader) =>

@@ -27,6 +27,67 @@ public sealed class CliTests
     }
 
     [Fact]
+    public async Task Run_FailedTrace_EndsWithACrossNotACheckMark()
+    {
+        var (code, output, _) = await RunAsync("refused", "--lab");
+        Assert.Equal(1, code);
+        var last = output.Split('\n').Last(l => l.Contains("Trace failed", StringComparison.Ordinal));
+        Assert.Contains("✗ Trace failed", last, StringComparison.Ordinal);
+        Assert.DoesNotContain("✓", last, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_UnknownLabSite_ExitsTwoNamingItAndTheKnownSites()
+    {
+        var (code, output, error) = await RunAsync("nosuchsite", "--lab");
+        Assert.Equal(2, code);
+        Assert.Empty(output);
+        Assert.Contains("the lab has no site 'nosuchsite'", error, StringComparison.Ordinal);
+        Assert.Contains("www, api", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("absolute URL", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_LabList_ColumnsAlignedWhateverTheNameLength()
+    {
+        var (code, output, _) = await RunAsync("--lab");
+        Assert.Equal(0, code);
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Contains(lines, l => l.StartsWith("hostile-too-many-headers ", StringComparison.Ordinal));
+        Assert.Single(lines.Select(l => l.IndexOf("https://", StringComparison.Ordinal) is var i and >= 0 ? i : l.IndexOf("http://", StringComparison.Ordinal)).Distinct());
+    }
+
+    [Fact]
+    public async Task Run_LabSite_EveryEventsMarkInOneColumnConnectionHandlingIncluded()
+    {
+        var (code, output, _) = await RunAsync("www", "--lab");
+        Assert.Equal(0, code);
+        var events = output.Split('\n').Where(l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^\s*\d+\.\d{3} ms  ")).ToList();
+        Assert.Contains(events, l => l.Contains("Connection handling ✓", StringComparison.Ordinal));
+        Assert.All(events, l => Assert.Contains(l[35], " ▶✓✗"));
+        Assert.All(events, l => Assert.Equal(' ', l[34]));
+    }
+
+    [Fact]
+    public async Task Run_LabOnFreePorts_RunsBesideALabOnTheUsualPorts()
+    {
+        // A lab (a FlowTrace server, say) on the usual ports: the command line's own lab must not clash with it.
+        await using var other = await DemoLab.StartAsync(new LabOptions(), CancellationToken.None);
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var code = await new CliApp(output, error).RunAsync(["www", "--lab"], CancellationToken.None);
+        Assert.True(code == 0, error.ToString());
+        Assert.DoesNotContain($":{other.Ports.Https}/", output.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void DownloadText_BodyInTheHeadsRead_SaysSoInsteadOfZeroMilliseconds()
+    {
+        Assert.Equal("with the response head, in the same read (no download time of its own)", FlowTrace.Tracer.Http.HttpExchange.DownloadText(TimeSpan.Zero, 83));
+        Assert.StartsWith("in ", FlowTrace.Tracer.Http.HttpExchange.DownloadText(TimeSpan.FromMilliseconds(2), 83), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Run_Repeat_PrintsEachRunsSummaryThenFirstBesideTheRest()
     {
         var (code, output, error) = await RunAsync("www", "--lab", "--repeat", "3");
