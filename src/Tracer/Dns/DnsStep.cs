@@ -60,7 +60,7 @@ internal sealed class DnsStep(TracerOptions options)
         run.Started(TraceStep.Dns, $"Resolving {target.Host}{idnNote} via {serverText}");
         if (servers.Count == 0)
         {
-            run.Failed(TraceStep.Dns, "dns-no-resolver", "No DNS resolver is configured on this system (no nameserver in /etc/resolv.conf).");
+            run.Failed(TraceStep.Dns, "dns-no-resolver", $"No DNS resolver is configured on this system: {ResolvConf.DefaultPath} names no nameserver and no network interface lists one. Give one with a DNS server option.");
             return new DnsResolution(null);
         }
 

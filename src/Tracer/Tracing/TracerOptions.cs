@@ -31,6 +31,9 @@ public sealed record TracerOptions
 
     private static IReadOnlyList<IPEndPoint> DefaultResolvers()
     {
+        // What the C library reads, whether or not an interface is up; DnsClient's own discovery elsewhere.
+        if (FlowTrace.Tracer.Dns.ResolvConf.Read() is { Count: > 0 } configured)
+            return configured;
         try
         {
             return [.. NameServer.ResolveNameServers(skipIPv6SiteLocal: true, fallbackToGooglePublicDns: false).Select(n => new IPEndPoint(IPAddress.Parse(n.Address), n.Port))];
