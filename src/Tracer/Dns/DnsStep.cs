@@ -77,7 +77,13 @@ internal sealed class DnsStep(TracerOptions options)
         var asked = run.Now();
         try
         {
-            outcomes = await Task.WhenAll(types.Select(t => QueryAsync(name, t, servers, request.Timeouts.Dns, run, linked.Token))).ConfigureAwait(false);
+            // Each answer is reported when it comes, so that the parallel queries' events are in the order they happened.
+            outcomes = await Task.WhenAll(types.Select(async t =>
+            {
+                var outcome = await QueryAsync(name, t, servers, request.Timeouts.Dns, run, linked.Token).ConfigureAwait(false);
+                run.Detail(TraceStep.Dns, outcome.Message, outcome.Details, outcome.At);
+                return outcome;
+            })).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -85,8 +91,6 @@ internal sealed class DnsStep(TracerOptions options)
             return new DnsResolution(null);
         }
 
-        foreach (var outcome in outcomes)
-            run.Detail(TraceStep.Dns, outcome.Message, outcome.Details, outcome.At);
         // The queries run in parallel: the time waiting for the resolver is the union of their windows.
         var network = TraceRun.Covered(outcomes.Select(o => (run.OffsetOf(o.At) - o.Details.Duration, run.OffsetOf(o.At))), TimeSpan.MaxValue);
 

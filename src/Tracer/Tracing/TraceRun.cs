@@ -208,6 +208,8 @@ internal sealed class TraceRun
         {
             if (details is StepFailureDetails failure)
                 LastFailure = failure;
+            // A step ends no earlier than its last event (an alert sent after the wire moment it ends at, say).
+            end = Durations.Max(end, _lastOffset);
             if (_openSteps.Remove((Hop, step), out var open))
             {
                 duration = Durations.Positive(end - open.Start);
@@ -258,9 +260,12 @@ internal sealed class TraceRun
     {
         lock (_gate)
         {
-            // Sequence numbers are handed out under the lock so that the channel order is the sequence order.
+            // Sequence numbers are handed out under the lock so that the channel order is the sequence order, and read in
+            // that order the trace's clock never runs backwards: a wire moment earlier than an event already sent (two
+            // threads a few microseconds apart) is stamped at that event's time.
+            offset = Durations.Max(offset, _lastOffset);
             var traceEvent = new TraceEvent(_sequence++, Hop, step, kind, offset, message, details, duration, split);
-            _lastOffset = Durations.Max(_lastOffset, offset);
+            _lastOffset = offset;
             _events.Writer.TryWrite(traceEvent);
         }
     }

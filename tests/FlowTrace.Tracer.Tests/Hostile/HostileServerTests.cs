@@ -91,7 +91,7 @@ public sealed class HostileServerTests(LabFixture lab)
     }
 
     [Fact]
-    public async Task TraceAsync_EveryLabSiteHostileOnesIncluded_NoTraceEndsInAnUnexpectedException()
+    public async Task TraceAsync_EveryLabSiteHostileOnesIncluded_NoUnexpectedExceptionAndOffsetsInOrder()
     {
         // Short waits: a silent server's timeout is still a named failure, and the sweep stays quick.
         var timeouts = new StepTimeouts { Dns = TimeSpan.FromSeconds(2), Connect = TimeSpan.FromSeconds(2), Tls = TimeSpan.FromSeconds(2), FirstByte = TimeSpan.FromSeconds(3), Download = TimeSpan.FromSeconds(3) };
@@ -103,5 +103,9 @@ public sealed class HostileServerTests(LabFixture lab)
             .ToList();
         Assert.True(unexpected.Count == 0, string.Join("\n", unexpected));
         Assert.All(traces, t => Assert.IsType<TraceSummary>(t.Events[^1].Details));
+        // Read in order, a trace's clock never runs backwards.
+        var backwards = traces.SelectMany(t => t.Events.Zip(t.Events.Skip(1)).Where(p => p.Second.Offset < p.First.Offset)
+            .Select(p => $"{t.Name}: #{p.Second.Sequence} '{p.Second.Message}' at {p.Second.Offset} after #{p.First.Sequence} '{p.First.Message}' at {p.First.Offset}")).ToList();
+        Assert.True(backwards.Count == 0, string.Join("\n", backwards));
     }
 }
