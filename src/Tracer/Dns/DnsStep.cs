@@ -215,12 +215,14 @@ internal sealed class DnsStep(TracerOptions options)
             var truncatedDetails = new DnsQueryDetails(type.ToString(), name, string.Join(", ", servers), transport, "NoError", true, [], 0, run.Between(started, at));
             return new QueryOutcome($"{type} {name} ({transport}): the answer was truncated (TC bit) after {Format.Duration(truncatedDetails.Duration)}", truncatedDetails, at, [], null, null);
         }
-        catch (Exception e) when (e is DnsResponseParseException or DnsXidMismatchException)
+        // DnsClient's parser throws these for answers it cannot read (which one depends on where the bytes go wrong).
+        catch (Exception e) when (e is DnsResponseParseException or DnsXidMismatchException or IndexOutOfRangeException or ArgumentOutOfRangeException or FormatException
+                                  || e.InnerException is DnsResponseParseException or DnsXidMismatchException)
         {
             var at = run.Now();
-            var (code, reason) = e is DnsXidMismatchException
+            var (code, reason) = e is DnsXidMismatchException || e.InnerException is DnsXidMismatchException
                 ? ("dns-wrong-id", $"{type} query for {name}: the answer from {string.Join(", ", servers)} carried another query's ID, so it is not the answer to this query (a spoofed or confused reply).")
-                : ("dns-malformed", $"{type} query for {name}: the answer from {string.Join(", ", servers)} is not a well-formed DNS message ({e.Message.Split('\n')[0].TrimEnd('.')}).");
+                : ("dns-malformed", $"{type} query for {name}: the answer from {string.Join(", ", servers)} is not a well-formed DNS message ({(e.InnerException ?? e).Message.Split('\n')[0].TrimEnd('.')}).");
             var failedDetails = new DnsQueryDetails(type.ToString(), name, string.Join(", ", servers), transport, null, false, [], 0, run.Between(started, at));
             return new QueryOutcome(reason, failedDetails, at, [], code, reason);
         }

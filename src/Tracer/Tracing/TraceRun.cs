@@ -208,8 +208,6 @@ internal sealed class TraceRun
         {
             if (details is StepFailureDetails failure)
                 LastFailure = failure;
-            // A step ends no earlier than its last event (an alert sent after the wire moment it ends at, say).
-            end = Durations.Max(end, _lastOffset);
             if (_openSteps.Remove((Hop, step), out var open))
             {
                 duration = Durations.Positive(end - open.Start);
@@ -261,8 +259,9 @@ internal sealed class TraceRun
         lock (_gate)
         {
             // Sequence numbers are handed out under the lock so that the channel order is the sequence order, and read in
-            // that order the trace's clock never runs backwards: a wire moment earlier than an event already sent (two
-            // threads a few microseconds apart) is stamped at that event's time.
+            // that order the trace's clock never runs backwards: an event about a wire moment earlier than an event
+            // already sent (a step that ends at its last byte's arrival, reported after an alert that came meanwhile) is
+            // stamped at that event's time. The step's duration stays the measured one.
             offset = Durations.Max(offset, _lastOffset);
             var traceEvent = new TraceEvent(_sequence++, Hop, step, kind, offset, message, details, duration, split);
             _lastOffset = offset;
