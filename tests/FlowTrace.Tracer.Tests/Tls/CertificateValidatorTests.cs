@@ -75,24 +75,20 @@ public sealed class CertificateValidatorTests
     [Fact]
     public void Validate_LeafAndIntermediateOfAPrivateCa_UntrustedRootNamedWithHowToTrustIt()
     {
-        using var root = Authority("Company Root");
-        using var intermediate = Intermediate(root, "Company Issuing CA");
-        using var leaf = Leaf(intermediate, "www.example.test");
-        var finding = Assert.Single(new CertificateValidator().Validate([leaf.RawData, intermediate.RawData], "www.example.test", Now, []));
+        using var chain = new CompanyChain();
+        var finding = Assert.Single(new CertificateValidator().Validate([chain.Leaf.RawData, chain.Intermediate.RawData], "www.example.test", Now, []));
         Assert.Equal("untrusted-root", finding.Code);
         Assert.Contains("'CN=Company Issuing CA', issued by 'CN=Company Root'", finding.Message, StringComparison.Ordinal);
         Assert.Contains("--cacert", finding.Message, StringComparison.Ordinal);
         // Trusted for the trace, the same chain is valid.
-        Assert.Empty(new CertificateValidator().Validate([leaf.RawData, intermediate.RawData], "www.example.test", Now, [root.RawData]));
+        Assert.Empty(new CertificateValidator().Validate([chain.Leaf.RawData, chain.Intermediate.RawData], "www.example.test", Now, [chain.Root.RawData]));
     }
 
     [Fact]
     public void Validate_WholeChainWithItsUntrustedRoot_SaysTheChainIsCompleteUpToThatRoot()
     {
-        using var root = Authority("Company Root");
-        using var intermediate = Intermediate(root, "Company Issuing CA");
-        using var leaf = Leaf(intermediate, "www.example.test");
-        var finding = Assert.Single(new CertificateValidator().Validate([leaf.RawData, intermediate.RawData, root.RawData], "www.example.test", Now, []));
+        using var chain = new CompanyChain();
+        var finding = Assert.Single(new CertificateValidator().Validate([chain.Leaf.RawData, chain.Intermediate.RawData, chain.Root.RawData], "www.example.test", Now, []));
         Assert.Equal("untrusted-root", finding.Code);
         Assert.Contains("complete up to its root 'CN=Company Root'", finding.Message, StringComparison.Ordinal);
     }
@@ -100,10 +96,8 @@ public sealed class CertificateValidatorTests
     [Fact]
     public void Validate_IntermediateMissingUnderATrustedRoot_IncompleteChainNamesTheMissingIntermediate()
     {
-        using var root = Authority("Company Root");
-        using var intermediate = Intermediate(root, "Company Issuing CA");
-        using var leaf = Leaf(intermediate, "www.example.test");
-        var finding = Assert.Single(new CertificateValidator().Validate([leaf.RawData], "www.example.test", Now, [root.RawData]));
+        using var chain = new CompanyChain();
+        var finding = Assert.Single(new CertificateValidator().Validate([chain.Leaf.RawData], "www.example.test", Now, [chain.Root.RawData]));
         Assert.Equal("incomplete-chain", finding.Code);
         Assert.Contains("'CN=Company Issuing CA'", finding.Message, StringComparison.Ordinal);
     }
@@ -111,10 +105,8 @@ public sealed class CertificateValidatorTests
     [Fact]
     public void Validate_ChainSentOutOfOrder_NotedButAccepted()
     {
-        using var root = Authority("Company Root");
-        using var intermediate = Intermediate(root, "Company Issuing CA");
-        using var leaf = Leaf(intermediate, "www.example.test");
-        var findings = new CertificateValidator().Validate([leaf.RawData, root.RawData, intermediate.RawData], "www.example.test", Now, [root.RawData]);
+        using var chain = new CompanyChain();
+        var findings = new CertificateValidator().Validate([chain.Leaf.RawData, chain.Root.RawData, chain.Intermediate.RawData], "www.example.test", Now, [chain.Root.RawData]);
         var finding = Assert.Single(findings);
         Assert.Equal(("chain-order", FlowTrace.Contracts.Events.FindingSeverity.Info), (finding.Code, finding.Severity));
         Assert.Contains("'CN=www.example.test' → 'CN=Company Issuing CA' → 'CN=Company Root'", finding.Message, StringComparison.Ordinal);
@@ -158,10 +150,7 @@ public sealed class CertificateValidatorTests
     {
         using var ca = Authority("Test CA");
         using var key = RSA.Create(1024);
-        var request = new CertificateRequest("CN=www.example.test", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-        var names = new SubjectAlternativeNameBuilder();
-        names.AddDnsName("www.example.test");
-        request.CertificateExtensions.Add(names.Build());
+        var request = Named(new CertificateRequest("CN=www.example.test", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1), "www.example.test");
         using var caKey = ca.GetECDsaPrivateKey()!;
         using var leaf = request.Create(ca.SubjectName, X509SignatureGenerator.CreateForECDsa(caKey), Now.AddDays(-1), Now.AddDays(30), [9]);
         var finding = Assert.Single(new CertificateValidator().Validate([leaf.RawData], "www.example.test", Now, [ca.RawData]));
@@ -177,14 +166,41 @@ public sealed class CertificateValidatorTests
         caRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
         using var ca = caRequest.CreateSelfSigned(Now.AddDays(-1), Now.AddDays(30));
         using var key = RSA.Create(2048);
-        var request = new CertificateRequest("CN=www.example.test", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-        var names = new SubjectAlternativeNameBuilder();
-        names.AddDnsName("www.example.test");
-        request.CertificateExtensions.Add(names.Build());
+        var request = Named(new CertificateRequest("CN=www.example.test", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1), "www.example.test");
         // .NET refuses to sign with SHA-1 itself: a signature generator that does it anyway, as old CAs did.
         using var leaf = request.Create(ca.SubjectName, new Sha1RsaSignatures(caKey), Now.AddDays(-1), Now.AddDays(30), [9]);
         var findings = new CertificateValidator().Validate([leaf.RawData], "www.example.test", Now, [ca.RawData]);
         Assert.Contains(findings, f => f.Code == "weak-signature" && f.Message.Contains("SHA-1 with RSA", StringComparison.Ordinal));
+    }
+
+    /// <summary>A private CA's chain: its root, an issuing CA under it, and a leaf for www.example.test.</summary>
+    private sealed class CompanyChain : IDisposable
+    {
+        public CompanyChain()
+        {
+            Intermediate = CertificateValidatorTests.Intermediate(Root, "Company Issuing CA");
+            Leaf = CertificateValidatorTests.Leaf(Intermediate, "www.example.test");
+        }
+
+        public X509Certificate2 Root { get; } = Authority("Company Root");
+        public X509Certificate2 Intermediate { get; }
+        public X509Certificate2 Leaf { get; }
+
+        public void Dispose()
+        {
+            Leaf.Dispose();
+            Intermediate.Dispose();
+            Root.Dispose();
+        }
+    }
+
+    /// <summary>Adds <paramref name="dnsName"/> as the request's subject alternative name.</summary>
+    private static CertificateRequest Named(CertificateRequest request, string dnsName)
+    {
+        var names = new SubjectAlternativeNameBuilder();
+        names.AddDnsName(dnsName);
+        request.CertificateExtensions.Add(names.Build());
+        return request;
     }
 
     private sealed class Sha1RsaSignatures(RSA key) : X509SignatureGenerator
@@ -209,10 +225,7 @@ public sealed class CertificateValidatorTests
     private static X509Certificate2 Leaf(X509Certificate2 issuer, string dnsName)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest($"CN={dnsName}", key, HashAlgorithmName.SHA256);
-        var names = new SubjectAlternativeNameBuilder();
-        names.AddDnsName(dnsName);
-        request.CertificateExtensions.Add(names.Build());
+        var request = Named(new CertificateRequest($"CN={dnsName}", key, HashAlgorithmName.SHA256), dnsName);
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, false));
         return request.Create(issuer, Now.AddDays(-1), Now.AddDays(30), [1, 2, 3, 4]);
     }
