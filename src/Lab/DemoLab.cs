@@ -74,6 +74,23 @@ public sealed class DemoLab : IAsyncDisposable
     {
         options ??= new LabOptions();
         options.Validate();
+        // A free port is picked before the web server binds it, so another process can take it in between: then the lab
+        // picks again. Ports given explicitly are not retried (their clash is for the caller to see).
+        var picksFree = options.HttpsPort == 0 || options.Tls12Port == 0 || options.HttpPort == 0 || options.ClosedPort == 0;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await StartOnceAsync(options, cancellationToken).ConfigureAwait(false);
+            }
+            catch (InvalidOperationException e) when (picksFree && attempt < 5 && e.InnerException is IOException or SocketException)
+            {
+            }
+        }
+    }
+
+    private static async Task<DemoLab> StartOnceAsync(LabOptions options, CancellationToken cancellationToken)
+    {
         var zone = options.Zone.Trim('.');
         var certificates = new LabCertificates(zone);
         LabDnsServer? dns = null;
