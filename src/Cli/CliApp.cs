@@ -24,6 +24,15 @@ internal sealed class CliApp(TextWriter output, TextWriter error, TracerOptions?
             return 2;
         }
 
+        if (arguments.Version)
+        {
+            var version = typeof(CliApp).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+                .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion ?? "unknown";
+            // The source revision after '+' is for bug reports, not for people.
+            await output.WriteLineAsync($"flowtrace {version.Split('+')[0]}").ConfigureAwait(false);
+            return 0;
+        }
+
         if (arguments.Help || (arguments.Url is null && !arguments.Lab))
         {
             await (arguments.Help ? output : error).WriteLineAsync(CliArguments.Usage).ConfigureAwait(false);

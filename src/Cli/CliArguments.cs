@@ -15,6 +15,9 @@ internal sealed record CliArguments
     public bool Lab { get; init; }
     public bool Json { get; init; }
     public bool Help { get; init; }
+
+    /// <summary>Print the version and exit.</summary>
+    public bool Version { get; init; }
     public string Method { get; init; } = "GET";
     public bool NoRedirects { get; init; }
     public int Repeat { get; init; } = 1;
@@ -40,6 +43,7 @@ internal sealed record CliArguments
           --repeat N             trace N times, each on a new connection, then per step the first run
                                  beside the median, p95, min and max of the others (N up to 100)
           --json                 print the events as JSON, one object per line
+          --version              print the version
           -h, --help             show this help
         Exit code: 0 when the trace completed (whatever the HTTP status), 1 when a step failed, 2 for bad input.
         """;
@@ -58,6 +62,7 @@ internal sealed record CliArguments
             result = arg switch
             {
                 "-h" or "--help" => result with { Help = true },
+                "--version" => result with { Version = true },
                 "--dns" => result with { DnsServer = Value() },
                 "--sni" => result.Sni == SniMode.None ? throw new ArgumentException("--sni and --no-sni exclude each other.") : result with { Sni = SniMode.Custom, SniName = Value() },
                 "--no-sni" => result.Sni == SniMode.Custom ? throw new ArgumentException("--sni and --no-sni exclude each other.") : result with { Sni = SniMode.None },

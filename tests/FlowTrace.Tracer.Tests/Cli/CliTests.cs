@@ -27,6 +27,40 @@ public sealed class CliTests
     }
 
     [Fact]
+    public async Task Run_Version_PrintsTheVersionAndExitsZero()
+    {
+        var (code, output, error) = await RunAsync("--version");
+        Assert.Equal((0, ""), (code, error));
+        Assert.Matches(@"^flowtrace \d+\.\d+\.\d+\n?$", output.ReplaceLineEndings("\n"));
+    }
+
+    [Fact]
+    public async Task DotnetTool_PackedAndInstalled_RunsAsFlowtrace()
+    {
+        // As the README says: pack, install from that folder, run. Its own artifacts folder keeps it apart from the tree's builds.
+        var work = Directory.CreateTempSubdirectory("flowtrace-tool-").FullName;
+        try
+        {
+            var root = AppContext.BaseDirectory[..AppContext.BaseDirectory.IndexOf("/tests/", StringComparison.Ordinal)];
+            // The SDK that runs these tests (dotnet test sets DOTNET_HOST_PATH), wherever it is installed.
+            var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "/usr/bin/dotnet";
+            var (packed, packOutput, _) = await ExternalProcess.RunAsync(dotnet,
+                ["pack", Path.Combine(root, "src", "Cli"), "-c", "Release", "-o", Path.Combine(work, "feed"), "--artifacts-path", Path.Combine(work, "artifacts")], timeoutSeconds: 300);
+            Assert.True(packed == 0, packOutput);
+            var (installed, installOutput, installError) = await ExternalProcess.RunAsync(dotnet,
+                ["tool", "install", "--tool-path", Path.Combine(work, "tools"), "--add-source", Path.Combine(work, "feed"), "FlowTrace.Cli"], timeoutSeconds: 120);
+            Assert.True(installed == 0, installOutput + installError);
+            var (ran, version, _) = await ExternalProcess.RunAsync(Path.Combine(work, "tools", "flowtrace"), ["--version"]);
+            Assert.Equal(0, ran);
+            Assert.StartsWith("flowtrace 0.1.0", version, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task Run_FailedTrace_EndsWithACrossNotACheckMark()
     {
         var (code, output, _) = await RunAsync("refused", "--lab");
