@@ -154,6 +154,21 @@ internal sealed class DnsStep(TracerOptions options)
         return [.. options.SystemResolvers()];
     }
 
+    /// <summary>Why a query failed, from what DnsClient threw: its parser throws several kinds for an answer it cannot
+    /// read (which one depends on where the bytes go wrong), alone or inside another exception.</summary>
+    private static (string Code, string Reason) FailedQuery(Exception e, QueryType type, string name, string servers, TimeSpan timeout)
+    {
+        var cause = e.InnerException is DnsResponseParseException or DnsXidMismatchException ? e.InnerException : e;
+        return cause switch
+        {
+            DnsXidMismatchException => ("dns-wrong-id", $"{type} query for {name}: the answer from {servers} carried another query's ID, so it is not the answer to this query (a spoofed or confused reply)."),
+            DnsResponseParseException or IndexOutOfRangeException or ArgumentOutOfRangeException or FormatException =>
+                ("dns-malformed", $"{type} query for {name}: the answer from {servers} is not a well-formed DNS message ({cause.Message.Split('\n')[0].TrimEnd('.')})."),
+            DnsResponseException { Code: DnsResponseCode.ConnectionTimeout } => ("dns-timeout", $"{type} query for {name} got no answer from {servers} within {Format.Duration(timeout)}."),
+            _ => ("dns-error", $"{type} query for {name} failed: {e.Message}"),
+        };
+    }
+
     private static bool InZone(string name, string zone)
     {
         zone = zone.Trim('.');
@@ -215,26 +230,12 @@ internal sealed class DnsStep(TracerOptions options)
             var truncatedDetails = new DnsQueryDetails(type.ToString(), name, string.Join(", ", servers), transport, "NoError", true, [], 0, run.Between(started, at));
             return new QueryOutcome($"{type} {name} ({transport}): the answer was truncated (TC bit) after {Format.Duration(truncatedDetails.Duration)}", truncatedDetails, at, [], null, null);
         }
-        // DnsClient's parser throws these for answers it cannot read (which one depends on where the bytes go wrong).
-        catch (Exception e) when (e is DnsResponseParseException or DnsXidMismatchException or IndexOutOfRangeException or ArgumentOutOfRangeException or FormatException
-                                  || e.InnerException is DnsResponseParseException or DnsXidMismatchException)
-        {
-            var at = run.Now();
-            var (code, reason) = e is DnsXidMismatchException || e.InnerException is DnsXidMismatchException
-                ? ("dns-wrong-id", $"{type} query for {name}: the answer from {string.Join(", ", servers)} carried another query's ID, so it is not the answer to this query (a spoofed or confused reply).")
-                : ("dns-malformed", $"{type} query for {name}: the answer from {string.Join(", ", servers)} is not a well-formed DNS message ({(e.InnerException ?? e).Message.Split('\n')[0].TrimEnd('.')}).");
-            var failedDetails = new DnsQueryDetails(type.ToString(), name, string.Join(", ", servers), transport, null, false, [], 0, run.Between(started, at));
-            return new QueryOutcome(reason, failedDetails, at, [], code, reason);
-        }
-        catch (Exception e) when (e is DnsResponseException or SocketException or IOException or InvalidOperationException or ArgumentException or IndexOutOfRangeException or FormatException)
+        catch (Exception e) when (e is DnsResponseException or DnsResponseParseException or DnsXidMismatchException or SocketException or IOException
+                                      or InvalidOperationException or ArgumentException or IndexOutOfRangeException or FormatException)
         {
             // DnsClient throws a variety of exceptions on timeouts and malformed answers; each is a failed query.
             var at = run.Now();
-            var timedOut = e is DnsResponseException { Code: DnsResponseCode.ConnectionTimeout };
-            var code = timedOut ? "dns-timeout" : "dns-error";
-            var reason = timedOut
-                ? $"{type} query for {name} got no answer from {string.Join(", ", servers)} within {Format.Duration(timeout)}."
-                : $"{type} query for {name} failed: {e.Message}";
+            var (code, reason) = FailedQuery(e, type, name, string.Join(", ", servers), timeout);
             var failedDetails = new DnsQueryDetails(type.ToString(), name, string.Join(", ", servers), transport, null, false, [], 0, run.Between(started, at));
             return new QueryOutcome(reason, failedDetails, at, [], code, reason);
         }

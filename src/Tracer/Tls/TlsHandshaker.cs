@@ -69,14 +69,19 @@ internal sealed partial class TlsHandshaker(TimeProvider time, CertificateValida
         // A failed handshake's network time: the completed waits, and the one it failed in.
         TimeSpan NetworkUntil(long? end) => network + (lastSend is { } s ? Durations.Positive(run.Between(s, end ?? run.Now())) : TimeSpan.Zero);
         void Fail(string code, string reason, long? at) => run.Failed(TraceStep.Tls, code, reason, at, NetworkUntil(at), work);
+        // A round trip: a flight of handshake messages that the server must answer before the handshake can go on (a lone
+        // ChangeCipherSpec, which TLS 1.3 clients send for middleboxes, is no flight).
+        async Task SendFlightAsync()
+        {
+            (lastSend, var handshake) = await SendPendingAsync(protocol, wire, outgoing, run, linked.Token).ConfigureAwait(false);
+            roundTrips += handshake && protocol.IsHandshaking ? 1 : 0;
+        }
+
         var serverHello = new List<byte>();
         try
         {
             work.Measure(ClientWorkNames.TlsCrypto, () => AsBrowsersDo(() => protocol.Connect(client)));
-            lastSend = await SendPendingAsync(protocol, wire, outgoing, run, linked.Token).ConfigureAwait(false);
-            // A round trip: a flight of handshake messages that the server must answer before the handshake can go on (a
-            // lone ChangeCipherSpec, which TLS 1.3 clients send for middleboxes, is no flight).
-            roundTrips += outgoing.LastFeedHadHandshake && protocol.IsHandshaking ? 1 : 0;
+            await SendFlightAsync().ConfigureAwait(false);
             while (protocol.IsHandshaking)
             {
                 var chunk = await wire.ReadAsync(linked.Token).ConfigureAwait(false);
@@ -118,10 +123,7 @@ internal sealed partial class TlsHandshaker(TimeProvider time, CertificateValida
                 }
 
                 if (protocol.GetAvailableOutputBytes() > 0)
-                {
-                    lastSend = await SendPendingAsync(protocol, wire, outgoing, run, linked.Token).ConfigureAwait(false);
-                    roundTrips += outgoing.LastFeedHadHandshake && protocol.IsHandshaking ? 1 : 0;
-                }
+                    await SendFlightAsync().ConfigureAwait(false);
             }
         }
         catch (TlsFatalAlertReceived e) when (certificateRequested && ClientCertificateRefusal.IsRefusal(e.AlertDescription))
@@ -211,7 +213,8 @@ internal sealed partial class TlsHandshaker(TimeProvider time, CertificateValida
     private static void AsBrowsersDo(Action engineCall) =>
         Org.BouncyCastle.Utilities.Properties.WithThreadProperty("Org.BouncyCastle.Rsa.MaxMRTests", "0", engineCall);
 
-    private static async Task<long> SendPendingAsync(TlsClientProtocol protocol, WireConnection wire, TlsRecordScanner outgoing, TraceRun run, CancellationToken cancellationToken)
+    /// <summary>Sends what the engine has; returns when it left and whether it carried a handshake message.</summary>
+    private static async Task<(long SentAt, bool Handshake)> SendPendingAsync(TlsClientProtocol protocol, WireConnection wire, TlsRecordScanner outgoing, TraceRun run, CancellationToken cancellationToken)
     {
         var pending = protocol.GetAvailableOutputBytes();
         var output = new byte[pending];
@@ -220,7 +223,7 @@ internal sealed partial class TlsHandshaker(TimeProvider time, CertificateValida
         var sentAt = await wire.WriteAsync(output.AsMemory(0, count), cancellationToken).ConfigureAwait(false);
         foreach (var record in records)
             ReportRecord(run, record, sentAt);
-        return sentAt;
+        return (sentAt, records.Any(r => r.ContentType == TlsNames.ContentTypeName((byte)ContentType.handshake)));
     }
 
     private static async Task SendPendingQuietlyAsync(TlsClientProtocol protocol, WireConnection wire, TlsRecordScanner outgoing, TraceRun run)

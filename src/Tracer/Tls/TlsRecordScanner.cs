@@ -33,13 +33,9 @@ internal sealed class TlsRecordScanner(WireDirection direction, TlsRecordScanner
     /// <summary>Set when the stream is not TLS, with the reason.</summary>
     public string? Malformed { get; private set; }
 
-    /// <summary>True when the last <see cref="Feed"/> completed a handshake record.</summary>
-    public bool LastFeedHadHandshake { get; private set; }
-
     /// <summary>Feeds bytes and returns every record completed by them.</summary>
     public IReadOnlyList<TlsRecordDetails> Feed(ReadOnlySpan<byte> data)
     {
-        LastFeedHadHandshake = false;
         if (Malformed is not null)
             return [];
         foreach (var b in data)
@@ -68,7 +64,6 @@ internal sealed class TlsRecordScanner(WireDirection direction, TlsRecordScanner
             var record = _pending.GetRange(0, 5 + length).ToArray();
             _pending.RemoveRange(0, 5 + length);
             records.Add(Describe(record));
-            LastFeedHadHandshake |= record[0] == 22;
         }
 
         return records;

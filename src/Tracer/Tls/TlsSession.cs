@@ -46,11 +46,11 @@ internal sealed class TlsSession(TlsClientProtocol protocol, WireConnection wire
             }
             catch (TlsFatalAlertReceived e) when (clientCertificateRequested && ClientCertificateRefusal.IsRefusal(e.AlertDescription))
             {
-                throw new TlsAlertException(ClientCertificateRefusal.AfterHandshake(e.AlertDescription), e.AlertDescription, e) { Code = ClientCertificateRefusal.Code };
+                throw new TlsAlertException(ClientCertificateRefusal.AfterHandshake(e.AlertDescription), e) { Code = ClientCertificateRefusal.Code };
             }
             catch (TlsFatalAlertReceived e)
             {
-                throw new TlsAlertException($"The server sent a fatal TLS alert: {AlertDescription.GetText(e.AlertDescription)}.", e.AlertDescription, e);
+                throw new TlsAlertException($"The server sent a fatal TLS alert: {AlertDescription.GetText(e.AlertDescription)}.", e);
             }
             catch (TlsFatalAlert e)
             {
