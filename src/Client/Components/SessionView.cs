@@ -26,6 +26,9 @@ public abstract class SessionView : ComponentBase, IDisposable
     protected override void OnInitialized() => Session.Changed += OnSessionChanged;
 
     /// <inheritdoc />
+    protected override bool ShouldRender() => !Equals(_drawnFor, Shows());
+
+    /// <inheritdoc />
     protected override void OnAfterRender(bool firstRender)
     {
         _drawnFor = Shows();
@@ -42,7 +45,7 @@ public abstract class SessionView : ComponentBase, IDisposable
 
     private void OnSessionChanged()
     {
-        if (Equals(_drawnFor, Shows()))
+        if (!ShouldRender())
             return;
         if (Marks.Enabled)
             Marks.Mark($"ft:render:{GetType().Name}");

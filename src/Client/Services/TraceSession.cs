@@ -26,8 +26,9 @@ public sealed class TraceSession(HubClient hub, PageMarks marks) : IAsyncDisposa
     /// <summary>Counts the bursts of changes raised through <see cref="Changed"/>.</summary>
     public int Version { get; private set; }
 
-    /// <summary>The latest offset of the current trace's events (the time axis's end).</summary>
-    public TimeSpan LastOffset { get; private set; }
+    /// <summary>The latest offset of the current trace's events (the time axis's end): the last event's, since a trace's
+    /// offsets never run backwards.</summary>
+    public TimeSpan LastOffset => Events.Count == 0 ? TimeSpan.Zero : Events[^1].Offset;
 
     /// <summary>Every event of the current trace, in order.</summary>
     public List<TraceEvent> Events { get; } = [];
@@ -102,7 +103,6 @@ public sealed class TraceSession(HubClient hub, PageMarks marks) : IAsyncDisposa
         ArgumentNullException.ThrowIfNull(request);
         await CancelAsync();
         Events.Clear();
-        LastOffset = TimeSpan.Zero;
         Hops.Clear();
         Summary = null;
         Error = null;
@@ -180,7 +180,6 @@ public sealed class TraceSession(HubClient hub, PageMarks marks) : IAsyncDisposa
             // A new run: the steps show the run in progress, the earlier runs live on in the statistics.
             Run = update.Run;
             Events.Clear();
-            LastOffset = TimeSpan.Zero;
             Hops.Clear();
             Summary = null;
         }
@@ -196,8 +195,6 @@ public sealed class TraceSession(HubClient hub, PageMarks marks) : IAsyncDisposa
         if (marks.Enabled)
             marks.Mark($"ft:item:{traceEvent.Sequence}");
         Events.Add(traceEvent);
-        if (traceEvent.Offset > LastOffset)
-            LastOffset = traceEvent.Offset;
         AddTo(Hops, traceEvent);
         switch (traceEvent.Details)
         {
