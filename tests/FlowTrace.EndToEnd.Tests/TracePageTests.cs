@@ -32,6 +32,9 @@ public sealed partial class TracePageTests(AppFixture app)
         await Assertions.Expect(page.Locator("svg.waterfall g.row")).ToHaveCountAsync(7);
         await Assertions.Expect(Step(page, "TLS handshake")).ToContainTextAsync("The certificate checks out");
         await Assertions.Expect(Step(page, "TCP connection")).ToContainTextAsync("the three-way handshake took");
+        await Assertions.Expect(Step(page, "TLS handshake")).ToContainTextAsync("in one round trip");
+        // The lab's TLS 1.3 server issues tickets after the handshake; they are told under Connection handling.
+        await Assertions.Expect(Step(page, "Connection handling")).ToContainTextAsync(new Regex(@"issued \d+ session tickets? \(NewSessionTicket, valid "));
         await page.CloseAsync();
     }
 

@@ -83,7 +83,10 @@ public static class Explanations
         var mutual = tls.ClientCertificateRequested
             ? " The server asked for a client certificate (mutual TLS, CertificateRequest); FlowTrace sends none, so a server that requires one refuses the connection."
             : "";
-        return $"Client and server agreed on {tls.Version} with {tls.CipherSuite} in {trips}.{mutual} Of {took}, {StepNames.Ms(split?.Network ?? tls.NetworkTime)} was waiting for the network{client}. {verdict}";
+        var staple = tls.StapledOcsp is { ResponseStatus: "successful" } ocsp
+            ? $" The server stapled an OCSP response to its certificate ({ocsp.CertificateStatus}{(ocsp.NextUpdate is { } next ? $", valid until {next:yyyy-MM-dd}" : "")}): its CA's signed word that the certificate is not revoked, so the browser need not ask the CA itself."
+            : "";
+        return $"Client and server agreed on {tls.Version} with {tls.CipherSuite} in {trips}.{mutual}{staple} Of {took}, {StepNames.Ms(split?.Network ?? tls.NetworkTime)} was waiting for the network{client}. {verdict}";
     }
 
     private static string ServerProcessing(StepState step, string took)
@@ -116,6 +119,11 @@ public static class Explanations
                 ConnectionCloser.Server => $"The server closed the connection first ({c.Reason}). A new request would need a new connection.",
                 ConnectionCloser.Client => $"FlowTrace closed the connection: {c.Reason}.",
                 _ => $"The connection stays open and carries the next request ({c.Reason}).",
-            }
+            } + Tickets(c)
             : "";
+
+    private static string Tickets(ConnectionDetails c) => c.SessionTicketLifetimes is { Count: > 0 } tickets
+        ? $" The server also issued {(tickets.Count == 1 ? "a session ticket" : $"{tickets.Count} session tickets")} (NewSessionTicket, valid " +
+          $"{string.Join(", ", tickets.Distinct().Select(StepNames.Lifetime))}): a later connection could present one to resume TLS with a shorter handshake. FlowTrace never resumes, so every trace shows a full handshake."
+        : "";
 }

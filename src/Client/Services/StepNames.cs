@@ -13,4 +13,7 @@ public static class StepNames
 
     /// <summary>A duration as the page shows it.</summary>
     public static string Ms(TimeSpan? duration) => duration is { } d ? TimeSplitWords.Duration(d) : "";
+
+    /// <summary>A lifetime in its largest whole unit (300 s, 2 h, 7 d).</summary>
+    public static string Lifetime(TimeSpan lifetime) => TimeSplitWords.Lifetime(lifetime);
 }

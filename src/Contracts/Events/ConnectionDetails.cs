@@ -5,7 +5,10 @@ namespace FlowTrace.Contracts.Events;
 /// <param name="ClosedBy">Who closed first.</param>
 /// <param name="ReusedForNextHop">True when the next redirect hop uses this connection.</param>
 /// <param name="Reason">Why, in words (a Connection: close header, HTTP/1.0, the trace ended...).</param>
-public sealed record ConnectionDetails(bool KeepAlive, ConnectionCloser ClosedBy, bool ReusedForNextHop, string Reason) : TraceEventDetails;
+/// <param name="SessionTicketLifetimes">The lifetime of each session ticket the server issued on this connection
+/// (TLS NewSessionTicket), in order; empty when it issued none or the connection was not TLS.</param>
+public sealed record ConnectionDetails(bool KeepAlive, ConnectionCloser ClosedBy, bool ReusedForNextHop, string Reason,
+    IReadOnlyList<TimeSpan>? SessionTicketLifetimes = null) : TraceEventDetails;
 
 /// <summary>Who closed a connection first.</summary>
 public enum ConnectionCloser

@@ -54,4 +54,14 @@ public static class TimeSplitWords
         };
         return text + " ms";
     }
+
+    /// <summary>A lifetime of seconds to days in its largest whole unit (300 s, 2 h, 7 d), as a certificate's or ticket's.</summary>
+    public static string Lifetime(TimeSpan lifetime) => lifetime switch
+    {
+        { TotalSeconds: 0 } => "no stated lifetime",
+        { Seconds: 0, Minutes: 0, Hours: 0 } => $"{lifetime.TotalDays.ToString("0", CultureInfo.InvariantCulture)} d",
+        { Seconds: 0, Minutes: 0 } => $"{lifetime.TotalHours.ToString("0", CultureInfo.InvariantCulture)} h",
+        { Seconds: 0 } => $"{lifetime.TotalMinutes.ToString("0", CultureInfo.InvariantCulture)} min",
+        _ => $"{lifetime.TotalSeconds.ToString("0", CultureInfo.InvariantCulture)} s",
+    };
 }

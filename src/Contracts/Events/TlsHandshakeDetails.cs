@@ -17,6 +17,7 @@ namespace FlowTrace.Contracts.Events;
 /// more after a HelloRetryRequest).</param>
 /// <param name="HelloRetryGroup">The key-exchange group a HelloRetryRequest asked for, or null when there was none.</param>
 /// <param name="ClientCertificateRequested">True when the server asked for a client certificate (CertificateRequest); FlowTrace sends none.</param>
+/// <param name="StapledOcsp">The OCSP response stapled to the certificate, or null when the server sent none.</param>
 public sealed record TlsHandshakeDetails(
     string? ServerName,
     string Version,
@@ -32,7 +33,8 @@ public sealed record TlsHandshakeDetails(
     TimeSpan CertificateValidationTime = default,
     int RoundTrips = 0,
     string? HelloRetryGroup = null,
-    bool ClientCertificateRequested = false) : TraceEventDetails
+    bool ClientCertificateRequested = false,
+    StapledOcspResponse? StapledOcsp = null) : TraceEventDetails
 {
     /// <summary>True when no finding is an error: a browser would accept this certificate.</summary>
     public bool CertificateAccepted => Findings.All(f => f.Severity != FindingSeverity.Error);

@@ -51,15 +51,17 @@ internal sealed partial class TlsHandshaker(TimeProvider time, CertificateValida
                 new TlsAlertDetails(sent ? WireDirection.ClientToServer : WireDirection.ServerToClient, TlsNames.AlertLevelName(level), TlsNames.AlertName(description), description, message),
                 sent || !handshaking ? null : arrivalOfCurrentChunk)));
         var certificateRequested = false;
+        // Tickets are kept for the Connection handling step: they are about a later connection, not this handshake.
+        var tickets = new List<TimeSpan>();
         var protocol = new TracingTlsProtocol(type =>
         {
             if (handshaking && type == HandshakeType.certificate_request)
                 certificateRequested = true;
-            // Post-handshake messages (session tickets) belong to no step the user asked about.
+            // Post-handshake messages (TLS 1.3's session tickets) arrive while HTTP is read and belong to no TLS step.
             if (handshaking)
                 run.Detail(TraceStep.Tls, $"Processed {TlsNames.HandshakeTypeName((byte)type)}",
                     new TlsHandshakeMessageDetails(WireDirection.ServerToClient, TlsNames.HandshakeTypeName((byte)type)), arrivalOfCurrentChunk);
-        });
+        }, tickets.Add);
 
         using var timeout = new CancellationTokenSource(request.Timeouts.Tls, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
@@ -172,10 +174,16 @@ internal sealed partial class TlsHandshaker(TimeProvider time, CertificateValida
         var loaded = work.Measure(ClientWorkNames.CertificateValidation, () => client.ServerCertificates.Select(X509CertificateLoader.LoadCertificate).ToList());
         IReadOnlyList<ValidationFinding> findings;
         List<CertificateInfo> certificates;
+        StapledOcspResponse? staple = null;
         try
         {
             findings = work.Measure(ClientWorkNames.CertificateValidation,
                 () => validator.Validate(client.ServerCertificates, loaded, host, time.GetUtcNow(), request.ExtraTrustedRoots));
+            if (client.StapledOcsp is { } der && loaded.Count > 0)
+            {
+                staple = work.Measure(ClientWorkNames.CertificateValidation, () => OcspStapleReader.Read(der, loaded[0].SerialNumberBytes.ToArray()));
+                findings = [.. findings, .. OcspStapleReader.Findings(staple, time.GetUtcNow())];
+            }
             certificates = work.Measure(ClientWorkNames.CertificateValidation, () => loaded.Select(CertificateInspector.Describe).ToList());
         }
         finally
@@ -191,7 +199,7 @@ internal sealed partial class TlsHandshaker(TimeProvider time, CertificateValida
         var retryGroup = incoming.RetryGroup is { } asked ? TlsNames.GroupName(asked) : null;
         var details = new TlsHandshakeDetails(serverName, version, suite, group, client.SelectedAlpn, network, crypto,
             outgoing.FirstHelloRecord ?? [], [.. serverHello], certificates, findings, work.Elapsed(ClientWorkNames.CertificateValidation),
-            roundTrips, retryGroup, certificateRequested);
+            roundTrips, retryGroup, certificateRequested, staple);
         var verdict = details.CertificateAccepted
             ? "certificate valid"
             : $"a browser would refuse this certificate: {string.Join("; ", findings.Select(f => f.Code))}";
@@ -199,9 +207,10 @@ internal sealed partial class TlsHandshaker(TimeProvider time, CertificateValida
             $"{version} {suite}{(group is null ? "" : $" ({group})")}{AlpnText(client.SelectedAlpn, request.Alpn)}; " +
             $"{roundTrips} round trip{(roundTrips == 1 ? "" : "s")}{(retryGroup is null ? "" : $" (HelloRetryRequest for {retryGroup})")}; " +
             (certificateRequested ? "the server asked for a client certificate (mutual TLS), FlowTrace sent none; " : "") +
+            (staple is null ? "" : $"OCSP response stapled ({staple.CertificateStatus ?? staple.ResponseStatus}); ") +
             $"network {Format.Duration(network)}, cryptography {Format.Duration(crypto)}, certificate checks {Format.Duration(details.CertificateValidationTime)}; {verdict}",
             details, network: network, work: work);
-        return new TlsHandshakeResult(new TlsSession(protocol, wire, client.SelectedAlpn, request.Alpn.Count > 0, certificateRequested));
+        return new TlsHandshakeResult(new TlsSession(protocol, wire, tickets, client.SelectedAlpn, request.Alpn.Count > 0, certificateRequested));
     }
 
     /// <summary>

@@ -9,15 +9,19 @@ namespace FlowTrace.Tracer.Tls;
 /// </summary>
 /// <param name="protocol">The engine, its handshake done.</param>
 /// <param name="wire">The connection it runs over.</param>
+/// <param name="sessionTickets">The lifetimes of the session tickets the server issued, added to as they arrive.</param>
 /// <param name="alpn">The application protocol the server chose, or null.</param>
 /// <param name="alpnOffered">True when the client offered application protocols.</param>
 /// <param name="clientCertificateRequested">True when the server asked for a client certificate (none is sent).</param>
-internal sealed class TlsSession(TlsClientProtocol protocol, WireConnection wire, string? alpn = null, bool alpnOffered = false, bool clientCertificateRequested = false)
+internal sealed class TlsSession(TlsClientProtocol protocol, WireConnection wire, IReadOnlyList<TimeSpan> sessionTickets, string? alpn = null, bool alpnOffered = false, bool clientCertificateRequested = false)
     : IArrivalSource
 {
     /// <summary>True when the client offered ALPN and the server chose no protocol: a server that then hangs up may
     /// speak only another protocol (HTTP/2).</summary>
     public bool AlpnIgnored => alpnOffered && alpn is null;
+
+    /// <summary>The lifetimes of the session tickets the server issued so far (NewSessionTicket), in order.</summary>
+    public IReadOnlyList<TimeSpan> SessionTickets => sessionTickets;
 
     private long _lastArrival;
 

@@ -18,6 +18,9 @@ internal sealed class TracingTlsClient(
     /// <summary>The negotiated parameters, once the handshake completed.</summary>
     public SecurityParameters? Negotiated { get; private set; }
 
+    /// <summary>The OCSP response the server stapled to its certificate (DER), or null.</summary>
+    public byte[]? StapledOcsp { get; private set; }
+
     /// <summary>The ALPN protocol the server selected, if any.</summary>
     public string? SelectedAlpn { get; private set; }
 
@@ -41,6 +44,16 @@ internal sealed class TracingTlsClient(
         base.NotifyHandshakeComplete();
         Negotiated = m_context.SecurityParameters;
         SelectedAlpn = Negotiated.ApplicationProtocol?.GetUtf8Decoding();
+    }
+
+    /// <summary>Adds an empty session_ticket extension, as browsers send, so that a TLS 1.2 server may issue a ticket
+    /// (TLS 1.3 servers issue them unasked). Nothing is resumed: every trace is a full handshake.</summary>
+    public override IDictionary<int, byte[]> GetClientExtensions()
+    {
+        var extensions = base.GetClientExtensions();
+        if (versions.Any(v => !TlsUtilities.IsTlsV13(v)))
+            extensions[ExtensionType.session_ticket] = TlsExtensionsUtilities.CreateEmptyExtensionData();
+        return extensions;
     }
 
     protected override IList<ServerName>? GetSniServerNames() =>
@@ -74,8 +87,11 @@ internal sealed class TracingTlsClient(
 
     private sealed class RecordingAuthentication(TracingTlsClient owner) : TlsAuthentication
     {
-        public void NotifyServerCertificate(TlsServerCertificate serverCertificate) =>
+        public void NotifyServerCertificate(TlsServerCertificate serverCertificate)
+        {
             owner.ServerCertificates = [.. serverCertificate.Certificate.GetCertificateList().Select(c => c.GetEncoded())];
+            owner.StapledOcsp = OcspStapleReader.Staple(serverCertificate);
+        }
 
         public TlsCredentials? GetClientCredentials(CertificateRequest certificateRequest) => null;
     }

@@ -254,10 +254,11 @@ public sealed class FlowTracer : ITracer
     private async Task FinishConnectionAsync(OpenConnection connection, HttpExchangeResult exchange, bool reuse, TraceRun run, CancellationToken cancellationToken)
     {
         run.Started(TraceStep.Connection, "Deciding what becomes of the connection");
+        var tickets = connection.Tls?.SessionTickets.ToArray() ?? [];
         if (reuse)
         {
-            run.Completed(TraceStep.Connection, $"Kept alive ({exchange.KeepAliveReason}) and reused for the next hop",
-                new ConnectionDetails(true, ConnectionCloser.NotClosed, true, exchange.KeepAliveReason));
+            run.Completed(TraceStep.Connection, $"Kept alive ({exchange.KeepAliveReason}) and reused for the next hop{TicketsText(tickets)}",
+                new ConnectionDetails(true, ConnectionCloser.NotClosed, true, exchange.KeepAliveReason, tickets));
             return;
         }
 
@@ -287,17 +288,25 @@ public sealed class FlowTracer : ITracer
         {
             var waited = connection.Wire.PeerClosedAt is { } closedAt && closedAt > started ? run.Between(started, closedAt) : TimeSpan.Zero;
             await connection.DisposeAsync().ConfigureAwait(false);
-            run.Completed(TraceStep.Connection, $"The server closed the connection ({exchange.KeepAliveReason})",
-                new ConnectionDetails(exchange.KeepAlive, ConnectionCloser.Server, false, exchange.KeepAliveReason), network: waited);
+            run.Completed(TraceStep.Connection, $"The server closed the connection ({exchange.KeepAliveReason}){TicketsText(tickets)}",
+                new ConnectionDetails(exchange.KeepAlive, ConnectionCloser.Server, false, exchange.KeepAliveReason, tickets), network: waited);
             return;
         }
 
         var why = exchange.KeepAlive ? $"the connection could stay open ({exchange.KeepAliveReason}), but the trace is done with it" : exchange.KeepAliveReason;
         var waitedInVain = run.Between(started, run.Now());
         await connection.DisposeAsync().ConfigureAwait(false);
-        run.Completed(TraceStep.Connection, $"The tracer closed the connection: {why}",
-            new ConnectionDetails(exchange.KeepAlive, ConnectionCloser.Client, false, why), network: waitedInVain);
+        run.Completed(TraceStep.Connection, $"The tracer closed the connection: {why}{TicketsText(tickets)}",
+            new ConnectionDetails(exchange.KeepAlive, ConnectionCloser.Client, false, why, tickets), network: waitedInVain);
     }
+
+    /// <summary>The session tickets in words: what they are for, since the trace itself never resumes.</summary>
+    private static string TicketsText(IReadOnlyList<TimeSpan> tickets) => tickets.Count switch
+    {
+        0 => "",
+        _ => $"; the server issued {tickets.Count} session ticket{(tickets.Count == 1 ? "" : "s")} " +
+            $"(valid {string.Join(", ", tickets.Distinct().Select(Format.Lifetime))}), with which a new connection could resume TLS without a full handshake",
+    };
 
     private sealed record OpenConnection(WireConnection Wire, IArrivalSource Stream, TlsSession? Tls, bool Reused) : IAsyncDisposable
     {

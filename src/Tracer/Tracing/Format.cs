@@ -15,4 +15,7 @@ public static class Format
         < 1024 * 1024 => (bytes / 1024.0).ToString("0.0", CultureInfo.InvariantCulture) + " KiB",
         _ => (bytes / (1024.0 * 1024)).ToString("0.0", CultureInfo.InvariantCulture) + " MiB",
     };
+
+    /// <summary>A lifetime in its largest whole unit (300 s, 2 h, 7 d).</summary>
+    public static string Lifetime(TimeSpan lifetime) => FlowTrace.Contracts.Events.TimeSplitWords.Lifetime(lifetime);
 }

@@ -26,6 +26,7 @@ public sealed class TlsMatrixTests : IDisposable
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
         _ca = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
         File.WriteAllText(Path.Combine(_directory, "ca.pem"), _ca.ExportCertificatePem());
+        File.WriteAllText(Path.Combine(_directory, "ca.key"), key.ExportPkcs8PrivateKeyPem());
     }
 
     public void Dispose()
@@ -75,9 +76,85 @@ public sealed class TlsMatrixTests : IDisposable
     private async Task<string> SClientAsync(int port, params string[] options)
     {
         var (_, stdout, stderr) = await ExternalProcess.RunAsync("openssl",
-            ["s_client", "-connect", $"127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}", "-servername", Name, "-CAfile", Path.Combine(_directory, "ca.pem"), "-brief", .. options], stdin: "");
+            ["s_client", "-connect", $"127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}", "-servername", Name, "-CAfile", Path.Combine(_directory, "ca.pem"), .. options.Contains("-full") ? options.Where(o => o != "-full") : ["-brief", .. options]], stdin: "");
         return stdout + stderr;
     }
+
+    /// <summary>An OCSP response about <paramref name="certificate"/> signed by the matrix CA, as an OCSP responder
+    /// would give it (openssl ocsp with an index of issued certificates); the leaf is listed revoked when asked.</summary>
+    private async Task<string> OcspResponseAsync(string certificate, bool revoked)
+    {
+        using var leaf = X509CertificateLoader.LoadCertificateFromFile(certificate);
+        var expiry = leaf.NotAfter.ToUniversalTime().ToString("yyMMddHHmmss'Z'", CultureInfo.InvariantCulture);
+        var revokedAt = revoked ? DateTime.UtcNow.AddHours(-1).ToString("yyMMddHHmmss'Z'", CultureInfo.InvariantCulture) : "";
+        var index = Path.Combine(_directory, "index.txt");
+        await File.WriteAllTextAsync(index, $"{(revoked ? "R" : "V")}\t{expiry}\t{revokedAt}\t{leaf.SerialNumber}\tunknown\t/CN={Name}\n");
+        var response = Path.Combine(_directory, revoked ? "revoked.ocsp" : "good.ocsp");
+        var ca = Path.Combine(_directory, "ca.pem");
+        var (code, stdout, stderr) = await ExternalProcess.RunAsync("openssl",
+            ["ocsp", "-index", index, "-rsigner", ca, "-rkey", Path.Combine(_directory, "ca.key"), "-CA", ca, "-issuer", ca, "-cert", certificate, "-respout", response, "-ndays", "7"]);
+        Assert.True(code == 0, stdout + stderr);
+        return response;
+    }
+
+    [Theory]
+    [InlineData("-tls1_3", false)]
+    [InlineData("-tls1_2", false)]
+    [InlineData("-tls1_3", true)]
+    public async Task OpensslServer_StaplesOcsp_StatusAndDatesReadLikeSClient(string version, bool revoked)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var (certificate, keyFile, _) = Leaf(key, "ocsp" + version + revoked);
+        using var server = await OpensslServer.StartAsync(certificate, keyFile, version, "-status_file", await OcspResponseAsync(certificate, revoked));
+        var events = await TraceAsync(server.Port);
+        var tls = TraceAssert.Detail<TlsHandshakeDetails>(events);
+        var staple = Assert.IsType<StapledOcspResponse>(tls.StapledOcsp);
+        Assert.Equal(("successful", revoked ? "revoked" : "good", true), (staple.ResponseStatus, staple.CertificateStatus, staple.ForLeaf));
+        Assert.InRange(staple.NextUpdate!.Value - staple.ThisUpdate!.Value, TimeSpan.FromDays(7) - TimeSpan.FromMinutes(1), TimeSpan.FromDays(7) + TimeSpan.FromMinutes(1));
+        Assert.InRange(staple.ProducedAt!.Value, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddMinutes(1));
+        Assert.Contains(events, e => e.Step == S.Tls && e.Kind == TraceEventKind.Completed && e.Message.Contains($"OCSP response stapled ({staple.CertificateStatus})", StringComparison.Ordinal));
+        if (revoked)
+        {
+            Assert.Equal("ocsp-revoked", Assert.Single(tls.Findings).Code);
+            Assert.False(tls.CertificateAccepted);
+        }
+        else
+        {
+            Assert.Empty(tls.Findings);
+            TraceAssert.Completed(events, HttpsSteps);
+        }
+
+        // s_client asking for the status reads the same response.
+        var openssl = await SClientAsync(server.Port, "-status", version, "-full");
+        Assert.Contains("OCSP Response Status: successful (0x0)", openssl, StringComparison.Ordinal);
+        Assert.Contains($"Cert Status: {staple.CertificateStatus}", openssl, StringComparison.Ordinal);
+        // openssl pads the day with a space ("Dec  6"); the same instant either way.
+        Assert.Contains($"Next Update: {staple.NextUpdate.Value.UtcDateTime.ToString("MMM d HH:mm:ss yyyy", CultureInfo.InvariantCulture)}", openssl.Replace("  ", " ", StringComparison.Ordinal), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("-tls1_3", 2, "-num_tickets")]
+    [InlineData("-tls1_2", 1, "-no_ticket")]
+    public async Task OpensslServer_IssuesSessionTickets_CountAndLifetimeUnderConnectionHandling(string version, int count, string noTickets)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var (certificate, keyFile, _) = Leaf(key, "tickets" + version);
+        using var server = await OpensslServer.StartAsync(certificate, keyFile, version);
+        var events = await TraceAsync(server.Port);
+        TraceAssert.Completed(events, HttpsSteps);
+        var connection = TraceAssert.Detail<ConnectionDetails>(events);
+        Assert.Equal(Enumerable.Repeat(TimeSpan.FromSeconds(7200), count), connection.SessionTicketLifetimes);
+        Assert.Contains(events, e => e.Step == S.Connection && e.Kind == TraceEventKind.Completed
+            && e.Message.Contains($"the server issued {count} session ticket{(count == 1 ? "" : "s")} (valid 2 h)", StringComparison.Ordinal));
+        // s_client, making a request and reading to the end, is given as many tickets of the same lifetime.
+        var (_, stdout, _) = await ExternalProcess.RunAsync("openssl",
+            ["s_client", "-connect", $"127.0.0.1:{server.Port.ToString(CultureInfo.InvariantCulture)}", "-servername", Name, version, "-ign_eof"], stdin: "GET / HTTP/1.0\r\n\r\n");
+        Assert.Equal(count, stdout.Split('\n').Count(line => line.Trim() == "TLS session ticket lifetime hint: 7200 (seconds)"));
+
+        using var ticketless = await OpensslServer.StartAsync(certificate, keyFile, [version, noTickets, .. noTickets == "-num_tickets" ? ["0"] : Array.Empty<string>()]);
+        Assert.Empty(TraceAssert.Detail<ConnectionDetails>(await TraceAsync(ticketless.Port)).SessionTicketLifetimes!);
+    }
+
 
     [Theory]
     [InlineData("rsa2048", "ECDHE-RSA-AES128-GCM-SHA256", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "ServerKeyExchange")]
