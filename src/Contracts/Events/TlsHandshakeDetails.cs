@@ -18,6 +18,8 @@ namespace FlowTrace.Contracts.Events;
 /// <param name="HelloRetryGroup">The key-exchange group a HelloRetryRequest asked for, or null when there was none.</param>
 /// <param name="ClientCertificateRequested">True when the server asked for a client certificate (CertificateRequest); FlowTrace sends none.</param>
 /// <param name="StapledOcsp">The OCSP response stapled to the certificate, or null when the server sent none.</param>
+/// <param name="KeyExchangeSignature">The signature scheme of a TLS 1.2 ServerKeyExchange (e.g. rsa_pss_rsae_sha256), or
+/// null (TLS 1.3 signs in CertificateVerify, which travels encrypted; RSA key exchange signs nothing).</param>
 public sealed record TlsHandshakeDetails(
     string? ServerName,
     string Version,
@@ -34,7 +36,8 @@ public sealed record TlsHandshakeDetails(
     int RoundTrips = 0,
     string? HelloRetryGroup = null,
     bool ClientCertificateRequested = false,
-    StapledOcspResponse? StapledOcsp = null) : TraceEventDetails
+    StapledOcspResponse? StapledOcsp = null,
+    string? KeyExchangeSignature = null) : TraceEventDetails
 {
     /// <summary>True when no finding is an error: a browser would accept this certificate.</summary>
     public bool CertificateAccepted => Findings.All(f => f.Severity != FindingSeverity.Error);

@@ -59,7 +59,7 @@ internal sealed partial class TlsHandshaker(TimeProvider time, CertificateValida
                 certificateRequested = true;
             // Post-handshake messages (TLS 1.3's session tickets) arrive while HTTP is read and belong to no TLS step.
             if (handshaking)
-                run.Detail(TraceStep.Tls, $"Processed {TlsNames.HandshakeTypeName((byte)type)}",
+                run.Detail(TraceStep.Tls, $"Processed {TlsNames.HandshakeTypeName((byte)type)}{KeyExchangeText(type, incoming)}",
                     new TlsHandshakeMessageDetails(WireDirection.ServerToClient, TlsNames.HandshakeTypeName((byte)type)), arrivalOfCurrentChunk);
         }, tickets.Add);
 
@@ -197,14 +197,15 @@ internal sealed partial class TlsHandshaker(TimeProvider time, CertificateValida
         var group = negotiated.NegotiatedGroup >= 0 ? TlsNames.GroupName(negotiated.NegotiatedGroup)
             : incoming.KeyExchangeGroup is { } offered ? TlsNames.GroupName(offered) : null;
         var retryGroup = incoming.RetryGroup is { } asked ? TlsNames.GroupName(asked) : null;
+        var signature = incoming.KeyExchangeSignature is { } signed ? TlsNames.SignatureSchemeName(signed) : null;
         var details = new TlsHandshakeDetails(serverName, version, suite, group, client.SelectedAlpn, network, crypto,
             outgoing.FirstHelloRecord ?? [], [.. serverHello], certificates, findings, work.Elapsed(ClientWorkNames.CertificateValidation),
-            roundTrips, retryGroup, certificateRequested, staple);
+            roundTrips, retryGroup, certificateRequested, staple, signature);
         var verdict = details.CertificateAccepted
             ? "certificate valid"
             : $"a browser would refuse this certificate: {string.Join("; ", findings.Select(f => f.Code))}";
         run.Completed(TraceStep.Tls,
-            $"{version} {suite}{(group is null ? "" : $" ({group})")}{AlpnText(client.SelectedAlpn, request.Alpn)}; " +
+            $"{version} {suite}{(group is null ? "" : $" ({group}{(signature is null ? "" : $", signed {signature}")})")}{AlpnText(client.SelectedAlpn, request.Alpn)}; " +
             $"{roundTrips} round trip{(roundTrips == 1 ? "" : "s")}{(retryGroup is null ? "" : $" (HelloRetryRequest for {retryGroup})")}; " +
             (certificateRequested ? "the server asked for a client certificate (mutual TLS), FlowTrace sent none; " : "") +
             (staple is null ? "" : $"OCSP response stapled ({staple.CertificateStatus ?? staple.ResponseStatus}); ") +
@@ -247,6 +248,12 @@ internal sealed partial class TlsHandshaker(TimeProvider time, CertificateValida
             // The alert could not be delivered; the failure is reported anyway.
         }
     }
+
+    /// <summary>What a TLS 1.2 ServerKeyExchange carried (the records were scanned before the engine read them).</summary>
+    private static string KeyExchangeText(short type, TlsRecordScanner incoming) =>
+        type == HandshakeType.server_key_exchange && incoming.KeyExchangeGroup is { } group
+            ? $": ECDHE on {TlsNames.GroupName(group)}{(incoming.KeyExchangeSignature is { } signed ? $", signed with {TlsNames.SignatureSchemeName(signed)}" : "")}"
+            : "";
 
     /// <summary>The protocol the server chose, or that it chose none of those offered.</summary>
     private static string AlpnText(string? selected, IReadOnlyList<string> offered) => selected is not null

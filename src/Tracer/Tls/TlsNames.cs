@@ -16,6 +16,10 @@ internal static class TlsNames
     public static string CipherSuiteName(int suite) =>
         CipherSuites.TryGetValue(suite, out var name) ? name : $"0x{suite:X4}";
 
+    /// <summary>A signature scheme by its RFC 8446 name (rsa_pss_rsae_sha256, ecdsa_secp384r1_sha384, …).</summary>
+    public static string SignatureSchemeName(int scheme) => SignatureScheme.GetName(scheme) is { } name && !name.StartsWith("UNKNOWN", StringComparison.Ordinal)
+        ? name : $"0x{scheme:X4}";
+
     public static string GroupName(int group) => group < 0 ? "none" : NamedGroup.GetName(group) ?? $"0x{group:X4}";
 
     public static string ContentTypeName(byte type) => type switch

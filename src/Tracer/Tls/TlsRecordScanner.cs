@@ -30,6 +30,9 @@ internal sealed class TlsRecordScanner(WireDirection direction, TlsRecordScanner
     /// <summary>The named group of a TLS 1.2 ServerKeyExchange (ECDHE) on this stream, once seen.</summary>
     public int? KeyExchangeGroup { get; private set; }
 
+    /// <summary>The signature scheme the server signed its TLS 1.2 ServerKeyExchange with, once seen.</summary>
+    public int? KeyExchangeSignature { get; private set; }
+
     /// <summary>Set when the stream is not TLS, with the reason.</summary>
     public string? Malformed { get; private set; }
 
@@ -89,14 +92,25 @@ internal sealed class TlsRecordScanner(WireDirection direction, TlsRecordScanner
                 var length = (record[offset + 1] << 16) | (record[offset + 2] << 8) | record[offset + 3];
                 var body = record.AsSpan(offset + 4, Math.Min(length, record.Length - offset - 4));
                 messages.Add(record[offset] == 2 ? ReadServerHello(body) : TlsNames.HandshakeTypeName(record[offset]));
-                // ServerKeyExchange for ECDHE (RFC 8422 §5.4): curve_type named_curve (3), then the group.
-                if (record[offset] == 12 && body.Length >= 3 && body[0] == 3)
-                    KeyExchangeGroup = (body[1] << 8) | body[2];
+                if (record[offset] == 12)
+                    ReadServerKeyExchange(body);
                 offset += 4 + length;
             }
         }
 
         return new TlsRecordDetails(direction, TlsNames.ContentTypeName(type), messages, TlsNames.VersionName(record[1], record[2]), record.Length - 5);
+    }
+
+    /// <summary>ServerKeyExchange for ECDHE (RFC 8422 §5.4): curve_type named_curve (3), the group, the server's public
+    /// key, then (TLS 1.2, RFC 5246 §7.4.3) the signature's scheme and the signature.</summary>
+    private void ReadServerKeyExchange(ReadOnlySpan<byte> body)
+    {
+        if (body.Length < 4 || body[0] != 3)
+            return;
+        KeyExchangeGroup = (body[1] << 8) | body[2];
+        var scheme = 4 + body[3];
+        if (scheme + 2 <= body.Length)
+            KeyExchangeSignature = (body[scheme] << 8) | body[scheme + 1];
     }
 
     /// <summary>Names a ServerHello (or HelloRetryRequest) and learns from it whether TLS 1.3 was chosen.</summary>

@@ -190,7 +190,18 @@ public sealed class TlsMatrixTests : IDisposable
         Assert.Contains(tls.CipherSuite.Contains("ECDHE", StringComparison.Ordinal) ? "ECDHE" : "Ciphersuite", openssl, StringComparison.Ordinal);
         // Both clients offer X25519 first; the server takes it for ECDHE (s_client: "Peer Temp Key: X25519").
         if (tls.KeyExchangeGroup is { } group)
+        {
             Assert.Contains($"Temp Key: {group}", openssl, StringComparison.OrdinalIgnoreCase);
+            // The ServerKeyExchange's signature: s_client names its kind and hash ("Signature type: RSA-PSS", "Hash used: SHA256").
+            var signature = Assert.IsType<string>(tls.KeyExchangeSignature);
+            var kind = signature.StartsWith("rsa_pss_", StringComparison.Ordinal) ? "RSA-PSS" : signature.StartsWith("ecdsa_", StringComparison.Ordinal) ? "ECDSA" : "RSA";
+            var hash = signature[(signature.LastIndexOf('_') + 1)..].ToUpperInvariant();
+            Assert.Contains($"Signature type: {kind}", openssl, StringComparison.Ordinal);
+            Assert.Contains($"Hash used: {hash}", openssl, StringComparison.Ordinal);
+            Assert.Contains(events, e => e.Step == S.Tls && e.Message == $"Processed server_key_exchange: ECDHE on {group}, signed with {signature}");
+        }
+        else
+            Assert.Null(tls.KeyExchangeSignature);
     }
 
     [Fact]
@@ -228,5 +239,77 @@ public sealed class TlsMatrixTests : IDisposable
         Assert.Contains("- Status: The certificate is trusted.", gnutls, StringComparison.Ordinal);
         Assert.Contains("(TLS1.3-X.509)-(ECDHE-X25519)-", gnutls, StringComparison.Ordinal);
         Assert.Contains("-(AES-128-GCM)", gnutls, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task OpensslServer_ChainSentOutOfOrder_NotedInIssuingOrderAndAcceptedAsSClientDoes()
+    {
+        // Matrix CA → intermediate → leaf; the server sends leaf, root, intermediate.
+        using var intermediateKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var intermediateRequest = new CertificateRequest("CN=FlowTrace Matrix Intermediate", intermediateKey, HashAlgorithmName.SHA256);
+        intermediateRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, true, 0, true));
+        using var intermediate = intermediateRequest.Create(_ca, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30), [9, 1]);
+        using var leafKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var leafRequest = new CertificateRequest($"CN={Name}", leafKey, HashAlgorithmName.SHA256);
+        var names = new SubjectAlternativeNameBuilder();
+        names.AddDnsName(Name);
+        leafRequest.CertificateExtensions.Add(names.Build());
+        using var leaf = leafRequest.Create(intermediate.SubjectName, X509SignatureGenerator.CreateForECDsa(intermediateKey), DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30), [9, 2]);
+        var certificate = Path.Combine(_directory, "ordered-leaf.crt");
+        var key = Path.Combine(_directory, "ordered-leaf.key");
+        var chain = Path.Combine(_directory, "root-then-intermediate.pem");
+        await File.WriteAllTextAsync(certificate, leaf.ExportCertificatePem());
+        await File.WriteAllTextAsync(key, leafKey.ExportPkcs8PrivateKeyPem());
+        await File.WriteAllTextAsync(chain, _ca.ExportCertificatePem() + "\n" + intermediate.ExportCertificatePem() + "\n");
+        using var server = await OpensslServer.StartAsync(certificate, key, "-cert_chain", chain);
+
+        var events = await TraceAsync(server.Port);
+        TraceAssert.Completed(events, HttpsSteps);
+        var tls = TraceAssert.Detail<TlsHandshakeDetails>(events);
+        Assert.Equal([$"CN={Name}", "CN=FlowTrace Matrix CA", "CN=FlowTrace Matrix Intermediate"], tls.Certificates.Select(c => c.Subject));
+        var finding = Assert.Single(tls.Findings);
+        Assert.Equal(("chain-order", FindingSeverity.Info), (finding.Code, finding.Severity));
+        Assert.Contains($"'CN={Name}' → 'CN=FlowTrace Matrix Intermediate' → 'CN=FlowTrace Matrix CA'", finding.Message, StringComparison.Ordinal);
+        Assert.True(tls.CertificateAccepted);
+        // s_client sees the same order on the wire and, like browsers, verifies the chain anyway.
+        var openssl = await SClientAsync(server.Port, "-showcerts", "-full");
+        Assert.Contains("Verify return code: 0 (ok)", openssl, StringComparison.Ordinal);
+        var order = System.Text.RegularExpressions.Regex.Matches(openssl, @"^ ?(\d) s:(.+)$", System.Text.RegularExpressions.RegexOptions.Multiline).Select(m => m.Groups[2].Value.Trim()).ToList();
+        Assert.Equal([$"CN = {Name}", "CN = FlowTrace Matrix CA", "CN = FlowTrace Matrix Intermediate"], order);
+    }
+
+    public static TheoryData<string> Stacks => new(TlsStackServer.Stacks);
+
+    [Theory]
+    [MemberData(nameof(Stacks))]
+    public async Task DebianServer_EachTlsStack_TracedLikeSClientOnTheSameServer(string stack)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var (certificate, keyFile, fingerprint) = Leaf(key, stack);
+        using var server = await TlsStackServer.StartAsync(stack, Name, certificate, keyFile);
+        var events = await TraceAsync(server.Port);
+        TraceAssert.Completed(events, HttpsSteps);
+        var tls = TraceAssert.Detail<TlsHandshakeDetails>(events);
+        Assert.Empty(tls.Findings);
+        Assert.Equal((200, true), (TraceAssert.Detail<HttpResponseDetails>(events).StatusCode, TraceAssert.Detail<HttpResponseDetails>(events).BodyPreview?.Contains($"hello from {stack}", StringComparison.Ordinal)));
+        Assert.DoesNotContain(events, e => e.Details is StepFailureDetails);
+
+        // s_client offering what FlowTrace offers (TLS 1.3 suites in Chrome's order, X25519 first, http/1.1) meets the
+        // same server the same way: version, suite, group, protocol and the very certificates.
+        var (_, stdout, stderr) = await ExternalProcess.RunAsync("openssl",
+        [
+            "s_client", "-connect", $"127.0.0.1:{server.Port.ToString(CultureInfo.InvariantCulture)}", "-servername", Name, "-CAfile", Path.Combine(_directory, "ca.pem"),
+            "-ciphersuites", "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256", "-groups", "X25519:P-256:P-384", "-alpn", "http/1.1", "-showcerts",
+        ], stdin: "");
+        var openssl = stdout + stderr;
+        Assert.Contains("Verify return code: 0 (ok)", openssl, StringComparison.Ordinal);
+        Assert.Contains($"New, TLSv1.3, Cipher is {tls.CipherSuite}", openssl, StringComparison.Ordinal);
+        Assert.Equal(("TLS 1.3", "x25519"), (tls.Version, tls.KeyExchangeGroup));
+        Assert.Contains("Server Temp Key: X25519", openssl, StringComparison.Ordinal);
+        Assert.Contains(tls.Alpn is { } alpn ? $"ALPN protocol: {alpn}" : "No ALPN negotiated", openssl, StringComparison.Ordinal);
+        var sent = System.Text.RegularExpressions.Regex.Matches(openssl, "-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----")
+            .Select(m => { using var c = X509Certificate2.CreateFromPem(m.Value); return FlowTrace.Tracer.Tls.CertificateInspector.Fingerprint(c); }).ToList();
+        Assert.Equal(sent, tls.Certificates.Select(c => c.Sha256Fingerprint));
+        Assert.Equal(fingerprint, tls.Certificates[0].Sha256Fingerprint);
     }
 }
