@@ -59,7 +59,7 @@ public sealed class CertificateValidator
         }
 
         var leaf = certificates[0];
-        CheckDates(leaf, now, findings);
+        CheckDates(certificates, now, findings);
         CheckName(leaf, host, findings);
         CheckStrength(certificates, findings);
         findings.AddRange(TrustFindings(chain, certificates, now, extraTrustedRoots));
@@ -94,14 +94,23 @@ public sealed class CertificateValidator
                string.Equals(pattern[1..], host[dot..], StringComparison.OrdinalIgnoreCase);
     }
 
-    private static void CheckDates(X509Certificate2 leaf, DateTimeOffset now, List<ValidationFinding> findings)
+    /// <summary>The dates of the leaf and of every intermediate the server sent, each named when it is not the leaf (a
+    /// self-signed root the server sends is not used by a browser, whose own copy of the root counts).</summary>
+    private static void CheckDates(IReadOnlyList<X509Certificate2> certificates, DateTimeOffset now, List<ValidationFinding> findings)
     {
-        var notAfter = new DateTimeOffset(leaf.NotAfter.ToUniversalTime(), TimeSpan.Zero);
-        var notBefore = new DateTimeOffset(leaf.NotBefore.ToUniversalTime(), TimeSpan.Zero);
-        if (now > notAfter)
-            findings.Add(new("expired", FindingSeverity.Error, $"The certificate expired on {notAfter:yyyy-MM-dd HH:mm} UTC ({(now - notAfter).TotalDays:0} days ago)."));
-        else if (now < notBefore)
-            findings.Add(new("not-yet-valid", FindingSeverity.Error, $"The certificate is not valid before {notBefore:yyyy-MM-dd HH:mm} UTC."));
+        for (var i = 0; i < certificates.Count; i++)
+        {
+            var certificate = certificates[i];
+            if (i > 0 && certificate.SubjectName.RawData.AsSpan().SequenceEqual(certificate.IssuerName.RawData))
+                continue;
+            var which = i == 0 ? "The certificate" : $"The intermediate certificate '{certificate.Subject}'";
+            var notAfter = new DateTimeOffset(certificate.NotAfter.ToUniversalTime(), TimeSpan.Zero);
+            var notBefore = new DateTimeOffset(certificate.NotBefore.ToUniversalTime(), TimeSpan.Zero);
+            if (now > notAfter)
+                findings.Add(new("expired", FindingSeverity.Error, $"{which} expired on {notAfter:yyyy-MM-dd HH:mm} UTC ({(now - notAfter).TotalDays:0} days ago)."));
+            else if (now < notBefore)
+                findings.Add(new("not-yet-valid", FindingSeverity.Error, $"{which} is not valid before {notBefore:yyyy-MM-dd HH:mm} UTC."));
+        }
     }
 
     /// <summary>Keys and signatures browsers no longer accept, on every certificate but a root (whose own signature

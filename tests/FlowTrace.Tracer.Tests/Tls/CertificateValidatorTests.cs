@@ -103,6 +103,25 @@ public sealed class CertificateValidatorTests
     }
 
     [Fact]
+    public void Validate_IntermediateExpiredUnderAValidLeaf_NamesTheIntermediate()
+    {
+        using var root = Authority("Company Root");
+        using var intermediateKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var intermediateRequest = new CertificateRequest("CN=Company Issuing CA", intermediateKey, HashAlgorithmName.SHA256);
+        intermediateRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        using var rootKey = root.GetECDsaPrivateKey()!;
+        using var intermediate = intermediateRequest.Create(root.SubjectName, X509SignatureGenerator.CreateForECDsa(rootKey), Now.AddDays(-10), Now.AddDays(-2), [5, 6]);
+        // Signed by the expired intermediate's key, yet valid itself: a renewal that forgot the intermediate.
+        using var leafKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var leafRequest = Named(new CertificateRequest("CN=www.example.test", leafKey, HashAlgorithmName.SHA256), "www.example.test");
+        using var leaf = leafRequest.Create(intermediate.SubjectName, X509SignatureGenerator.CreateForECDsa(intermediateKey), Now.AddDays(-1), Now.AddDays(30), [1, 2]);
+        var findings = new CertificateValidator().Validate([leaf.RawData, intermediate.RawData], "www.example.test", Now, [root.RawData]);
+        var expired = Assert.Single(findings, f => f.Code == "expired");
+        Assert.StartsWith("The intermediate certificate 'CN=Company Issuing CA' expired on ", expired.Message, StringComparison.Ordinal);
+        Assert.Equal(FlowTrace.Contracts.Events.FindingSeverity.Error, expired.Severity);
+    }
+
+    [Fact]
     public void Validate_ChainSentOutOfOrder_NotedButAccepted()
     {
         using var chain = new CompanyChain();
