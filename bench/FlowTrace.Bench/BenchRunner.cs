@@ -9,11 +9,11 @@ namespace FlowTrace.Bench;
 /// <summary>Parses the command line, runs the suites, prints the table and writes the JSON and Markdown reports.</summary>
 public static class BenchRunner
 {
-    public static readonly string[] Suites = ["accuracy", "cost", "cold-start", "accounting", "live", "pixel", "capacity", "first-load"];
+    public static readonly string[] Suites = ["accuracy", "cost", "cold-start", "accounting", "live", "pixel", "capacity", "first-load", "startup"];
 
     public const string Usage = """
         Usage: dotnet run -c Release --project bench/FlowTrace.Bench -- [SUITE...] [--smoke] [--json PATH] [--markdown PATH]
-          SUITE: accuracy, cost, cold-start, accounting, live, pixel, capacity, first-load (default: all)
+          SUITE: accuracy, cost, cold-start, accounting, live, pixel, capacity, first-load, startup (default: all)
           --smoke          tiny sizes (seconds), as CI runs them; the Markdown report is then not written unless asked
           --json PATH      write the figures as JSON
           --markdown PATH  write the report (default for full runs: docs/BENCHMARKS.md)
@@ -52,6 +52,7 @@ public static class BenchRunner
                     "live" => await LiveSuite.RunAsync(smoke ? 2 : 100, work),
                     "pixel" => await PixelSuite.RunAsync(smoke ? 1 : 10),
                     "capacity" => await CapacitySuite.RunAsync(smoke ? [1, 4] : [1, 10, 50, 200], TimeSpan.FromSeconds(smoke ? 2 : 20)),
+                    "startup" => await StartupSuite.RunAsync(smoke ? 2 : 30, work, root),
                     _ => await FirstLoadSuite.RunAsync(work, root, smoke ? 1 : 5),
                 };
                 results.Add(result);

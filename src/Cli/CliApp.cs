@@ -129,7 +129,7 @@ internal sealed class CliApp(TextWriter output, TextWriter error, TracerOptions?
             if (update.Statistics is { } statistics)
             {
                 if (arguments.Json)
-                    await writer.WriteLineAsync(System.Text.Json.JsonSerializer.Serialize(statistics, TraceJson.Options)).ConfigureAwait(false);
+                    await writer.WriteLineAsync(System.Text.Json.JsonSerializer.Serialize(statistics, TraceJson.TypeInfo<RepeatStatistics>())).ConfigureAwait(false);
                 else
                     renderer.Write(statistics);
                 continue;

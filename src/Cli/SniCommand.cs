@@ -81,7 +81,7 @@ internal sealed class SniCommand(TextWriter output, TextWriter error, TracerOpti
             await foreach (var update in comparer.CompareAsync(request, cancellationToken).ConfigureAwait(false))
             {
                 if (json)
-                    await output.WriteLineAsync(JsonSerializer.Serialize(update, TraceJson.Options)).ConfigureAwait(false);
+                    await output.WriteLineAsync(JsonSerializer.Serialize(update, TraceJson.TypeInfo<SniComparisonUpdate>())).ConfigureAwait(false);
                 else
                     await output.WriteLineAsync(Describe(update)).ConfigureAwait(false);
                 await output.FlushAsync(cancellationToken).ConfigureAwait(false);

@@ -27,4 +27,7 @@ namespace FlowTrace.Contracts;
 [JsonSerializable(typeof(List<LabSite>))]
 [JsonSerializable(typeof(IReadOnlyList<LabSite>))]
 [JsonSerializable(typeof(ServerInfo))]
+// Hub method arguments and results beside the contracts (NextStep(traceId) returns whether a step was waiting).
+[JsonSerializable(typeof(string))]
+[JsonSerializable(typeof(bool))]
 public sealed partial class TraceJsonContext : JsonSerializerContext;

@@ -57,9 +57,9 @@ public static class FlowTraceServer
         builder.Services.AddSingleton<SampleTrace>();
         builder.Services.AddHostedService<TracerUpkeep>();
         builder.Services.AddProblemDetails();
-        builder.Services.AddSignalR().AddJsonProtocol(o => TraceJson.Configure(o.PayloadSerializerOptions));
+        builder.Services.AddSignalR().AddJsonProtocol(o => TraceJson.ConfigureForHost(o.PayloadSerializerOptions));
         builder.Services.AddOptions<HubOptions>().Configure<IOptions<FlowTraceServerOptions>>((hub, options) => hub.MaximumReceiveMessageSize = options.Value.MaxHubMessageBytes);
-        builder.Services.ConfigureHttpJsonOptions(o => TraceJson.Configure(o.SerializerOptions));
+        builder.Services.ConfigureHttpJsonOptions(o => TraceJson.ConfigureForHost(o.SerializerOptions));
         configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using FlowTrace.Contracts;
@@ -11,34 +12,68 @@ public static class TraceJson
     public static JsonSerializerOptions Options { get; } = CreateOptions();
 
     /// <summary>Serialises one event to a single line of JSON.</summary>
-    public static string Serialize(TraceEvent traceEvent) => JsonSerializer.Serialize(traceEvent, Options);
+    public static string Serialize(TraceEvent traceEvent) => JsonSerializer.Serialize(traceEvent, TypeInfo<TraceEvent>());
 
     /// <summary>Reads one event back from its JSON form.</summary>
     public static TraceEvent Deserialize(string json) =>
-        JsonSerializer.Deserialize<TraceEvent>(json, Options) ?? throw new JsonException("null is not a trace event");
+        JsonSerializer.Deserialize(json, TypeInfo<TraceEvent>()) ?? throw new JsonException("null is not a trace event");
 
-    /// <summary>Applies the trace JSON conventions to options owned by a host (SignalR, minimal APIs).</summary>
+    /// <summary>The metadata of a contract type under <see cref="Options"/>, for serialising without reflection.</summary>
+    public static System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> TypeInfo<T>() =>
+        (System.Text.Json.Serialization.Metadata.JsonTypeInfo<T>)Options.GetTypeInfo(typeof(T));
+
+    /// <summary>Applies the trace JSON conventions to options: camelCase names, enums as camelCase strings, and the
+    /// source-generated metadata of every contract type, so no reflection is needed (the command line is compiled ahead
+    /// of time, the page runs in the WebAssembly interpreter where reflection is slow).</summary>
     public static void Configure(JsonSerializerOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
         options.PropertyNameCaseInsensitive = true;
-        // Generated metadata first (no reflection on the hot path, which the WebAssembly interpreter makes slow); the
-        // reflection resolver stays behind it for types a host serialises that the context does not list.
         if (!options.TypeInfoResolverChain.OfType<TraceJsonContext>().Any())
             options.TypeInfoResolverChain.Insert(0, TraceJsonContext.Default);
+        options.NumberHandling = JsonNumberHandling.AllowReadingFromString;
+        foreach (var converter in EnumConverters())
+        {
+            if (!options.Converters.Any(c => c.GetType() == converter.GetType()))
+                options.Converters.Add(converter);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Configure"/>, then the reflection resolver behind the generated metadata, for hosts (SignalR, minimal
+    /// APIs) that serialise types of their own beside the contracts.
+    /// </summary>
+    [RequiresUnreferencedCode("Types outside the contracts are serialised by reflection.")]
+    [RequiresDynamicCode("Types outside the contracts are serialised by reflection.")]
+    public static void ConfigureForHost(JsonSerializerOptions options)
+    {
+        Configure(options);
         if (!options.TypeInfoResolverChain.OfType<System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver>().Any())
             options.TypeInfoResolverChain.Add(new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver());
-        options.NumberHandling = JsonNumberHandling.AllowReadingFromString;
-        if (!options.Converters.OfType<JsonStringEnumConverter>().Any())
-            options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
     }
+
+    /// <summary>One converter per contract enum (the generic converter needs no code generated at run time); a test
+    /// checks that every public enum of the contracts is here.</summary>
+    private static IEnumerable<JsonConverter> EnumConverters() =>
+    [
+        new JsonStringEnumConverter<TraceStep>(JsonNamingPolicy.CamelCase),
+        new JsonStringEnumConverter<TraceEventKind>(JsonNamingPolicy.CamelCase),
+        new JsonStringEnumConverter<WireDirection>(JsonNamingPolicy.CamelCase),
+        new JsonStringEnumConverter<TcpAttemptOutcome>(JsonNamingPolicy.CamelCase),
+        new JsonStringEnumConverter<BodyFraming>(JsonNamingPolicy.CamelCase),
+        new JsonStringEnumConverter<ConnectionCloser>(JsonNamingPolicy.CamelCase),
+        new JsonStringEnumConverter<DnsSkipReason>(JsonNamingPolicy.CamelCase),
+        new JsonStringEnumConverter<FindingSeverity>(JsonNamingPolicy.CamelCase),
+        new JsonStringEnumConverter<Requests.AddressFamilyPreference>(JsonNamingPolicy.CamelCase),
+        new JsonStringEnumConverter<Requests.SniMode>(JsonNamingPolicy.CamelCase),
+    ];
 
     private static JsonSerializerOptions CreateOptions()
     {
         var options = new JsonSerializerOptions(JsonSerializerDefaults.Web);
         Configure(options);
-        options.MakeReadOnly(populateMissingResolver: true);
+        options.MakeReadOnly();
         return options;
     }
 }

@@ -113,7 +113,7 @@ public static class TraceEndpoints
     private static JsonSerializerOptions CreateRequestOptions()
     {
         var options = new JsonSerializerOptions(JsonSerializerDefaults.Web) { UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow };
-        TraceJson.Configure(options);
+        TraceJson.ConfigureForHost(options);
         options.MakeReadOnly(populateMissingResolver: true);
         return options;
     }

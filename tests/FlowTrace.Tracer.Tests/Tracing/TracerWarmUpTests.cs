@@ -11,8 +11,8 @@ public sealed class TracerWarmUpTests
         // A path whose trace fails warms only the code up to its failure: the rest then compiles in a user's first trace.
         var tracer = new FlowTracer(new TracerOptions { WarmUp = false, DestinationPolicy = DestinationPolicy.Open });
         var failures = await TracerWarmUp.RunPathsAsync(tracer);
-        Assert.Equal(TracerWarmUp.Paths.Count, failures.Count);
-        var failed = TracerWarmUp.Paths.Zip(failures).Where(p => p.Second is not null).Select(p => $"{p.First}: {p.Second}").ToList();
+        Assert.Equal(TracerWarmUp.PathsToWarm.Count, failures.Count);
+        var failed = TracerWarmUp.PathsToWarm.Zip(failures).Where(p => p.Second is not null).Select(p => $"{p.First}: {p.Second}").ToList();
         Assert.True(failed.Count == 0, string.Join(Environment.NewLine, failed));
     }
 
