@@ -12,10 +12,24 @@ namespace FlowTrace.Tracer.Tests.Tracing;
 public sealed class TraceJsonTests(LabFixture lab)
 {
     [Fact]
-    public void Options_GeneratedMetadataFirst_ReflectionOnlyBehindIt()
+    public void Options_GeneratedMetadataOnly_ReflectionOnlyBehindItForHosts()
     {
-        Assert.IsType<TraceJsonContext>(TraceJson.Options.TypeInfoResolverChain[0]);
-        Assert.IsType<System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver>(TraceJson.Options.TypeInfoResolverChain[^1]);
+        // The native command line has no reflection to fall back on: the contracts' own options must not need it.
+        Assert.IsType<TraceJsonContext>(Assert.Single(TraceJson.Options.TypeInfoResolverChain));
+        var host = new JsonSerializerOptions();
+        TraceJson.ConfigureForHost(host);
+        Assert.IsType<TraceJsonContext>(host.TypeInfoResolverChain[0]);
+        Assert.IsType<System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver>(host.TypeInfoResolverChain[^1]);
+    }
+
+    [Fact]
+    public void Options_EveryContractEnum_WrittenAsCamelCaseText()
+    {
+        // Without a converter of its own an enum would be written as a number, and the page and stored traces would break.
+        var enums = typeof(TraceEvent).Assembly.GetExportedTypes().Where(t => t.IsEnum).ToList();
+        Assert.NotEmpty(enums);
+        Assert.All(enums, type => Assert.Contains(TraceJson.Options.Converters, c => c.CanConvert(type)));
+        Assert.Equal("\"serverToClient\"", JsonSerializer.Serialize(WireDirection.ServerToClient, TraceJson.TypeInfo<WireDirection>()));
     }
 
     [Fact]
