@@ -81,6 +81,28 @@ internal sealed class CliApp(TextWriter output, TextWriter error, TracerOptions?
                 await error.WriteLineAsync($"flowtrace: --cacert: {e.Message}").ConfigureAwait(false);
                 return 2;
             }
+            catch (ArgumentException e)
+            {
+                await error.WriteLineAsync($"flowtrace: {e.Message}").ConfigureAwait(false);
+                return 2;
+            }
+
+            if (arguments.WriteOut is not null && arguments.Repeat > 1)
+            {
+                await error.WriteLineAsync("flowtrace: -w reports one trace; leave out --repeat.").ConfigureAwait(false);
+                return 2;
+            }
+
+            string? writeOut;
+            try
+            {
+                writeOut = arguments.WriteOut is ['@', .. var file] ? await File.ReadAllTextAsync(file, cancellationToken).ConfigureAwait(false) : arguments.WriteOut;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                await error.WriteLineAsync($"flowtrace: -w: {e.Message}").ConfigureAwait(false);
+                return 2;
+            }
 
             var errors = TraceRequestValidator.Validate(request);
             if (errors.Count > 0)
@@ -94,7 +116,7 @@ internal sealed class CliApp(TextWriter output, TextWriter error, TracerOptions?
             var warmUpEvents = new List<TraceEvent>();
             var tracer = new FlowTracer((tracerOptions ?? new TracerOptions()) with { WarmUpObserver = warmUpEvents.Add });
             await tracer.WarmUpAsync(cancellationToken).ConfigureAwait(false);
-            await WriteAsync(Replay(warmUpEvents), TextWriter.Null, arguments, cancellationToken).ConfigureAwait(false);
+            await WriteAsync(Replay(warmUpEvents), TextWriter.Null, arguments, _ => { }, cancellationToken).ConfigureAwait(false);
             if (lab is not null)
             {
                 // The lab runs in this process: one unseen request lets it compile its own server code now, so that its
@@ -104,12 +126,15 @@ internal sealed class CliApp(TextWriter output, TextWriter error, TracerOptions?
                 }
             }
 
-            var summaries = await WriteAsync(tracer.RepeatAsync(request, arguments.Repeat, cancellationToken), output, arguments, cancellationToken).ConfigureAwait(false);
+            var events = new List<TraceEvent>();
+            var summaries = await WriteAsync(tracer.RepeatAsync(request, arguments.Repeat, cancellationToken), arguments.Silent ? TextWriter.Null : output, arguments, events.Add, cancellationToken).ConfigureAwait(false);
             var failed = summaries.FirstOrDefault(s => !s.Succeeded);
-            if (summaries.Count > 0 && failed is null)
-                return 0;
-            await error.WriteLineAsync($"flowtrace: {failed?.Failure?.Reason ?? "the trace did not complete"}").ConfigureAwait(false);
-            return failed?.Failure?.Code == StepFailureDetails.InvalidRequest ? 2 : 1;
+            var code = summaries.Count > 0 && failed is null ? 0 : failed?.Failure?.Code == StepFailureDetails.InvalidRequest ? 2 : 1;
+            if (code != 0 && (!arguments.Silent || arguments.ShowError))
+                await error.WriteLineAsync($"flowtrace: {failed?.Failure?.Reason ?? "the trace did not complete"}").ConfigureAwait(false);
+            if (writeOut is not null)
+                await output.WriteAsync(CurlWriteOut.From(events, code).Format(writeOut, error)).ConfigureAwait(false);
+            return code;
         }
         finally
         {
@@ -118,8 +143,33 @@ internal sealed class CliApp(TextWriter output, TextWriter error, TracerOptions?
         }
     }
 
+    /// <summary>
+    /// curl's --resolve HOST:PORT:ADDRESS for the URL's own host and port: the address to connect to, with SNI and Host
+    /// from the URL (FlowTrace's --connect-to). An entry for another host or port is ignored, as curl ignores it, with a
+    /// word on the error stream.
+    /// </summary>
+    private string? Resolved(IReadOnlyList<string> entries, string url)
+    {
+        if (entries.Count == 0 || !Uri.TryCreate(url, UriKind.Absolute, out var uri))
+            return null;
+        foreach (var entry in entries)
+        {
+            var parts = entry.Split(':', 3);
+            if (parts.Length != 3 || !int.TryParse(parts[1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port))
+                throw new ArgumentException($"--resolve '{entry}' is not HOST:PORT:ADDRESS.");
+            var address = parts[2].Trim('[', ']');
+            if (!System.Net.IPAddress.TryParse(address, out var ip))
+                throw new ArgumentException($"--resolve '{entry}': '{parts[2]}' is not an IP address.");
+            if (string.Equals(parts[0], uri.IdnHost, StringComparison.OrdinalIgnoreCase) && port == uri.Port)
+                return ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{ip}]:{port}" : $"{ip}:{port}";
+            error.WriteLine($"flowtrace: --resolve {parts[0]}:{parts[1]} is not the URL's host and port ({uri.IdnHost}:{uri.Port}); ignored, as curl does.");
+        }
+
+        return null;
+    }
+
     /// <summary>Prints a trace (or each run and the statistics of a repeat) as it arrives; returns the runs' summaries.</summary>
-    private static async Task<List<TraceSummary>> WriteAsync(IAsyncEnumerable<RepeatUpdate> updates, TextWriter writer, CliArguments arguments, CancellationToken cancellationToken)
+    private static async Task<List<TraceSummary>> WriteAsync(IAsyncEnumerable<RepeatUpdate> updates, TextWriter writer, CliArguments arguments, Action<TraceEvent> keep, CancellationToken cancellationToken)
     {
         var renderer = new ConsoleRenderer(writer);
         var summaries = new List<TraceSummary>();
@@ -136,6 +186,7 @@ internal sealed class CliApp(TextWriter output, TextWriter error, TracerOptions?
             }
 
             var traceEvent = update.Event!;
+            keep(traceEvent);
             if (update.Runs > 1 && !arguments.Json && update.Run != shownRun)
             {
                 shownRun = update.Run;
@@ -180,14 +231,14 @@ internal sealed class CliApp(TextWriter output, TextWriter error, TracerOptions?
         }
     }
 
-    private static TraceRequest BuildRequest(CliArguments arguments, DemoLab? lab)
+    private TraceRequest BuildRequest(CliArguments arguments, DemoLab? lab)
     {
         var url = arguments.Url!;
         if (lab is not null && !url.Contains("://", StringComparison.Ordinal) && lab.Sites.FirstOrDefault(s => s.Name == url) is { } site)
             url = site.Url;
-        return new TraceRequest
+        var request = new TraceRequest { Url = url };
+        return request with
         {
-            Url = url,
             Method = arguments.Method,
             Headers = arguments.Headers,
             DnsServer = arguments.DnsServer ?? lab?.DnsEndPoint.ToString(),
@@ -195,7 +246,8 @@ internal sealed class CliApp(TextWriter output, TextWriter error, TracerOptions?
             AddressFamily = arguments.Family,
             Sni = arguments.Sni,
             SniName = arguments.SniName,
-            ConnectTo = arguments.ConnectTo,
+            ConnectTo = arguments.ConnectTo ?? Resolved(arguments.Resolve, url),
+            Timeouts = arguments.MaxTime is { } maxTime ? request.Timeouts with { Total = maxTime } : request.Timeouts,
             FollowRedirects = !arguments.NoRedirects,
             // An array, the collection the warm-up's requests hold too: another list type would be compiled mid-trace.
             ExtraTrustedRoots = (lab is not null ? [lab.CaCertificate] : Array.Empty<byte[]>()).Concat(arguments.CaCertificates.SelectMany(ReadCertificates)).ToArray(),

@@ -1,3 +1,4 @@
+using System.Globalization;
 using FlowTrace.Contracts.Requests;
 using FlowTrace.Tracer.Tracing;
 
@@ -24,44 +25,91 @@ internal sealed record CliArguments
     public IReadOnlyList<string> CaCertificates { get; init; } = [];
     public IReadOnlyList<KeyValuePair<string, string>> Headers { get; init; } = [];
 
+    /// <summary>curl's -w format, printed after the trace.</summary>
+    public string? WriteOut { get; init; }
+
+    /// <summary>curl's -s: no trace printed (a -w output still is) and no error line unless <see cref="ShowError"/>.</summary>
+    public bool Silent { get; init; }
+
+    /// <summary>curl's -S: the error line even when silent.</summary>
+    public bool ShowError { get; init; }
+
+    /// <summary>curl's --max-time: the whole trace's limit.</summary>
+    public TimeSpan? MaxTime { get; init; }
+
+    /// <summary>curl's --resolve entries (HOST:PORT:ADDRESS).</summary>
+    public IReadOnlyList<string> Resolve { get; init; } = [];
+
     public const string Usage = """
         Usage: flowtrace URL [options]
                flowtrace --lab [SITE]        trace a lab site by name (no SITE: list them)
                flowtrace sni HOST[:PORT] NAME... [--json]   which certificate for which SNI name (sni --help)
 
-        Options:
-          --dns HOST:PORT        ask this DNS server (default: the system's resolvers)
-          --sni NAME             send NAME as SNI instead of the URL's host
-          --no-sni               send no SNI at all
-          --connect-to HOST:PORT connect here instead, keeping SNI and Host from the URL
-          --ipv4 | --ipv6        use one address family only
-          --head                 send HEAD instead of GET
-          --header 'Name: value' add a request header (repeatable)
-          --no-redirects         do not follow redirects
-          --lab                  start the offline demo lab in-process; lab names resolve through it
-          --cacert FILE          also trust the CA certificate(s) in FILE (PEM or DER), as curl's --cacert
-          --repeat N             trace N times, each on a new connection, then per step the first run
-                                 beside the median, p95, min and max of the others (N up to 100)
-          --json                 print the events as JSON, one object per line
-          --version              print the version
-          -h, --help             show this help
+        Options (curl's spellings work too):
+          --dns HOST:PORT          ask this DNS server (default: the system's resolvers)
+          --sni NAME               send NAME as SNI instead of the URL's host
+          --no-sni                 send no SNI at all
+          --connect-to HOST:PORT   connect here instead, keeping SNI and Host from the URL
+          --resolve HOST:PORT:ADDR as curl: connect to ADDR for HOST:PORT, no DNS query
+          -4, --ipv4 | -6, --ipv6  use one address family only
+          -I, --head               send HEAD instead of GET
+          -X, --request METHOD     GET or HEAD
+          -H, --header 'Name: value'  add a request header (repeatable)
+          --no-redirects           do not follow redirects (-L, --location is accepted: following is the default)
+          -k, --insecure           accepted: certificate problems are findings, never a refusal
+          --cacert FILE            also trust the CA certificate(s) in FILE (PEM or DER), as curl's --cacert
+          -m, --max-time SECONDS   give up on the whole trace after SECONDS
+          -w, --write-out FORMAT   after the trace, print FORMAT with curl's variables (%{time_connect},
+                                   %{http_code}, %{json}, ...; @FILE reads it from FILE)
+          -s, --silent             print no trace (a -w output still is) and no error line; -S, --show-error: the error line
+          -o, --output /dev/null   accepted for curl scripts (FlowTrace keeps no body)
+          --lab                    start the offline demo lab in-process; lab names resolve through it
+          --repeat N               trace N times, each on a new connection, then per step the first run
+                                   beside the median, p95, min and max of the others (N up to 100)
+          --json                   print the events as JSON, one object per line
+          --version                print the version
+          -h, --help               show this help
+
+        Examples:
+          flowtrace https://example.com/
+          flowtrace --lab                       list the lab's sites; then: flowtrace --lab www
+          flowtrace https://example.com/ -s -o /dev/null -w '%{time_connect} %{time_appconnect} %{time_total}\n'
+          flowtrace https://www.example.test/ --resolve www.example.test:443:127.0.0.1 --cacert ca.pem
+          flowtrace https://example.com/ --repeat 10
+
         Exit code: 0 when the trace completed (whatever the HTTP status), 1 when a step failed, 2 for bad input.
         """;
+
+    /// <summary>Single-letter options that take a value, as curl's.</summary>
+    private const string LettersWithValue = "HXwmo";
 
     /// <summary>Parses arguments; throws <see cref="ArgumentException"/> with a one-line reason.</summary>
     public static CliArguments Parse(IReadOnlyList<string> args)
     {
         var result = new CliArguments();
         var headers = new List<KeyValuePair<string, string>>();
+        args = Unbundle(args);
         for (var i = 0; i < args.Count; i++)
         {
             var arg = args[i];
-            string Value() => i + 1 < args.Count && !args[i + 1].StartsWith("--", StringComparison.Ordinal)
+            string Value() => i + 1 < args.Count && (!args[i + 1].StartsWith('-') || arg is "-w" or "--write-out" or "-H" or "--header")
                 ? args[++i]
                 : throw new ArgumentException($"{arg} needs a value.");
             result = arg switch
             {
                 "-h" or "--help" => result with { Help = true },
+                "-w" or "--write-out" => result with { WriteOut = Value() },
+                "-s" or "--silent" => result with { Silent = true },
+                "-S" or "--show-error" => result with { ShowError = true },
+                "-o" or "--output" => Value() is "/dev/null" ? result : throw new ArgumentException("FlowTrace keeps no body (the trace shows its first bytes): -o accepts /dev/null only."),
+                "-m" or "--max-time" => result with { MaxTime = ParseSeconds(Value()) },
+                "--resolve" => result with { Resolve = [.. result.Resolve, Value()] },
+                "-L" or "--location" or "-k" or "--insecure" or "--http1.1" => result,
+                "-X" or "--request" => result with { Method = Value().ToUpperInvariant() },
+                "-I" => result with { Method = "HEAD" },
+                "-H" => AddHeader(result, Value(), headers),
+                "-4" => result.Family == AddressFamilyPreference.IPv6 ? throw new ArgumentException("--ipv4 and --ipv6 exclude each other.") : result with { Family = AddressFamilyPreference.IPv4 },
+                "-6" => result.Family == AddressFamilyPreference.IPv4 ? throw new ArgumentException("--ipv4 and --ipv6 exclude each other.") : result with { Family = AddressFamilyPreference.IPv6 },
                 "--version" => result with { Version = true },
                 "--dns" => result with { DnsServer = Value() },
                 "--sni" => result.Sni == SniMode.None ? throw new ArgumentException("--sni and --no-sni exclude each other.") : result with { Sni = SniMode.Custom, SniName = Value() },
@@ -84,6 +132,39 @@ internal sealed record CliArguments
 
         return result with { Headers = headers };
     }
+
+    /// <summary>curl's bundled single-letter options: "-sSL" is "-s -S -L", "-so /dev/null" is "-s -o /dev/null" (a letter
+    /// that takes a value ends the bundle).</summary>
+    private static List<string> Unbundle(IReadOnlyList<string> args)
+    {
+        var expanded = new List<string>();
+        foreach (var arg in args)
+        {
+            if (arg.Length <= 2 || arg[0] != '-' || arg[1] == '-' || !char.IsAsciiLetterOrDigit(arg[1]))
+            {
+                expanded.Add(arg);
+                continue;
+            }
+
+            for (var j = 1; j < arg.Length; j++)
+            {
+                expanded.Add($"-{arg[j]}");
+                if (LettersWithValue.Contains(arg[j], StringComparison.Ordinal) && j + 1 < arg.Length)
+                {
+                    // "-w%{http_code}" and "-HName: value": the rest of the word is the value.
+                    expanded.Add(arg[(j + 1)..]);
+                    break;
+                }
+            }
+        }
+
+        return expanded;
+    }
+
+    private static TimeSpan ParseSeconds(string value) =>
+        double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds is > 0 and <= 3600
+            ? TimeSpan.FromSeconds(seconds)
+            : throw new ArgumentException($"--max-time takes seconds from 0 to 3600 (decimals allowed), not '{value}'.");
 
     private static int ParseRepeat(string value) =>
         int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= Contracts.Repeat.RepeatStatistics.MaxRuns

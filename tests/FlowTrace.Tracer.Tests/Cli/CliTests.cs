@@ -1,5 +1,6 @@
 using FlowTrace.Cli;
 using FlowTrace.Contracts.Events;
+using FlowTrace.Contracts.Requests;
 using FlowTrace.Lab;
 
 namespace FlowTrace.Tracer.Tests.Cli;
@@ -234,5 +235,91 @@ public sealed class CliTests
         Assert.Equal(0, code);
         Assert.Contains("https://www.lab.test:", output, StringComparison.Ordinal);
         Assert.Contains("redirect", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task WriteOut_SameServerAsCurl_SameVariablesAndTimesInCurlsOrder()
+    {
+        await using var lab = await DemoLab.StartAsync(LabOptions.Ephemeral);
+        var url = new Uri(lab.Site("www").Url);
+        var ca = Path.Combine(Directory.CreateTempSubdirectory("flowtrace-w-").FullName, "ca.pem");
+        await File.WriteAllTextAsync(ca, System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificate(lab.CaCertificate).ExportCertificatePem());
+        // The very arguments of a curl script, given to both (HTTP/1.1: FlowTrace does not speak HTTP/2 yet, curl would).
+        string[] args = [url.ToString(), "--http1.1", "--resolve", $"{url.Host}:{url.Port}:127.0.0.1", "--cacert", ca, "-sS", "-o", "/dev/null", "-w", "%{json}"];
+        var (code, output, error) = await RunAsync(args);
+        Assert.True(code == 0, error);
+        var (curlCode, curlOutput, curlError) = await ExternalProcess.RunAsync("curl", args);
+        Assert.True(curlCode == 0, curlError);
+        using var ours = System.Text.Json.JsonDocument.Parse(output);
+        using var theirs = System.Text.Json.JsonDocument.Parse(curlOutput);
+        foreach (var name in new[] { "http_code", "http_version", "remote_ip", "remote_port", "ssl_verify_result", "num_connects", "num_redirects", "size_download", "url_effective", "scheme", "method" })
+            Assert.True(theirs.RootElement.GetProperty(name).ToString() == ours.RootElement.GetProperty(name).ToString(), $"{name}: curl {theirs.RootElement.GetProperty(name)}, flowtrace {ours.RootElement.GetProperty(name)}");
+        // The times mean what curl's mean: each phase ends after the one before it, in both.
+        string[] phases = ["time_namelookup", "time_connect", "time_appconnect", "time_pretransfer", "time_starttransfer", "time_total"];
+        foreach (var json in new[] { ours, theirs })
+        {
+            var times = phases.Select(p => json.RootElement.GetProperty(p).GetDouble()).ToList();
+            Assert.Equal(times.Order(), times);
+            Assert.InRange(times[^1], 1e-6, 10);
+        }
+    }
+
+    [Fact]
+    public async Task WriteOut_FormatWithEscapesAndAnUnknownVariable_WrittenAsCurlDoesAndTheUnknownReported()
+    {
+        var (code, output, error) = await RunAsync("www", "--lab", "-s", "-w", "%{http_code}\\t%{num_redirects}%%%{nonsense}\\n");
+        Assert.True(code == 0, error);
+        Assert.Equal("200\t0%\n", output);
+        Assert.Contains("unknown --write-out variable: 'nonsense'", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task WriteOut_RedirectChain_CountsHopsAndEndsAtTheFinalUrl()
+    {
+        var (code, output, error) = await RunAsync("redirect", "--lab", "-sL", "-w", "%{num_redirects} %{url_effective} %{time_redirect}");
+        Assert.True(code == 0, error);
+        var parts = output.Split(' ');
+        Assert.True(int.Parse(parts[0], System.Globalization.CultureInfo.InvariantCulture) >= 1, output);
+        Assert.StartsWith("https://www.", parts[1], StringComparison.Ordinal);
+        Assert.True(double.Parse(parts[2], System.Globalization.CultureInfo.InvariantCulture) > 0, output);
+    }
+
+    [Theory]
+    [InlineData("-o", "out.html")]
+    [InlineData("--max-time", "0")]
+    [InlineData("--resolve", "www.lab.test:443")]
+    [InlineData("-X", "POST")]
+    public async Task CurlOptions_BadValue_ExitTwoWithTheReason(string option, string value)
+    {
+        var (code, output, error) = await RunAsync("https://www.lab.test/", option, value);
+        Assert.Equal((2, ""), (code, output));
+        Assert.StartsWith("flowtrace: ", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CurlOptions_MaxTimeShorterThanTheServer_TraceTimesOutAndExitsOne()
+    {
+        // The slow site answers after about 400 ms.
+        var (code, _, error) = await RunAsync("slow", "--lab", "-s", "-S", "--max-time", "0.1");
+        Assert.Equal(1, code);
+        Assert.Contains("took longer than", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_CurlBundlesAndShortOptions_MeanWhatCurlsDo()
+    {
+        var parsed = CliArguments.Parse(["-sSLk4I", "-so", "/dev/null", "-HAccept: text/html", "-w%{http_code}", "-m", "2.5", "https://example.test/"]);
+        Assert.Equal((true, true, "HEAD", AddressFamilyPreference.IPv4, "%{http_code}", TimeSpan.FromSeconds(2.5)),
+            (parsed.Silent, parsed.ShowError, parsed.Method, parsed.Family, parsed.WriteOut, parsed.MaxTime));
+        Assert.Equal([new KeyValuePair<string, string>("Accept", "text/html")], parsed.Headers);
+        Assert.Equal("https://example.test/", parsed.Url);
+    }
+
+    [Fact]
+    public async Task Resolve_ForAnotherHost_IgnoredAsCurlDoesAndSaidSo()
+    {
+        var (code, output, error) = await RunAsync("www", "--lab", "--resolve", "other.test:443:127.0.0.1", "-s", "-w", "%{http_code}");
+        Assert.Equal((0, "200"), (code, output));
+        Assert.Contains("--resolve other.test:443 is not the URL's host and port", error, StringComparison.Ordinal);
     }
 }

@@ -1,0 +1,185 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using FlowTrace.Contracts.Events;
+
+namespace FlowTrace.Cli;
+
+/// <summary>
+/// curl's <c>-w/--write-out</c>: the same variable names with the same meanings, read from a finished trace's events, so
+/// that scripts written for curl work unchanged. Times are in seconds from the start of the whole operation, as curl's;
+/// after redirects they are those of the final request (its DNS lookup, connection, …) counted from the very start,
+/// and <c>time_redirect</c> is when the final request began.
+/// </summary>
+internal sealed class CurlWriteOut
+{
+    private readonly Dictionary<string, object> _values;
+
+    private CurlWriteOut(Dictionary<string, object> values) => _values = values;
+
+    /// <summary>The variables this implementation knows, in curl's names.</summary>
+    public static IReadOnlyList<string> Variables { get; } =
+    [
+        "time_namelookup", "time_connect", "time_appconnect", "time_pretransfer", "time_starttransfer", "time_total", "time_redirect",
+        "remote_ip", "remote_port", "local_ip", "local_port", "http_code", "response_code", "http_version", "ssl_verify_result",
+        "num_connects", "num_redirects", "size_download", "size_header", "size_request", "url_effective", "scheme", "method", "exitcode",
+    ];
+
+    /// <summary>Reads the variables from the events of one trace (its last event being the summary).</summary>
+    public static CurlWriteOut From(IReadOnlyList<TraceEvent> events, int exitCode)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        var summary = events.Select(e => e.Details).OfType<TraceSummary>().LastOrDefault();
+        var lastHop = events.Count == 0 ? 0 : events.Max(e => e.Hop);
+        var hop = events.Where(e => e.Hop == lastHop).ToList();
+        // The end of a step of the final request, from the start of the whole operation; 0 when it did not happen, as curl.
+        double End(TraceStep step) => summary?.Steps.LastOrDefault(s => s.Hop == lastHop && s.Step == step && s.Succeeded) is { } timing
+            ? (timing.Start + timing.Duration).TotalSeconds : 0;
+        double Start(TraceStep step) => summary?.Steps.LastOrDefault(s => s.Hop == lastHop && s.Step == step) is { } timing ? timing.Start.TotalSeconds : 0;
+        var connected = hop.Select(e => e.Details).OfType<TcpConnectedDetails>().LastOrDefault();
+        var tls = hop.Select(e => e.Details).OfType<TlsHandshakeDetails>().LastOrDefault();
+        var request = hop.Select(e => e.Details).OfType<HttpRequestDetails>().LastOrDefault();
+        var response = hop.Select(e => e.Details).OfType<HttpResponseDetails>().LastOrDefault();
+        var started = events.Select(e => e.Details).OfType<TraceStartedDetails>().LastOrDefault();
+        var (remoteIp, remotePort) = Split(connected?.Remote);
+        var (localIp, localPort) = Split(connected?.Local);
+        var namelookup = End(TraceStep.Dns);
+        var connect = End(TraceStep.Tcp);
+        var appconnect = End(TraceStep.Tls);
+        var values = new Dictionary<string, object>(StringComparer.Ordinal)
+        {
+            ["time_namelookup"] = namelookup,
+            // A reused connection (same-origin redirect) made no new connection: curl then reports the previous phase's time.
+            ["time_connect"] = connected is { Reused: true } ? namelookup : connect,
+            ["time_appconnect"] = appconnect,
+            ["time_pretransfer"] = request is null ? 0 : Start(TraceStep.HttpRequest),
+            ["time_starttransfer"] = End(TraceStep.ServerProcessing),
+            // curl's total ends with the transfer; closing the connection (Connection handling) comes after it.
+            ["time_total"] = End(TraceStep.HttpResponse) is > 0 and var transferred ? transferred : summary?.Total.TotalSeconds ?? 0,
+            ["time_redirect"] = lastHop == 0 ? 0 : events.First(e => e.Hop == lastHop).Offset.TotalSeconds,
+            ["remote_ip"] = remoteIp,
+            ["remote_port"] = remotePort,
+            ["local_ip"] = localIp,
+            ["local_port"] = localPort,
+            ["http_code"] = response?.StatusCode ?? 0,
+            ["response_code"] = response?.StatusCode ?? 0,
+            ["http_version"] = response?.Version.Replace("HTTP/", "", StringComparison.Ordinal) switch { "1.0" => "1", { } v => v, null => "0" },
+            ["ssl_verify_result"] = tls is null ? 0 : VerifyResult(tls),
+            ["num_connects"] = events.Select(e => e.Details).OfType<TcpConnectedDetails>().Count(c => !c.Reused),
+            ["num_redirects"] = lastHop,
+            ["size_download"] = response?.BodyBytes ?? 0,
+            ["size_header"] = response?.HeadBytes ?? 0,
+            ["size_request"] = request?.Bytes ?? 0,
+            ["url_effective"] = summary?.FinalUrl ?? started?.Url ?? "",
+            ["scheme"] = (started?.Scheme ?? "").ToUpperInvariant(),
+            ["method"] = started?.Method ?? "",
+            ["exitcode"] = exitCode,
+        };
+        return new CurlWriteOut(values);
+    }
+
+    /// <summary>Writes <paramref name="format"/> with its variables replaced, as curl does: <c>%{name}</c>, <c>%{json}</c>,
+    /// <c>%%</c>, and the escapes <c>\n</c>, <c>\r</c>, <c>\t</c>, <c>\\</c>; an unknown variable writes nothing and is
+    /// reported on <paramref name="warnings"/>.</summary>
+    public string Format(string format, TextWriter warnings)
+    {
+        ArgumentNullException.ThrowIfNull(format);
+        ArgumentNullException.ThrowIfNull(warnings);
+        var text = new StringBuilder();
+        for (var i = 0; i < format.Length; i++)
+        {
+            var c = format[i];
+            if (c == '%' && i + 1 < format.Length && format[i + 1] == '%')
+            {
+                text.Append('%');
+                i++;
+            }
+            else if (c == '%' && i + 1 < format.Length && format[i + 1] == '{' && format.IndexOf('}', i + 2) is var close and > 0)
+            {
+                var name = format[(i + 2)..close];
+                if (name == "json")
+                    text.Append(Json());
+                else if (_values.TryGetValue(name, out var value))
+                    text.Append(Text(value));
+                else
+                    warnings.WriteLine($"flowtrace: unknown --write-out variable: '{name}'");
+                i = close;
+            }
+            else if (c == '\\' && i + 1 < format.Length && format[i + 1] is 'n' or 'r' or 't' or '\\')
+            {
+                text.Append(format[++i] switch { 'n' => '\n', 'r' => '\r', 't' => '\t', _ => '\\' });
+            }
+            else
+            {
+                text.Append(c);
+            }
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>All variables as one JSON object, as curl's <c>%{json}</c>.</summary>
+    public string Json()
+    {
+        using var stream = new MemoryStream();
+        using (var json = new Utf8JsonWriter(stream))
+        {
+            json.WriteStartObject();
+            foreach (var (name, value) in _values)
+            {
+                switch (value)
+                {
+                    case string s:
+                        json.WriteString(name, s);
+                        break;
+                    case double d:
+                        json.WriteNumber(name, Math.Round(d, 6));
+                        break;
+                    case int n:
+                        json.WriteNumber(name, n);
+                        break;
+                    case long n:
+                        json.WriteNumber(name, n);
+                        break;
+                }
+            }
+
+            json.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    /// <summary>A value as curl writes it: seconds with six decimals, numbers and text as they are.</summary>
+    private static string Text(object value) => value switch
+    {
+        double seconds => seconds.ToString("0.000000", CultureInfo.InvariantCulture),
+        IFormattable number => number.ToString(null, CultureInfo.InvariantCulture),
+        _ => value.ToString() ?? "",
+    };
+
+    /// <summary>curl reports OpenSSL's verification code (X509_V_*), 0 when the certificate checks out.</summary>
+    private static int VerifyResult(TlsHandshakeDetails tls) =>
+        tls.Findings.FirstOrDefault(f => f.Severity == FindingSeverity.Error)?.Code switch
+        {
+            null => 0,
+            "not-yet-valid" => 9, // X509_V_ERR_CERT_NOT_YET_VALID
+            "expired" => 10, // X509_V_ERR_CERT_HAS_EXPIRED
+            "self-signed" => 18, // X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT
+            "untrusted-root" => 19, // X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN
+            "incomplete-chain" => 20, // X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY
+            "name-mismatch" => 62, // X509_V_ERR_HOSTNAME_MISMATCH
+            "ocsp-revoked" => 23, // X509_V_ERR_CERT_REVOKED
+            _ => 1, // X509_V_ERR_UNSPECIFIED
+        };
+
+    /// <summary>"127.0.0.1:443" or "[::1]:443" into address and port.</summary>
+    private static (string Address, int Port) Split(string? endpoint)
+    {
+        var colon = endpoint?.LastIndexOf(':') ?? -1;
+        if (endpoint is null || colon < 0)
+            return ("", 0);
+        var port = int.TryParse(endpoint[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var p) ? p : 0;
+        return (endpoint[..colon].Trim('[', ']'), port);
+    }
+}
