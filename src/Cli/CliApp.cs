@@ -6,7 +6,12 @@ using FlowTrace.Tracer.Tracing;
 namespace FlowTrace.Cli;
 
 /// <summary>The command line's main job, separate from Main so tests can run it with their own writers.</summary>
-internal sealed class CliApp(TextWriter output, TextWriter error, TracerOptions? tracerOptions = null, LabOptions? labOptions = null)
+/// <param name="output">Where the trace is printed.</param>
+/// <param name="error">Where errors and warnings are printed.</param>
+/// <param name="tracerOptions">The tracer's options (tests narrow them), or the defaults.</param>
+/// <param name="labOptions">The in-process lab's options for --lab, or free ports.</param>
+/// <param name="terminal">True when <paramref name="output"/> is a terminal, where colours may be used.</param>
+internal sealed class CliApp(TextWriter output, TextWriter error, TracerOptions? tracerOptions = null, LabOptions? labOptions = null, bool terminal = false)
 {
     public async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
@@ -127,7 +132,8 @@ internal sealed class CliApp(TextWriter output, TextWriter error, TracerOptions?
             }
 
             var events = new List<TraceEvent>();
-            var summaries = await WriteAsync(tracer.RepeatAsync(request, arguments.Repeat, cancellationToken), arguments.Silent ? TextWriter.Null : output, arguments, events.Add, cancellationToken).ConfigureAwait(false);
+            var colours = new Colours(Colours.Decide(!terminal, Environment.GetEnvironmentVariable("NO_COLOR"), Environment.GetEnvironmentVariable("TERM"), arguments.NoColor));
+            var summaries = await WriteAsync(tracer.RepeatAsync(request, arguments.Repeat, cancellationToken), arguments.Silent ? TextWriter.Null : output, arguments, events.Add, cancellationToken, colours).ConfigureAwait(false);
             var failed = summaries.FirstOrDefault(s => !s.Succeeded);
             var code = summaries.Count > 0 && failed is null ? 0 : failed?.Failure?.Code == StepFailureDetails.InvalidRequest ? 2 : 1;
             if (code != 0 && (!arguments.Silent || arguments.ShowError))
@@ -169,9 +175,9 @@ internal sealed class CliApp(TextWriter output, TextWriter error, TracerOptions?
     }
 
     /// <summary>Prints a trace (or each run and the statistics of a repeat) as it arrives; returns the runs' summaries.</summary>
-    private static async Task<List<TraceSummary>> WriteAsync(IAsyncEnumerable<RepeatUpdate> updates, TextWriter writer, CliArguments arguments, Action<TraceEvent> keep, CancellationToken cancellationToken)
+    private static async Task<List<TraceSummary>> WriteAsync(IAsyncEnumerable<RepeatUpdate> updates, TextWriter writer, CliArguments arguments, Action<TraceEvent> keep, CancellationToken cancellationToken, Colours? colours = null)
     {
-        var renderer = new ConsoleRenderer(writer);
+        var renderer = new ConsoleRenderer(writer, colours);
         var summaries = new List<TraceSummary>();
         var shownRun = 0;
         await foreach (var update in updates.ConfigureAwait(false))

@@ -25,6 +25,9 @@ internal sealed record CliArguments
     public IReadOnlyList<string> CaCertificates { get; init; } = [];
     public IReadOnlyList<KeyValuePair<string, string>> Headers { get; init; } = [];
 
+    /// <summary>No ANSI colours even on a terminal.</summary>
+    public bool NoColor { get; init; }
+
     /// <summary>curl's -w format, printed after the trace.</summary>
     public string? WriteOut { get; init; }
 
@@ -67,6 +70,7 @@ internal sealed record CliArguments
           --repeat N               trace N times, each on a new connection, then per step the first run
                                    beside the median, p95, min and max of the others (N up to 100)
           --json                   print the events as JSON, one object per line
+          --no-color               no colours (also: NO_COLOR set, or output not a terminal)
           --version                print the version
           -h, --help               show this help
 
@@ -100,6 +104,7 @@ internal sealed record CliArguments
                 "-h" or "--help" => result with { Help = true },
                 "-w" or "--write-out" => result with { WriteOut = Value() },
                 "-s" or "--silent" => result with { Silent = true },
+                "--no-color" => result with { NoColor = true },
                 "-S" or "--show-error" => result with { ShowError = true },
                 "-o" or "--output" => Value() is "/dev/null" ? result : throw new ArgumentException("FlowTrace keeps no body (the trace shows its first bytes): -o accepts /dev/null only."),
                 "-m" or "--max-time" => result with { MaxTime = ParseSeconds(Value()) },

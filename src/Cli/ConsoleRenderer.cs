@@ -6,8 +6,10 @@ using FlowTrace.Tracer.Tracing;
 namespace FlowTrace.Cli;
 
 /// <summary>Prints trace events for a person, one line each as they arrive.</summary>
-internal sealed class ConsoleRenderer(TextWriter output)
+internal sealed class ConsoleRenderer(TextWriter output, Colours? colours = null)
 {
+    private readonly Colours _colours = colours ?? Colours.None;
+
     /// <summary>The widest step name ("Connection handling").</summary>
     private const int StepWidth = 19;
 
@@ -19,15 +21,17 @@ internal sealed class ConsoleRenderer(TextWriter output)
         var offset = e.Offset.TotalMilliseconds.ToString("0.000", CultureInfo.InvariantCulture).PadLeft(10);
         var mark = e.Kind switch
         {
-            TraceEventKind.Started => "▶",
+            TraceEventKind.Started => _colours.Cyan("▶"),
             // The whole trace's closing event completes even when the trace failed: its mark says which.
-            TraceEventKind.Completed when e.Details is TraceSummary { Succeeded: false } => "✗",
-            TraceEventKind.Completed => "✓",
-            TraceEventKind.Failed => "✗",
+            TraceEventKind.Completed when e.Details is TraceSummary { Succeeded: false } => _colours.Red("✗"),
+            TraceEventKind.Completed => _colours.Green("✓"),
+            TraceEventKind.Failed => _colours.Red("✗"),
             _ => " ",
         };
         var hop = HopPrefix(e.Hop);
-        output.WriteLine($"{offset} ms  {hop}{StepName(e.Step),-StepWidth} {mark} {e.Message}");
+        var stepName = $"{StepName(e.Step),-StepWidth}";
+        var message = e.Kind == TraceEventKind.Failed ? _colours.Red(e.Message) : e.Message;
+        output.WriteLine($"{_colours.Dim(offset + " ms")}  {hop}{(e.Kind == TraceEventKind.Detail ? stepName : _colours.Bold(stepName))} {mark} {message}");
         switch (e.Details)
         {
             case HttpRequestDetails request:
@@ -44,7 +48,7 @@ internal sealed class ConsoleRenderer(TextWriter output)
                 foreach (var (certificate, index) in tls.Certificates.Select((c, i) => (c, i)))
                     output.WriteLine($"{"",Indent}cert[{index}] {certificate.Subject} (issuer {certificate.Issuer}; {certificate.KeyType} {certificate.KeySize}; until {certificate.NotAfter:yyyy-MM-dd}; SANs {string.Join(", ", certificate.SubjectAlternativeNames.Take(6))})");
                 foreach (var finding in tls.Findings)
-                    output.WriteLine($"{"",Indent}! {finding.Message}");
+                    output.WriteLine($"{"",Indent}{(finding.Severity == FindingSeverity.Error ? _colours.Red("!") : _colours.Yellow("!"))} {finding.Message}");
                 break;
             case TraceSummary summary:
                 foreach (var step in summary.Steps)
@@ -58,6 +62,7 @@ internal sealed class ConsoleRenderer(TextWriter output)
                 foreach (var interval in summary.Intervals)
                     output.WriteLine($"{"",Indent}{HopPrefix(interval.Hop)}{interval.Name,-StepWidth} starts {Format.Duration(interval.Start),10}, takes {Format.Duration(interval.Duration)}");
                 output.WriteLine($"{"",Indent}{"in no step",-StepWidth} {Format.Duration(summary.Unaccounted)} of {Format.Duration(summary.Total)}");
+                new StepPicture(output, _colours).Write(summary);
 
                 break;
         }

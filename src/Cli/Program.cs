@@ -7,4 +7,4 @@ Console.CancelKeyPress += (_, e) =>
     cancel.Cancel();
 };
 Console.OutputEncoding = System.Text.Encoding.UTF8;
-return await new CliApp(Console.Out, Console.Error).RunAsync(args, cancel.Token);
+return await new CliApp(Console.Out, Console.Error, terminal: !Console.IsOutputRedirected).RunAsync(args, cancel.Token);

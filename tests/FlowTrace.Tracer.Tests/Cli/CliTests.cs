@@ -322,4 +322,48 @@ public sealed class CliTests
         Assert.Equal((0, "200"), (code, output));
         Assert.Contains("--resolve other.test:443 is not the URL's host and port", error, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData(false, null, "xterm-256color", false, true)]
+    [InlineData(true, null, "xterm-256color", false, false)]
+    [InlineData(false, "1", "xterm-256color", false, false)]
+    [InlineData(false, "", "xterm-256color", false, true)]
+    [InlineData(false, null, "dumb", false, false)]
+    [InlineData(false, null, "xterm", true, false)]
+    public void Colours_Decide_TerminalOnlyAndNoColorRespected(bool redirected, string? noColor, string term, bool option, bool expected) =>
+        Assert.Equal(expected, Colours.Decide(redirected, noColor, term, option));
+
+    [Fact]
+    public async Task Run_OnATerminal_MarksColouredAndPictureDrawn()
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var code = await new CliApp(output, error, labOptions: LabOptions.Ephemeral, terminal: true).RunAsync(["www", "--lab"], CancellationToken.None);
+        Assert.True(code == 0, error.ToString());
+        var text = output.ToString();
+        // The environment this test runs in may itself ask for no colour; then none is right.
+        if (Colours.Decide(false, Environment.GetEnvironmentVariable("NO_COLOR"), Environment.GetEnvironmentVariable("TERM"), false))
+            Assert.Contains("\u001b[32m✓\u001b[0m", text, StringComparison.Ordinal);
+        Assert.Contains("█", text, StringComparison.Ordinal);
+        // Not a terminal (a pipe, a file): not one escape sequence.
+        var (_, piped, _) = await RunAsync("www", "--lab");
+        Assert.DoesNotContain('\u001b', piped);
+        Assert.Contains("  Server processing    ", piped, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void StepPicture_StepsOfOneTwoAndFiveMilliseconds_BarsToScaleAndCumulativeTimes()
+    {
+        var split = new StepTimeSplit(TimeSpan.Zero, TimeSpan.Zero, []);
+        StepTiming Step(TraceStep step, double start, double duration) => new(0, step, TimeSpan.FromMilliseconds(start), TimeSpan.FromMilliseconds(duration), split, true);
+        var summary = new TraceSummary(true, [Step(TraceStep.Dns, 0, 1), Step(TraceStep.Tcp, 1, 2), Step(TraceStep.Tls, 3, 5)],
+            TimeSpan.FromMilliseconds(8), "https://x.test/", 200, null, [], TimeSpan.Zero);
+        using var output = new StringWriter();
+        new StepPicture(output, Colours.None).Write(summary);
+        var rows = output.ToString().Split('\n').Where(l => l.Contains('█', StringComparison.Ordinal)).ToList();
+        Assert.Equal([5, 10, 25], rows.Select(r => r.Count(c => c == '█')));
+        // Each bar starts where the one before it ended, and the row ends with the cumulative time.
+        Assert.Equal([0, 5, 15], rows.Select(r => r.IndexOf('█', StringComparison.Ordinal) - rows[0].IndexOf('█', StringComparison.Ordinal)));
+        Assert.EndsWith("→ 8.0 ms", rows[2].TrimEnd(), StringComparison.Ordinal);
+    }
 }
