@@ -57,6 +57,9 @@ public static class BenchRunner
                 };
                 results.Add(result);
                 await output.WriteLineAsync(Table(result));
+                // A figure that is not a number (no samples) is a broken measurement: say which, now, not in the JSON writer.
+                if (result.Figures.FirstOrDefault(f => !double.IsFinite(f.Value) || f.Ratio is { } r && !double.IsFinite(r) || f.Reference is { } x && !double.IsFinite(x)) is { } broken)
+                    throw new InvalidOperationException($"{suite}: the figure '{broken.Name}' is not a number (value {broken.Value}, reference {broken.Reference}, ratio {broken.Ratio}): a measurement got no samples.");
             }
         }
         finally

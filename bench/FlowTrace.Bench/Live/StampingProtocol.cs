@@ -45,7 +45,8 @@ public sealed class StampingProtocol(IHubProtocol inner, ConditionalWeakTable<ob
     public static JsonHubProtocol Json()
     {
         var options = new JsonHubProtocolOptions();
-        FlowTrace.Contracts.Events.TraceJson.Configure(options.PayloadSerializerOptions);
+        // As a host: the batching hub streams arrays of events, which the contracts do not list.
+        FlowTrace.Contracts.Events.TraceJson.ConfigureForHost(options.PayloadSerializerOptions);
         return new JsonHubProtocol(Microsoft.Extensions.Options.Options.Create(options));
     }
 

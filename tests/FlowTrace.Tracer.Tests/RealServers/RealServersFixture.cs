@@ -37,19 +37,34 @@ public sealed class RealServersFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _nginx = await NginxServer.StartAsync(Directory);
-        DnsPort = FreeUdpPort();
-        _dnsmasq = ExternalProcess.Start("dnsmasq",
-        [
-            "--keep-in-foreground", "--no-daemon", "--conf-file=/dev/null", "--no-resolv", "--no-hosts", "--no-poll",
-            "--listen-address=127.0.0.1", "--bind-interfaces", $"--port={DnsPort}", "--pid-file=", "--user=root",
-            "--local-ttl=120",
-            "--host-record=www.dm.test,127.0.0.1,::1",
-            "--cname=alias.dm.test,mid.dm.test", "--cname=mid.dm.test,www.dm.test",
-            "--host-record=a.nginx.test,127.0.0.1",
-            "--local=/dm.test/",
-        ]);
-        await WaitForDnsAsync();
+        // dnsmasq binds TCP as well as UDP on its port; a port free for UDP may be held for TCP a moment later by one of
+        // the many loopback connections parallel tests make. Another port then, rather than a failed collection.
+        for (var attempt = 1; ; attempt++)
+        {
+            DnsPort = FreeUdpAndTcpPort();
+            _dnsmasq = StartDnsmasq(DnsPort);
+            try
+            {
+                await WaitForDnsAsync();
+                return;
+            }
+            catch (InvalidOperationException) when (attempt < 5 && _dnsmasq.Process.HasExited && _dnsmasq.Log.Contains("Address already in use", StringComparison.Ordinal))
+            {
+                _dnsmasq.Dispose();
+            }
+        }
     }
+
+    private static StartedProcess StartDnsmasq(int port) => ExternalProcess.Start("dnsmasq",
+    [
+        "--keep-in-foreground", "--no-daemon", "--conf-file=/dev/null", "--no-resolv", "--no-hosts", "--no-poll",
+        "--listen-address=127.0.0.1", "--bind-interfaces", $"--port={port}", "--pid-file=", "--user=root",
+        "--local-ttl=120",
+        "--host-record=www.dm.test,127.0.0.1,::1",
+        "--cname=alias.dm.test,mid.dm.test", "--cname=mid.dm.test,www.dm.test",
+        "--host-record=a.nginx.test,127.0.0.1",
+        "--local=/dm.test/",
+    ]);
 
     public async Task DisposeAsync()
     {
@@ -80,10 +95,24 @@ public sealed class RealServersFixture : IAsyncLifetime
         throw new InvalidOperationException("dnsmasq did not answer.");
     }
 
-    private static int FreeUdpPort()
+    /// <summary>A loopback port free for both UDP and TCP right now.</summary>
+    private static int FreeUdpAndTcpPort()
     {
-        using var probe = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)probe.Client.LocalEndPoint!).Port;
+        while (true)
+        {
+            using var udp = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+            var port = ((IPEndPoint)udp.Client.LocalEndPoint!).Port;
+            try
+            {
+                using var tcp = new TcpListener(IPAddress.Loopback, port);
+                tcp.Start();
+                return port;
+            }
+            catch (SocketException)
+            {
+                // Held for TCP: try another.
+            }
+        }
     }
 }
 
