@@ -19,6 +19,10 @@ public sealed class ServerFixture : IAsyncLifetime
     /// <summary>Every trace the hub or API runs, with how its enumeration ended.</summary>
     public Channel<string> TraceEndings { get; } = Channel.CreateUnbounded<string>();
 
+    /// <summary>Per traced URL, when (<see cref="System.Diagnostics.Stopwatch.GetTimestamp"/>) the tracer produced its
+    /// last completed step, by step: the server's side of "was this event sent before that one was even made?".</summary>
+    public System.Collections.Concurrent.ConcurrentDictionary<(string Url, TraceStep Step), long> StepProduced { get; } = new();
+
     public async Task InitializeAsync()
     {
         _app = FlowTraceServer.Build(
@@ -27,7 +31,7 @@ public sealed class ServerFixture : IAsyncLifetime
             .. ServerArguments.LabOnFreePorts,
             // Every test here comes from one address; the rate limit has its own tests (RateLimitTests).
             "--FlowTrace:TracesPerMinutePerClient=1000",
-        ], services => services.AddSingleton<ITracer>(_ => new RecordingTracer(new FlowTracer(), TraceEndings.Writer)));
+        ], services => services.AddSingleton<ITracer>(_ => new RecordingTracer(new FlowTracer(), TraceEndings.Writer, StepProduced)));
         await _app.StartAsync();
         BaseAddress = new Uri(_app.Urls.First());
     }
@@ -48,7 +52,7 @@ public sealed class ServerFixture : IAsyncLifetime
     public Task<string> LabUrlAsync(string site) => ServerClient.LabUrlAsync(BaseAddress, site);
 
     /// <summary>Decorates the tracer to observe, from the server side, when and how each trace's stream ended.</summary>
-    private sealed class RecordingTracer(ITracer inner, ChannelWriter<string> endings) : ITracer
+    private sealed class RecordingTracer(ITracer inner, ChannelWriter<string> endings, System.Collections.Concurrent.ConcurrentDictionary<(string Url, TraceStep Step), long> produced) : ITracer
     {
         public async IAsyncEnumerable<TraceEvent> TraceAsync(TraceRequest request, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
         {
@@ -58,6 +62,8 @@ public sealed class ServerFixture : IAsyncLifetime
                 await foreach (var e in inner.TraceAsync(request, cancellationToken))
                 {
                     completed |= e.Details is TraceSummary;
+                    if (e.Kind == TraceEventKind.Completed)
+                        produced[(request.Url, e.Step)] = System.Diagnostics.Stopwatch.GetTimestamp();
                     yield return e;
                 }
             }
