@@ -100,7 +100,8 @@ internal sealed class CurlWriteOut
                 if (name == "json")
                     text.Append(Json());
                 else if (_values.TryGetValue(name, out var value))
-                    text.Append(Text(value));
+                    // curl writes status codes with three digits: 000 when no response came.
+                    text.Append(name is "http_code" or "response_code" ? ((int)value).ToString("000", CultureInfo.InvariantCulture) : Text(value));
                 else
                     warnings.WriteLine($"flowtrace: unknown --write-out variable: '{name}'");
                 i = close;
@@ -133,7 +134,8 @@ internal sealed class CurlWriteOut
                         json.WriteString(name, s);
                         break;
                     case double d:
-                        json.WriteNumber(name, Math.Round(d, 6));
+                        // As a decimal, so that 30 µs reads 0.00003 as curl writes it, not 3E-05.
+                        json.WriteNumber(name, Math.Round((decimal)d, 6));
                         break;
                     case int n:
                         json.WriteNumber(name, n);

@@ -284,6 +284,14 @@ public sealed class CliTests
         Assert.True(double.Parse(parts[2], System.Globalization.CultureInfo.InvariantCulture) > 0, output);
     }
 
+    [Fact]
+    public async Task WriteOut_ConnectionRefused_ThreeDigitZeroCodeAsCurlAndExitOne()
+    {
+        // The lab's refused site: nothing listens on its port.
+        var (code, output, _) = await RunAsync("refused", "--lab", "-s", "-w", "%{http_code} %{num_connects} %{exitcode}");
+        Assert.Equal((1, "000 0 1"), (code, output));
+    }
+
     [Theory]
     [InlineData("-o", "out.html")]
     [InlineData("--max-time", "0")]
