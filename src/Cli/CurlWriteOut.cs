@@ -7,9 +7,9 @@ namespace FlowTrace.Cli;
 
 /// <summary>
 /// curl's <c>-w/--write-out</c>: the same variable names with the same meanings, read from a finished trace's events, so
-/// that scripts written for curl work unchanged. Times are in seconds from the start of the whole operation, as curl's;
-/// after redirects they are those of the final request (its DNS lookup, connection, …) counted from the very start,
-/// and <c>time_redirect</c> is when the final request began.
+/// that scripts written for curl work unchanged. Times are in seconds, as curl's: for one request, from its start; after
+/// redirects each phase time adds up what every request spent until that phase ended (curl's own arithmetic),
+/// <c>time_redirect</c> is when the final request began and <c>time_total</c> when its response ended.
 /// </summary>
 internal sealed class CurlWriteOut
 {
@@ -32,10 +32,18 @@ internal sealed class CurlWriteOut
         var summary = events.Select(e => e.Details).OfType<TraceSummary>().LastOrDefault();
         var lastHop = events.Count == 0 ? 0 : events.Max(e => e.Hop);
         var hop = events.Where(e => e.Hop == lastHop).ToList();
-        // The end of a step of the final request, from the start of the whole operation; 0 when it did not happen, as curl.
+        // When each request of the journey began: its first event (the first request at zero).
+        var hopStarts = events.GroupBy(e => e.Hop).ToDictionary(g => g.Key, g => g.Key == 0 ? TimeSpan.Zero : g.First().Offset);
+        // curl's phase times add up over the requests of a journey: each request adds the time from its own start to the
+        // end of that phase, if the phase happened in it (a reused connection makes no DNS query, connection or
+        // handshake). With a single request that is simply the time from the start.
+        var reusedHops = events.Where(e => e.Details is TcpConnectedDetails { Reused: true }).Select(e => e.Hop).ToHashSet();
+        double Sum(TraceStep step, bool atStart = false) => summary?.Steps
+            .Where(s => s.Step == step && (atStart || s.Succeeded) && hopStarts.ContainsKey(s.Hop)
+                        && !(reusedHops.Contains(s.Hop) && step is TraceStep.Dns or TraceStep.Tcp or TraceStep.Tls))
+            .Sum(s => ((atStart ? s.Start : s.Start + s.Duration) - hopStarts[s.Hop]).TotalSeconds) ?? 0;
         double End(TraceStep step) => summary?.Steps.LastOrDefault(s => s.Hop == lastHop && s.Step == step && s.Succeeded) is { } timing
             ? (timing.Start + timing.Duration).TotalSeconds : 0;
-        double Start(TraceStep step) => summary?.Steps.LastOrDefault(s => s.Hop == lastHop && s.Step == step) is { } timing ? timing.Start.TotalSeconds : 0;
         var connected = hop.Select(e => e.Details).OfType<TcpConnectedDetails>().LastOrDefault();
         var tls = hop.Select(e => e.Details).OfType<TlsHandshakeDetails>().LastOrDefault();
         var request = hop.Select(e => e.Details).OfType<HttpRequestDetails>().LastOrDefault();
@@ -43,20 +51,16 @@ internal sealed class CurlWriteOut
         var started = events.Select(e => e.Details).OfType<TraceStartedDetails>().LastOrDefault();
         var (remoteIp, remotePort) = Split(connected?.Remote);
         var (localIp, localPort) = Split(connected?.Local);
-        var namelookup = End(TraceStep.Dns);
-        var connect = End(TraceStep.Tcp);
-        var appconnect = End(TraceStep.Tls);
         var values = new Dictionary<string, object>(StringComparer.Ordinal)
         {
-            ["time_namelookup"] = namelookup,
-            // A reused connection (same-origin redirect) made no new connection: curl then reports the previous phase's time.
-            ["time_connect"] = connected is { Reused: true } ? namelookup : connect,
-            ["time_appconnect"] = appconnect,
-            ["time_pretransfer"] = request is null ? 0 : Start(TraceStep.HttpRequest),
-            ["time_starttransfer"] = End(TraceStep.ServerProcessing),
+            ["time_namelookup"] = Sum(TraceStep.Dns),
+            ["time_connect"] = Sum(TraceStep.Tcp),
+            ["time_appconnect"] = Sum(TraceStep.Tls),
+            ["time_pretransfer"] = Sum(TraceStep.HttpRequest, atStart: true),
+            ["time_starttransfer"] = Sum(TraceStep.ServerProcessing),
             // curl's total ends with the transfer; closing the connection (Connection handling) comes after it.
             ["time_total"] = End(TraceStep.HttpResponse) is > 0 and var transferred ? transferred : summary?.Total.TotalSeconds ?? 0,
-            ["time_redirect"] = lastHop == 0 ? 0 : events.First(e => e.Hop == lastHop).Offset.TotalSeconds,
+            ["time_redirect"] = hopStarts.GetValueOrDefault(lastHop).TotalSeconds,
             ["remote_ip"] = remoteIp,
             ["remote_port"] = remotePort,
             ["local_ip"] = localIp,

@@ -274,14 +274,31 @@ public sealed class CliTests
     }
 
     [Fact]
-    public async Task WriteOut_RedirectChain_CountsHopsAndEndsAtTheFinalUrl()
+    public async Task WriteOut_RedirectChainBesideCurl_SameHopsConnectionsAndFinalUrl()
     {
-        var (code, output, error) = await RunAsync("redirect", "--lab", "-sL", "-w", "%{num_redirects} %{url_effective} %{time_redirect}");
+        await using var lab = await DemoLab.StartAsync(LabOptions.Ephemeral);
+        var url = new Uri(lab.Site("redirect").Url);
+        // Every lab name at the lab's address, for curl, which cannot ask the lab's DNS server.
+        var resolve = lab.Sites.Select(s => new Uri(s.Url)).Where(u => u.Port == url.Port).Select(u => u.Host).Distinct()
+            .SelectMany(host => new[] { "--resolve", $"{host}:{url.Port}:127.0.0.1" }).ToArray();
+        const string Format = "%{num_redirects} %{url_effective} %{num_connects} %{http_code} %{time_namelookup} %{time_connect} %{time_appconnect} %{time_pretransfer} %{time_starttransfer} %{time_redirect} %{time_total}";
+        string[] args = [url.ToString(), "--http1.1", "-k", "-L", "-s", "-o", "/dev/null", "-w", Format, .. resolve];
+        var (code, output, error) = await RunAsync([.. args, "--dns", lab.DnsEndPoint.ToString()]);
         Assert.True(code == 0, error);
-        var parts = output.Split(' ');
-        Assert.True(int.Parse(parts[0], System.Globalization.CultureInfo.InvariantCulture) >= 1, output);
-        Assert.StartsWith("https://www.", parts[1], StringComparison.Ordinal);
-        Assert.True(double.Parse(parts[2], System.Globalization.CultureInfo.InvariantCulture) > 0, output);
+        var (curlCode, curlOutput, curlError) = await ExternalProcess.RunAsync("curl", args);
+        Assert.True(curlCode == 0, curlError);
+        var ours = output.Split(' ');
+        var theirs = curlOutput.Split(' ');
+        Assert.Equal(theirs[..4], ours[..4]);
+        Assert.True(int.Parse(ours[0], System.Globalization.CultureInfo.InvariantCulture) >= 1, output);
+        // Phase times add up over the requests as curl adds them: each after the one before, the redirects before the end.
+        foreach (var fields in new[] { ours, theirs })
+        {
+            var times = fields[4..9].Select(t => double.Parse(t, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+            Assert.Equal(times.Order(), times);
+            var (redirect, total) = (double.Parse(fields[9], System.Globalization.CultureInfo.InvariantCulture), double.Parse(fields[10], System.Globalization.CultureInfo.InvariantCulture));
+            Assert.True(redirect > 0 && redirect < total, string.Join(' ', fields));
+        }
     }
 
     [Fact]
