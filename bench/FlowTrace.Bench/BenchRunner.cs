@@ -52,8 +52,8 @@ public static class BenchRunner
                     "live" => await LiveSuite.RunAsync(smoke ? 2 : 100, work),
                     "pixel" => await PixelSuite.RunAsync(smoke ? 1 : 10, smoke),
                     "capacity" => await CapacitySuite.RunAsync(smoke ? [1, 4] : [1, 10, 50, 200], TimeSpan.FromSeconds(smoke ? 2 : 20)),
-                    "startup" => await StartupSuite.RunAsync(smoke ? 2 : 30, work, root),
-                    _ => await FirstLoadSuite.RunAsync(work, root, smoke ? 1 : 5),
+                    "startup" => await StartupSuite.RunAsync(smoke ? 2 : 30, work, root, smoke),
+                    _ => await FirstLoadSuite.RunAsync(work, root, smoke ? 1 : 5, smoke),
                 };
                 results.Add(result);
                 await output.WriteLineAsync(Table(result));
