@@ -167,7 +167,7 @@ internal sealed class CliApp(TextWriter output, TextWriter error, TracerOptions?
             if (!System.Net.IPAddress.TryParse(address, out var ip))
                 throw new ArgumentException($"--resolve '{entry}': '{parts[2]}' is not an IP address.");
             if (string.Equals(parts[0], uri.IdnHost, StringComparison.OrdinalIgnoreCase) && port == uri.Port)
-                return ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{ip}]:{port}" : $"{ip}:{port}";
+                return new System.Net.IPEndPoint(ip, port).ToString();
             error.WriteLine($"flowtrace: --resolve {parts[0]}:{parts[1]} is not the URL's host and port ({uri.IdnHost}:{uri.Port}); ignored, as curl does.");
         }
 

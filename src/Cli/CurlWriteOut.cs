@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using FlowTrace.Contracts.Events;
+using FlowTrace.Tracer.Tracing;
 
 namespace FlowTrace.Cli;
 
@@ -49,8 +50,9 @@ internal sealed class CurlWriteOut
         var request = hop.Select(e => e.Details).OfType<HttpRequestDetails>().LastOrDefault();
         var response = hop.Select(e => e.Details).OfType<HttpResponseDetails>().LastOrDefault();
         var started = events.Select(e => e.Details).OfType<TraceStartedDetails>().LastOrDefault();
-        var (remoteIp, remotePort) = Split(connected?.Remote);
-        var (localIp, localPort) = Split(connected?.Local);
+        // "127.0.0.1:443" or "[::1]:443"; nothing when no connection was made, as curl's empty address and port 0.
+        var (remoteIp, remotePort) = connected is not null && EndpointText.TryParseHostPort(connected.Remote, out var rh, out var rp) ? (rh, rp) : ("", 0);
+        var (localIp, localPort) = connected is not null && EndpointText.TryParseHostPort(connected.Local, out var lh, out var lp) ? (lh, lp) : ("", 0);
         var values = new Dictionary<string, object>(StringComparer.Ordinal)
         {
             ["time_namelookup"] = Sum(TraceStep.Dns),
@@ -178,14 +180,4 @@ internal sealed class CurlWriteOut
             "ocsp-revoked" => 23, // X509_V_ERR_CERT_REVOKED
             _ => 1, // X509_V_ERR_UNSPECIFIED
         };
-
-    /// <summary>"127.0.0.1:443" or "[::1]:443" into address and port.</summary>
-    private static (string Address, int Port) Split(string? endpoint)
-    {
-        var colon = endpoint?.LastIndexOf(':') ?? -1;
-        if (endpoint is null || colon < 0)
-            return ("", 0);
-        var port = int.TryParse(endpoint[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var p) ? p : 0;
-        return (endpoint[..colon].Trim('[', ']'), port);
-    }
 }

@@ -101,7 +101,7 @@ public sealed class CertificateValidator
         for (var i = 0; i < certificates.Count; i++)
         {
             var certificate = certificates[i];
-            if (i > 0 && certificate.SubjectName.RawData.AsSpan().SequenceEqual(certificate.IssuerName.RawData))
+            if (i > 0 && IsSelfIssued(certificate))
                 continue;
             var which = i == 0 ? "The certificate" : $"The intermediate certificate '{certificate.Subject}'";
             var notAfter = new DateTimeOffset(certificate.NotAfter.ToUniversalTime(), TimeSpan.Zero);
@@ -186,7 +186,7 @@ public sealed class CertificateValidator
     private static void CheckTrust(IReadOnlyList<X509Certificate2> certificates, DateTimeOffset now, IReadOnlyList<byte[]> extraTrustedRoots, List<ValidationFinding> findings)
     {
         var leaf = certificates[0];
-        var selfSigned = leaf.SubjectName.RawData.AsSpan().SequenceEqual(leaf.IssuerName.RawData) && certificates.Count == 1;
+        var selfSigned = IsSelfIssued(leaf) && certificates.Count == 1;
         // Trusted by the system or by an extra root: the extra roots are asked first, since a chain to them (the lab's)
         // is settled without the system store; when both refuse, the extra roots' reasons are the ones reported.
         var status = extraTrustedRoots.Count > 0 ? BuildChain(certificates, now, extraTrustedRoots) : [];

@@ -175,14 +175,15 @@ internal sealed partial class TlsHandshaker(TimeProvider time, CertificateValida
         IReadOnlyList<ValidationFinding> findings;
         List<CertificateInfo> certificates;
         StapledOcspResponse? staple = null;
+        var now = time.GetUtcNow();
         try
         {
             findings = work.Measure(ClientWorkNames.CertificateValidation,
-                () => validator.Validate(client.ServerCertificates, loaded, host, time.GetUtcNow(), request.ExtraTrustedRoots));
+                () => validator.Validate(client.ServerCertificates, loaded, host, now, request.ExtraTrustedRoots));
             if (client.StapledOcsp is { } der && loaded.Count > 0)
             {
                 staple = work.Measure(ClientWorkNames.CertificateValidation, () => OcspStapleReader.Read(der, loaded[0].SerialNumberBytes.ToArray()));
-                findings = [.. findings, .. OcspStapleReader.Findings(staple, time.GetUtcNow())];
+                findings = [.. findings, .. OcspStapleReader.Findings(staple, now)];
             }
             certificates = work.Measure(ClientWorkNames.CertificateValidation, () => loaded.Select(CertificateInspector.Describe).ToList());
         }
