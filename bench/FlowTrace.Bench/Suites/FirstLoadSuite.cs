@@ -24,10 +24,10 @@ public static class FirstLoadSuite
         var built = smoke ? BenchBuild.Output(repositoryRoot, "src/Server", "FlowTrace.Server.dll") : null;
         var appDll = built ?? Path.Combine(workDirectory, "flowtrace-release", "FlowTrace.Server.dll");
         if (built is null)
-            await RunOrThrowAsync("dotnet", ["publish", Path.Combine(repositoryRoot, "src", "Server"), "-c", "Release", "-o", Path.GetDirectoryName(appDll)!, "--nologo"]);
+            await BenchBuild.DotnetAsync(["publish", Path.Combine(repositoryRoot, "src", "Server"), "-c", "Release", "-o", Path.GetDirectoryName(appDll)!, "--nologo"], timeoutSeconds: 600);
         if (!Directory.Exists(emptyProject))
-            await RunOrThrowAsync("dotnet", ["new", "blazorwasm", "-o", emptyProject, "--no-restore", "-n", "EmptyBlazor"]);
-        await RunOrThrowAsync("dotnet", ["publish", emptyProject, "-c", "Release", "-o", emptyOut, "--nologo"]);
+            await BenchBuild.DotnetAsync(["new", "blazorwasm", "-o", emptyProject, "--no-restore", "-n", "EmptyBlazor"], timeoutSeconds: 600);
+        await BenchBuild.DotnetAsync(["publish", emptyProject, "-c", "Release", "-o", emptyOut, "--nologo"], timeoutSeconds: 600);
 
         var port = ExternalProcess.FreePort();
         // A build (not a publish) finds the page's files through its static web assets manifest, read in development.
@@ -111,12 +111,5 @@ public static class FirstLoadSuite
         web.MapFallbackToFile("index.html", new StaticFileOptions { FileProvider = new PhysicalFileProvider(root) });
         await web.StartAsync();
         return web;
-    }
-
-    private static async Task RunOrThrowAsync(string tool, string[] args)
-    {
-        var (code, output, error) = await ExternalProcess.RunAsync(tool, args, timeoutSeconds: 600);
-        if (code != 0)
-            throw new InvalidOperationException($"{tool} {string.Join(' ', args)} failed: {output}{error}");
     }
 }

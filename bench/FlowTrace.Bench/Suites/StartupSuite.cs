@@ -23,12 +23,12 @@ public static class StartupSuite
     {
         var native = Path.Combine(workDirectory, "flowtrace-native");
         var cli = Path.Combine(repositoryRoot, "src", "Cli");
-        await RunOrThrowAsync("dotnet", ["publish", cli, "-c", "Release", "-r", RuntimeIdentifier(), "-p:PublishAot=true", "-o", native, "--nologo"]);
+        await BenchBuild.DotnetAsync(["publish", cli, "-c", "Release", "-r", RuntimeIdentifier(), "-p:PublishAot=true", "-o", native, "--nologo"], timeoutSeconds: 900);
         var managed = smoke ? BenchBuild.Output(repositoryRoot, "src/Cli", "flowtrace.dll") : null;
         if (managed is null)
         {
             var publish = Path.Combine(workDirectory, "flowtrace-managed");
-            await RunOrThrowAsync("dotnet", ["publish", cli, "-c", "Release", "-o", publish, "--nologo"]);
+            await BenchBuild.DotnetAsync(["publish", cli, "-c", "Release", "-o", publish, "--nologo"], timeoutSeconds: 900);
             managed = Path.Combine(publish, "flowtrace.dll");
         }
 
@@ -88,11 +88,4 @@ public static class StartupSuite
     }
 
     private static string RuntimeIdentifier() => System.Runtime.InteropServices.RuntimeInformation.RuntimeIdentifier;
-
-    private static async Task RunOrThrowAsync(string tool, string[] args)
-    {
-        var (code, output, error) = await ExternalProcess.RunAsync(tool, args, timeoutSeconds: 900);
-        if (code != 0)
-            throw new InvalidOperationException($"{tool} {string.Join(' ', args)} failed: {output}{error}");
-    }
 }

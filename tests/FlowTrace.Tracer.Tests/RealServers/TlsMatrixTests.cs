@@ -35,9 +35,9 @@ public sealed class TlsMatrixTests : IDisposable
         Directory.Delete(_directory, recursive: true);
     }
 
-    /// <summary>Writes a leaf for <see cref="Name"/> with the given key, issued by the matrix CA; returns the PEM paths
-    /// and the leaf's SHA-256 fingerprint as a trace shows it.</summary>
-    private (string Certificate, string Key, string Fingerprint) Leaf(AsymmetricAlgorithm key, string label)
+    /// <summary>Writes a leaf for <see cref="Name"/> with the given key, issued by the matrix CA (or by
+    /// <paramref name="issuer"/>); returns the PEM paths and the leaf's SHA-256 fingerprint as a trace shows it.</summary>
+    private (string Certificate, string Key, string Fingerprint) Leaf(AsymmetricAlgorithm key, string label, (X509Certificate2 Certificate, ECDsa Key)? issuer = null)
     {
         var request = key switch
         {
@@ -49,7 +49,8 @@ public sealed class TlsMatrixTests : IDisposable
         names.AddDnsName(Name);
         request.CertificateExtensions.Add(names.Build());
         using var caKey = _ca.GetECDsaPrivateKey()!;
-        using var leaf = request.Create(_ca.SubjectName, X509SignatureGenerator.CreateForECDsa(caKey), DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30), [7, 7, (byte)label.Length]);
+        var (issuerName, issuerKey) = issuer is { } given ? (given.Certificate.SubjectName, given.Key) : (_ca.SubjectName, caKey);
+        using var leaf = request.Create(issuerName, X509SignatureGenerator.CreateForECDsa(issuerKey), DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30), [7, 7, (byte)label.Length]);
         var certificate = Path.Combine(_directory, $"{label}.crt");
         var keyFile = Path.Combine(_directory, $"{label}.key");
         File.WriteAllText(certificate, leaf.ExportCertificatePem());
@@ -73,10 +74,15 @@ public sealed class TlsMatrixTests : IDisposable
         return events;
     }
 
-    private async Task<string> SClientAsync(int port, params string[] options)
+    /// <summary>s_client's brief report on the server, the matrix CA trusted.</summary>
+    private Task<string> SClientAsync(int port, params string[] options) => SClientFullAsync(port, ["-brief", .. options]);
+
+    /// <summary>s_client's full report (certificates, OCSP, tickets), the matrix CA trusted; <paramref name="stdin"/> is
+    /// what it sends once connected.</summary>
+    private async Task<string> SClientFullAsync(int port, string[] options, string stdin = "")
     {
         var (_, stdout, stderr) = await ExternalProcess.RunAsync("openssl",
-            ["s_client", "-connect", $"127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}", "-servername", Name, "-CAfile", Path.Combine(_directory, "ca.pem"), .. options.Contains("-full") ? options.Where(o => o != "-full") : ["-brief", .. options]], stdin: "");
+            ["s_client", "-connect", $"127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}", "-servername", Name, "-CAfile", Path.Combine(_directory, "ca.pem"), .. options], stdin: stdin);
         return stdout + stderr;
     }
 
@@ -125,7 +131,7 @@ public sealed class TlsMatrixTests : IDisposable
         }
 
         // s_client asking for the status reads the same response.
-        var openssl = await SClientAsync(server.Port, "-status", version, "-full");
+        var openssl = await SClientFullAsync(server.Port, ["-status", version]);
         Assert.Contains("OCSP Response Status: successful (0x0)", openssl, StringComparison.Ordinal);
         Assert.Contains($"Cert Status: {staple.CertificateStatus}", openssl, StringComparison.Ordinal);
         // openssl pads the day with a space ("Dec  6"); the same instant either way.
@@ -147,8 +153,7 @@ public sealed class TlsMatrixTests : IDisposable
         Assert.Contains(events, e => e.Step == S.Connection && e.Kind == TraceEventKind.Completed
             && e.Message.Contains($"the server issued {count} session ticket{(count == 1 ? "" : "s")} (valid 2 h)", StringComparison.Ordinal));
         // s_client, making a request and reading to the end, is given as many tickets of the same lifetime.
-        var (_, stdout, _) = await ExternalProcess.RunAsync("openssl",
-            ["s_client", "-connect", $"127.0.0.1:{server.Port.ToString(CultureInfo.InvariantCulture)}", "-servername", Name, version, "-ign_eof"], stdin: "GET / HTTP/1.0\r\n\r\n");
+        var stdout = await SClientFullAsync(server.Port, [version, "-ign_eof"], stdin: "GET / HTTP/1.0\r\n\r\n");
         Assert.Equal(count, stdout.Split('\n').Count(line => line.Trim() == "TLS session ticket lifetime hint: 7200 (seconds)"));
 
         using var ticketless = await OpensslServer.StartAsync(certificate, keyFile, [version, noTickets, .. noTickets == "-num_tickets" ? ["0"] : Array.Empty<string>()]);
@@ -250,16 +255,8 @@ public sealed class TlsMatrixTests : IDisposable
         intermediateRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, true, 0, true));
         using var intermediate = intermediateRequest.Create(_ca, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30), [9, 1]);
         using var leafKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var leafRequest = new CertificateRequest($"CN={Name}", leafKey, HashAlgorithmName.SHA256);
-        var names = new SubjectAlternativeNameBuilder();
-        names.AddDnsName(Name);
-        leafRequest.CertificateExtensions.Add(names.Build());
-        using var leaf = leafRequest.Create(intermediate.SubjectName, X509SignatureGenerator.CreateForECDsa(intermediateKey), DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30), [9, 2]);
-        var certificate = Path.Combine(_directory, "ordered-leaf.crt");
-        var key = Path.Combine(_directory, "ordered-leaf.key");
+        var (certificate, key, _) = Leaf(leafKey, "ordered-leaf", (intermediate, intermediateKey));
         var chain = Path.Combine(_directory, "root-then-intermediate.pem");
-        await File.WriteAllTextAsync(certificate, leaf.ExportCertificatePem());
-        await File.WriteAllTextAsync(key, leafKey.ExportPkcs8PrivateKeyPem());
         await File.WriteAllTextAsync(chain, _ca.ExportCertificatePem() + "\n" + intermediate.ExportCertificatePem() + "\n");
         using var server = await OpensslServer.StartAsync(certificate, key, "-cert_chain", chain);
 
@@ -272,7 +269,7 @@ public sealed class TlsMatrixTests : IDisposable
         Assert.Contains($"'CN={Name}' → 'CN=FlowTrace Matrix Intermediate' → 'CN=FlowTrace Matrix CA'", finding.Message, StringComparison.Ordinal);
         Assert.True(tls.CertificateAccepted);
         // s_client sees the same order on the wire and, like browsers, verifies the chain anyway.
-        var openssl = await SClientAsync(server.Port, "-showcerts", "-full");
+        var openssl = await SClientFullAsync(server.Port, ["-showcerts"]);
         Assert.Contains("Verify return code: 0 (ok)", openssl, StringComparison.Ordinal);
         var order = System.Text.RegularExpressions.Regex.Matches(openssl, @"^ ?(\d) s:(.+)$", System.Text.RegularExpressions.RegexOptions.Multiline).Select(m => m.Groups[2].Value.Trim()).ToList();
         Assert.Equal([$"CN = {Name}", "CN = FlowTrace Matrix CA", "CN = FlowTrace Matrix Intermediate"], order);
@@ -296,12 +293,8 @@ public sealed class TlsMatrixTests : IDisposable
 
         // s_client offering what FlowTrace offers (TLS 1.3 suites in Chrome's order, X25519 first, http/1.1) meets the
         // same server the same way: version, suite, group, protocol and the very certificates.
-        var (_, stdout, stderr) = await ExternalProcess.RunAsync("openssl",
-        [
-            "s_client", "-connect", $"127.0.0.1:{server.Port.ToString(CultureInfo.InvariantCulture)}", "-servername", Name, "-CAfile", Path.Combine(_directory, "ca.pem"),
-            "-ciphersuites", "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256", "-groups", "X25519:P-256:P-384", "-alpn", "http/1.1", "-showcerts",
-        ], stdin: "");
-        var openssl = stdout + stderr;
+        var openssl = await SClientFullAsync(server.Port,
+            ["-ciphersuites", "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256", "-groups", "X25519:P-256:P-384", "-alpn", "http/1.1", "-showcerts"]);
         Assert.Contains("Verify return code: 0 (ok)", openssl, StringComparison.Ordinal);
         Assert.Contains($"New, TLSv1.3, Cipher is {tls.CipherSuite}", openssl, StringComparison.Ordinal);
         Assert.Equal(("TLS 1.3", "x25519"), (tls.Version, tls.KeyExchangeGroup));
