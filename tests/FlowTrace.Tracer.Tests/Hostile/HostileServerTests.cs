@@ -93,9 +93,7 @@ public sealed class HostileServerTests(LabFixture lab)
     [Fact]
     public async Task TraceAsync_EveryLabSiteHostileOnesIncluded_NoUnexpectedExceptionAndOffsetsInOrder()
     {
-        // Short waits: a silent server's timeout is still a named failure, and the sweep stays quick.
-        var timeouts = new StepTimeouts { Dns = TimeSpan.FromSeconds(2), Connect = TimeSpan.FromSeconds(2), Tls = TimeSpan.FromSeconds(2), FirstByte = TimeSpan.FromSeconds(3), Download = TimeSpan.FromSeconds(3) };
-        var traces = await Task.WhenAll(lab.Lab.Sites.Select(async site => (site.Name, Events: await lab.TraceAsync(lab.Request(site.Name) with { Timeouts = timeouts }))));
+        var traces = await Task.WhenAll(lab.Lab.Sites.Select(async site => (site.Name, Events: await lab.TraceAsync(lab.Request(site.Name) with { Timeouts = LabFixture.SweepTimeouts }))));
         var unexpected = traces
             .Select(t => (t.Name, Failure: t.Events.Select(e => e.Details).OfType<StepFailureDetails>().FirstOrDefault(f => f.Code == "internal-error")))
             .Where(t => t.Failure is not null)

@@ -11,6 +11,14 @@ public sealed class LabFixture : IAsyncLifetime
 
     public FlowTracer Tracer { get; } = new();
 
+    /// <summary>Short waits for a sweep over every site: a silent server's timeout is still a named failure, and the
+    /// sweep stays quick.</summary>
+    public static StepTimeouts SweepTimeouts { get; } = new()
+    {
+        Dns = TimeSpan.FromSeconds(2), Connect = TimeSpan.FromSeconds(2), Tls = TimeSpan.FromSeconds(2),
+        FirstByte = TimeSpan.FromSeconds(3), Download = TimeSpan.FromSeconds(3),
+    };
+
     public async Task InitializeAsync() => Lab = await DemoLab.StartAsync(LabOptions.Ephemeral);
 
     public async Task DisposeAsync() => await Lab.DisposeAsync();

@@ -57,9 +57,11 @@ public sealed class TraceAccountingTests(LabFixture lab)
     [Fact]
     public async Task TraceAsync_EveryLabSite_StepsAndIntervalsCoverTheTotal()
     {
-        foreach (var site in lab.Lab.Sites)
+        // The sites are traced side by side: the hostile ones wait out their limits, and what is checked here is the
+        // structure of each trace, which does not depend on how busy the machine is.
+        var traces = await Task.WhenAll(lab.Lab.Sites.Select(async site => (site, events: await lab.TraceAsync(lab.Request(site.Name) with { Timeouts = LabFixture.SweepTimeouts }))));
+        foreach (var (site, events) in traces)
         {
-            var events = await lab.TraceAsync(site.Name);
             var summary = Assert.IsType<TraceSummary>(events[^1].Details);
             TraceAssert.AddsUp(summary);
             // Steps follow one another without gaps: each starts where the one before it ended, or earlier (the response
