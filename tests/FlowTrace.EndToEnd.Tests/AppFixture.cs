@@ -16,6 +16,7 @@ public sealed class AppFixture : IAsyncLifetime
     private readonly StringBuilder _serverLog = new();
     private Process? _server;
     private IPlaywright? _playwright;
+    private IPage? _shared;
 
     public Uri BaseAddress { get; private set; } = null!;
 
@@ -90,6 +91,35 @@ public sealed class AppFixture : IAsyncLifetime
         }
 
         return page;
+    }
+
+    /// <summary>
+    /// One page of the app, loaded once and shared by the tests that trace a lab site and read what it shows: loading the
+    /// app costs Chromium about ten CPU-seconds, most of these tests' time. Each trace draws its step cards afresh (they
+    /// are keyed by the trace's own steps), so what one test opened does not carry into the next, and the collection runs
+    /// its tests one at a time. Tests that change the form's options, or need a page that has traced nothing, open their own.
+    /// </summary>
+    public async Task<IPage> SharedPageAsync() => _shared ??= await OpenAsync();
+
+    /// <summary>Clicks a lab site's button and waits until the status line shows that trace's end (not an earlier one's).</summary>
+    public static Task TraceLabSiteAsync(IPage page, string site) =>
+        TraceAsync(page, () => page.GetByRole(AriaRole.Button, new() { Name = site }).ClickAsync());
+
+    /// <summary>Starts a trace as <paramref name="start"/> does and waits until the status line shows its end, not an
+    /// earlier trace's: the status line counts the traces the page has started.</summary>
+    public static async Task TraceAsync(IPage page, Func<Task> start)
+    {
+        var before = int.Parse(await page.Locator("section.status").GetAttributeAsync("data-traces") ?? "0", System.Globalization.CultureInfo.InvariantCulture);
+        await start();
+        await page.Locator($"section.status[data-traces='{before + 1}'] :is(p.ok, p.error)").WaitForAsync(new() { Timeout = 30_000 });
+    }
+
+    /// <summary>Opens the form's options unless they are open already (a shared page may have left them open).</summary>
+    public static async Task OpenOptionsAsync(IPage page)
+    {
+        var options = page.Locator("details.options");
+        if (await options.GetAttributeAsync("open") is null)
+            await options.Locator("> summary").ClickAsync();
     }
 
     public static Task ScreenshotAsync(IPage page, string name) =>

@@ -8,19 +8,34 @@ public sealed class SecurityTests(AppFixture app)
     [Fact]
     public async Task TraceLabSite_MarkupInHeadersAndBody_ShownAsTextNeverRun()
     {
-        var page = await app.OpenAsync();
+        var page = await app.SharedPageAsync();
         var violations = new List<string>();
-        page.Console += (_, m) => { if (m.Text.Contains("Content Security Policy", StringComparison.Ordinal)) lock (violations) violations.Add(m.Text); };
-        await page.GetByRole(AriaRole.Button, new() { Name = "Markup in headers and body" }).ClickAsync();
-        await page.Locator(".status p.ok").WaitForAsync();
-        var response = page.Locator("ol.steps").First.GetByRole(AriaRole.Listitem, new() { Name = "HTTP response", Exact = true });
-        await response.Locator("summary").ClickAsync();
-        await AppFixture.ScreenshotAsync(page, nameof(TraceLabSite_MarkupInHeadersAndBody_ShownAsTextNeverRun));
+        void Watch(object? sender, IConsoleMessage m)
+        {
+            if (m.Text.Contains("Content Security Policy", StringComparison.Ordinal))
+                lock (violations) violations.Add(m.Text);
+        }
 
-        await Assertions.Expect(response.Locator("pre.headers:not(.body-preview)")).ToContainTextAsync("X-Hostile: <script>window.__flowtraceXss = 1</script><img src=x onerror=");
-        await Assertions.Expect(response.Locator("pre.body-preview")).ToContainTextAsync("<script>window.__flowtraceXss = 3</script>");
-        Assert.Equal(0, await page.Locator("ol.steps img, ol.steps script").CountAsync());
-        Assert.Equal("undefined", await page.EvaluateAsync<string>("() => typeof window.__flowtraceXss"));
+        // Watched until the end: opening the response's details draws the hostile text too.
+        page.Console += Watch;
+        try
+        {
+            await AppFixture.TraceLabSiteAsync(page, "Markup in headers and body");
+            await Assertions.Expect(page.Locator(".status p.ok")).ToBeVisibleAsync();
+            var response = page.Locator("ol.steps").First.GetByRole(AriaRole.Listitem, new() { Name = "HTTP response", Exact = true });
+            await response.Locator("summary").ClickAsync();
+            await AppFixture.ScreenshotAsync(page, nameof(TraceLabSite_MarkupInHeadersAndBody_ShownAsTextNeverRun));
+
+            await Assertions.Expect(response.Locator("pre.headers:not(.body-preview)")).ToContainTextAsync("X-Hostile: <script>window.__flowtraceXss = 1</script><img src=x onerror=");
+            await Assertions.Expect(response.Locator("pre.body-preview")).ToContainTextAsync("<script>window.__flowtraceXss = 3</script>");
+            Assert.Equal(0, await page.Locator("ol.steps img, ol.steps script").CountAsync());
+            Assert.Equal("undefined", await page.EvaluateAsync<string>("() => typeof window.__flowtraceXss"));
+        }
+        finally
+        {
+            page.Console -= Watch;
+        }
+
         lock (violations)
             Assert.Empty(violations);
     }

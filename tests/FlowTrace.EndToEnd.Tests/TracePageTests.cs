@@ -17,9 +17,8 @@ public sealed partial class TracePageTests(AppFixture app)
     [Fact]
     public async Task TraceLabSite_HealthySite_EverySevenStepsCompleteWithDuration()
     {
-        var page = await app.OpenAsync();
-        await page.GetByRole(AriaRole.Button, new() { Name = "A healthy HTTPS site" }).ClickAsync();
-        await WaitForEndAsync(page);
+        var page = await app.SharedPageAsync();
+        await AppFixture.TraceLabSiteAsync(page, "A healthy HTTPS site");
         await AppFixture.ScreenshotAsync(page, nameof(TraceLabSite_HealthySite_EverySevenStepsCompleteWithDuration));
         await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Trace completed");
         foreach (var name in Steps)
@@ -35,45 +34,47 @@ public sealed partial class TracePageTests(AppFixture app)
         await Assertions.Expect(Step(page, "TLS handshake")).ToContainTextAsync("in one round trip");
         // The lab's TLS 1.3 server issues tickets after the handshake; they are told under Connection handling.
         await Assertions.Expect(Step(page, "Connection handling")).ToContainTextAsync(new Regex(@"issued \d+ session tickets? \(NewSessionTicket, valid "));
-        await page.CloseAsync();
     }
 
     [Fact]
     public async Task TraceLabSite_RefusedConnection_FailureShownInTcpStep()
     {
-        var page = await app.OpenAsync();
-        await page.GetByRole(AriaRole.Button, new() { Name = "Connection refused" }).ClickAsync();
-        await WaitForEndAsync(page);
+        var page = await app.SharedPageAsync();
+        await AppFixture.TraceLabSiteAsync(page, "Connection refused");
         await AppFixture.ScreenshotAsync(page, nameof(TraceLabSite_RefusedConnection_FailureShownInTcpStep));
         var tcp = Step(page, "TCP connection");
         await Assertions.Expect(tcp).ToHaveClassAsync(new Regex(@"\bfailed\b"));
         await Assertions.Expect(tcp).ToContainTextAsync("refused");
         await Assertions.Expect(Step(page, "DNS lookup")).ToHaveClassAsync(new Regex(@"\bdone\b"));
         await Assertions.Expect(Step(page, "TLS handshake")).Not.ToHaveClassAsync(new Regex(@"\bdone\b"));
-        await page.CloseAsync();
     }
 
     [Fact]
     public async Task TraceLabSite_WrongNameCertificate_FindingShownInTlsStep()
     {
-        var page = await app.OpenAsync();
-        await page.GetByRole(AriaRole.Button, new() { Name = "A certificate for the wrong name" }).ClickAsync();
-        await WaitForEndAsync(page);
+        var page = await app.SharedPageAsync();
+        await AppFixture.TraceLabSiteAsync(page, "A certificate for the wrong name");
         await AppFixture.ScreenshotAsync(page, nameof(TraceLabSite_WrongNameCertificate_FindingShownInTlsStep));
         var tls = Step(page, "TLS handshake");
         await Assertions.Expect(tls).ToContainTextAsync("A browser would refuse this certificate");
         await Assertions.Expect(tls).ToContainTextAsync("other-name.lab.test");
-        await page.CloseAsync();
     }
 
     [Fact]
     public async Task Repeat_ThreeRuns_ShowsProgressThenFirstBesideTheRest()
     {
-        var page = await app.OpenAsync();
-        await page.GetByText("Options").ClickAsync();
+        var page = await app.SharedPageAsync();
+        await AppFixture.OpenOptionsAsync(page);
         await page.Locator("#repeat").FillAsync("3");
-        await page.GetByRole(AriaRole.Button, new() { Name = "A healthy HTTPS site" }).ClickAsync();
-        await WaitForEndAsync(page);
+        try
+        {
+            await AppFixture.TraceLabSiteAsync(page, "A healthy HTTPS site");
+        }
+        finally
+        {
+            await page.Locator("#repeat").FillAsync("1");
+        }
+
         await AppFixture.ScreenshotAsync(page, nameof(Repeat_ThreeRuns_ShowsProgressThenFirstBesideTheRest));
         await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("3 runs of");
         await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("3 completed");
@@ -85,16 +86,34 @@ public sealed partial class TracePageTests(AppFixture app)
             await Assertions.Expect(tls.Nth(i)).ToHaveTextAsync(DurationPattern());
         // The steps show the last run, complete.
         await Assertions.Expect(Step(page, "Connection handling")).ToHaveClassAsync(new Regex(@"\bdone\b"));
-        await page.CloseAsync();
     }
 
     [Fact]
     public async Task StepMode_LabSite_PausesAfterEachStepAndResumesOnNextStep()
     {
-        var page = await app.OpenAsync();
-        await page.GetByText("Options").ClickAsync();
-        await page.GetByLabel("Step mode (pause after each step)").CheckAsync();
+        var page = await app.SharedPageAsync();
+        await AppFixture.OpenOptionsAsync(page);
+        var stepMode = page.GetByLabel("Step mode (pause after each step)");
+        await stepMode.CheckAsync();
+        try
+        {
+            await StepThroughAsync(page);
+        }
+        finally
+        {
+            await stepMode.UncheckAsync();
+        }
+
+        await AppFixture.ScreenshotAsync(page, nameof(StepMode_LabSite_PausesAfterEachStepAndResumesOnNextStep));
+        foreach (var name in Steps)
+            await Assertions.Expect(Step(page, name)).ToHaveClassAsync(new Regex(@"\bdone\b"));
+    }
+
+    private static async Task StepThroughAsync(IPage page)
+    {
+        var before = await page.Locator("section.status").GetAttributeAsync("data-traces");
         await page.GetByRole(AriaRole.Button, new() { Name = "A healthy HTTPS site" }).ClickAsync();
+        await Assertions.Expect(page.Locator("section.status")).Not.ToHaveAttributeAsync("data-traces", before ?? "0");
         var next = page.GetByRole(AriaRole.Button, new() { Name = "Next step" });
         await next.WaitForAsync();
         await Assertions.Expect(Step(page, "DNS lookup")).ToHaveClassAsync(new Regex(@"\bdone\b"));
@@ -111,18 +130,13 @@ public sealed partial class TracePageTests(AppFixture app)
         }
 
         await WaitForEndAsync(page);
-        await AppFixture.ScreenshotAsync(page, nameof(StepMode_LabSite_PausesAfterEachStepAndResumesOnNextStep));
-        foreach (var name in Steps)
-            await Assertions.Expect(Step(page, name)).ToHaveClassAsync(new Regex(@"\bdone\b"));
-        await page.CloseAsync();
     }
 
     [Fact]
     public async Task StepDetails_OpenedAfterAStream_ShowEveryChunkAndCloseAgain()
     {
-        var page = await app.OpenAsync();
-        await page.GetByRole(AriaRole.Button, new() { Name = "A slowly streamed body" }).ClickAsync();
-        await WaitForEndAsync(page);
+        var page = await app.SharedPageAsync();
+        await AppFixture.TraceLabSiteAsync(page, "A slowly streamed body");
         var response = Step(page, "HTTP response");
         var details = response.Locator("details.step-details");
         // Drawn only while open: a closed card carries its count, not its lines.
@@ -136,50 +150,64 @@ public sealed partial class TracePageTests(AppFixture app)
         await AppFixture.ScreenshotAsync(page, nameof(StepDetails_OpenedAfterAStream_ShowEveryChunkAndCloseAgain));
         await details.Locator("summary").ClickAsync();
         await Assertions.Expect(details.Locator("p.detail")).ToHaveCountAsync(0);
-        await page.CloseAsync();
     }
 
     [Fact]
     public async Task TrustedRoots_TextThatIsNoCertificate_RefusedWithTheReason()
     {
-        var page = await app.OpenAsync();
-        await page.Locator("details.options > summary").ClickAsync();
-        await page.GetByLabel("Also trust these CA certificates for this trace").FillAsync("not a certificate");
-        await page.GetByRole(AriaRole.Button, new() { Name = "A healthy HTTPS site" }).ClickAsync();
+        var page = await app.SharedPageAsync();
+        await AppFixture.OpenOptionsAsync(page);
+        var roots = page.GetByLabel("Also trust these CA certificates for this trace");
+        await roots.FillAsync("not a certificate");
+        try
+        {
+            await AppFixture.TraceLabSiteAsync(page, "A healthy HTTPS site");
+        }
+        finally
+        {
+            await roots.FillAsync("");
+        }
+
         await Assertions.Expect(page.Locator(".status p.error")).ToContainTextAsync("'trustedRoots': the text holds no PEM certificate");
-        await page.CloseAsync();
     }
 
     [Fact]
     public async Task PhoneLayout_TraceShown_NoHorizontalScroll()
     {
-        var page = await app.OpenAsync(width: 375, height: 812);
-        await page.GetByRole(AriaRole.Button, new() { Name = "A redirect chain" }).ClickAsync();
-        await WaitForEndAsync(page);
-        foreach (var details in await page.Locator("details.step-details").AllAsync())
-            await details.Locator("summary").ClickAsync();
-        await AppFixture.ScreenshotAsync(page, nameof(PhoneLayout_TraceShown_NoHorizontalScroll));
-        var overflow = await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth - window.innerWidth");
-        Assert.True(overflow <= 0, $"the page is {overflow} px wider than a 375 px phone");
-        await page.CloseAsync();
+        var page = await app.SharedPageAsync();
+        var wide = page.ViewportSize;
+        await page.SetViewportSizeAsync(375, 812);
+        try
+        {
+            await AppFixture.TraceLabSiteAsync(page, "A redirect chain");
+            foreach (var details in await page.Locator("details.step-details").AllAsync())
+                await details.Locator("summary").ClickAsync();
+            await AppFixture.ScreenshotAsync(page, nameof(PhoneLayout_TraceShown_NoHorizontalScroll));
+            var overflow = await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth - window.innerWidth");
+            Assert.True(overflow <= 0, $"the page is {overflow} px wider than a 375 px phone");
+        }
+        finally
+        {
+            await page.SetViewportSizeAsync(wide!.Width, wide.Height);
+        }
     }
 
     [Fact]
     public async Task TraceForm_KeyboardOnly_TracesTypedUrl()
     {
-        var page = await app.OpenAsync();
+        var page = await app.SharedPageAsync();
         var url = await page.GetByRole(AriaRole.Button, new() { Name = "Plain HTTP" }).GetAttributeAsync("title");
         Assert.NotNull(url);
         var plain = (await page.EvaluateAsync<string>("() => fetch('/api/lab').then(r => r.json()).then(s => s.find(x => x.name === 'plain').url)"));
         await Assertions.Expect(page.Locator("p.mode")).ToContainTextAsync("Local mode");
         await page.GetByLabel("URL to trace").FocusAsync();
+        // The shared page's field may hold an earlier trace's URL: select it all, as a keyboard user would, and type over it.
+        await page.Keyboard.PressAsync("Control+A");
         await page.Keyboard.TypeAsync(plain);
-        await page.Keyboard.PressAsync("Enter");
-        await WaitForEndAsync(page);
+        await AppFixture.TraceAsync(page, () => page.Keyboard.PressAsync("Enter"));
         await AppFixture.ScreenshotAsync(page, nameof(TraceForm_KeyboardOnly_TracesTypedUrl));
         await Assertions.Expect(Step(page, "TLS handshake")).ToContainTextAsync("not needed");
         await Assertions.Expect(Step(page, "HTTP response")).ToHaveClassAsync(new Regex(@"\bdone\b"));
-        await page.CloseAsync();
     }
 
     [GeneratedRegex(@"^\d[\d,.]* ms$")]

@@ -57,6 +57,10 @@ public sealed class TraceSession(HubClient hub, PageMarks marks) : IAsyncDisposa
     /// <summary>A repeated trace: how many runs were asked for; 0 for a single trace.</summary>
     public int Runs { get; private set; }
 
+    /// <summary>How many traces this page has started; it marks the status line, so that whoever watches the page (the
+    /// browser tests) can tell this trace's end from the previous one's.</summary>
+    public int TracesStarted { get; private set; }
+
     /// <summary>A repeated trace: each finished run's summary, in run order.</summary>
     public List<TraceSummary> RunSummaries { get; } = [];
 
@@ -113,6 +117,7 @@ public sealed class TraceSession(HubClient hub, PageMarks marks) : IAsyncDisposa
         Run = Runs > 0 ? 1 : 0;
         Url = request.Url;
         IsRunning = true;
+        TracesStarted++;
         NotifyChanged();
         var token = _run.Begin();
         _traceId = Guid.NewGuid().ToString("N");
