@@ -23,10 +23,12 @@ public sealed class BenchServer : IAsyncDisposable
     private readonly WebApplication _app;
 
     private readonly bool _stampItems;
+    private readonly DirectoryInfo _data;
 
-    private BenchServer(WebApplication app, HandOverLog times, bool stampItems)
+    private BenchServer(WebApplication app, HandOverLog times, bool stampItems, DirectoryInfo data)
     {
         _app = app;
+        _data = data;
         _stampItems = stampItems;
         Times = times;
     }
@@ -46,6 +48,8 @@ public sealed class BenchServer : IAsyncDisposable
     public static async Task<BenchServer> StartAsync(bool stampItems = false, bool servePage = false)
     {
         var times = new HandOverLog(keepTraces: stampItems || servePage);
+        // Traces are stored as the app stores them (its cost is part of what is measured), in a directory of the run's own.
+        var data = Directory.CreateTempSubdirectory("flowtrace-bench-traces-");
         var app = FlowTraceServer.Build(
         [
             "--urls", "http://127.0.0.1:0", "--environment", servePage ? "Development" : "Production",
@@ -53,6 +57,7 @@ public sealed class BenchServer : IAsyncDisposable
             "--FlowTrace:TracesPerMinutePerClient=10000000", "--FlowTrace:MaxConcurrentTraces=100000", "--FlowTrace:MaxTracesPerConnection=3",
             "--Logging:LogLevel:Default=Warning",
             .. ServerArguments.LabOnFreePorts,
+            .. ServerArguments.StorageIn(data.FullName),
         ], services =>
         {
             services.AddSingleton(times);
@@ -66,7 +71,7 @@ public sealed class BenchServer : IAsyncDisposable
         app.MapHub<EchoHub>(EchoHub.Path);
         app.MapHub<BatchedTraceHub>(BatchedTraceHub.Path);
         await app.StartAsync();
-        return new BenchServer(app, times, stampItems);
+        return new BenchServer(app, times, stampItems, data);
     }
 
     /// <summary>The pixel suite's reference page under /bare/: plain JavaScript on the JavaScript SignalR client (from
@@ -96,5 +101,6 @@ public sealed class BenchServer : IAsyncDisposable
     {
         await _app.StopAsync();
         await _app.DisposeAsync();
+        _data.Delete(recursive: true);
     }
 }

@@ -5,6 +5,7 @@ using FlowTrace.Contracts.Lab;
 using FlowTrace.Contracts.Repeat;
 using FlowTrace.Contracts.Requests;
 using FlowTrace.Contracts.Sni;
+using FlowTrace.Contracts.Storage;
 
 namespace FlowTrace.Contracts;
 
@@ -27,6 +28,9 @@ namespace FlowTrace.Contracts;
 [JsonSerializable(typeof(List<LabSite>))]
 [JsonSerializable(typeof(IReadOnlyList<LabSite>))]
 [JsonSerializable(typeof(ServerInfo))]
+[JsonSerializable(typeof(StoredTrace))]
+[JsonSerializable(typeof(StoredTraceList))]
+[JsonSerializable(typeof(TraceStoredResult))]
 // Hub method arguments and results beside the contracts (NextStep(traceId) returns whether a step was waiting).
 [JsonSerializable(typeof(string))]
 [JsonSerializable(typeof(bool))]

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using FlowTrace.Contracts.Events;
 using FlowTrace.Server.Api;
 using FlowTrace.Server.Hubs;
+using FlowTrace.Server.Storage;
 using FlowTrace.Server.Tracing;
 using FlowTrace.Tracer.Policy;
 using FlowTrace.Tracer.Sni;
@@ -56,6 +57,7 @@ public static class FlowTraceServer
         builder.Services.AddSingleton<WarmUpKey>();
         builder.Services.AddSingleton<SampleTrace>();
         builder.Services.AddHostedService<TracerUpkeep>();
+        AddTraceStore(builder);
         builder.Services.AddProblemDetails();
         builder.Services.AddSignalR().AddJsonProtocol(o => TraceJson.ConfigureForHost(o.PayloadSerializerOptions));
         builder.Services.AddOptions<HubOptions>().Configure<IOptions<FlowTraceServerOptions>>((hub, options) => hub.MaximumReceiveMessageSize = options.Value.MaxHubMessageBytes);
@@ -64,14 +66,38 @@ public static class FlowTraceServer
 
         var app = builder.Build();
         app.UseMiddleware<SecurityHeaders>();
+        app.UseMiddleware<ClientIds>();
         app.UseBlazorFrameworkFiles();
         app.UseStaticFiles();
         var assets = Path.Combine(AppContext.BaseDirectory, "assets");
         if (Directory.Exists(assets))
             app.UseStaticFiles(new StaticFileOptions { FileProvider = new PhysicalFileProvider(assets), RequestPath = "/assets" });
         app.MapTraceApi();
+        app.MapStorageApi();
         app.MapHub<TraceHub>(TraceHub.Path);
         app.MapFallbackToFile("index.html");
         return app;
+    }
+
+    /// <summary>Traces are kept in PostgreSQL when <c>ConnectionStrings:Traces</c> names one, else in an SQLite file under
+    /// <see cref="TraceStoreOptions.DataDirectory"/> (relative to the content root), created on first start.</summary>
+    private static void AddTraceStore(WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<TraceStoreOptions>()
+            .Bind(builder.Configuration.GetSection(TraceStoreOptions.Section))
+            .Validate(o => o.IsValid, "FlowTrace:Storage is invalid: MaxCount, MaxAge and PruneInterval must be positive and DataDirectory set.")
+            .ValidateOnStart();
+        builder.Services.AddSingleton<TraceDatabase>(sp =>
+        {
+            var connectionString = sp.GetRequiredService<IConfiguration>().GetConnectionString("Traces");
+            if (!string.IsNullOrWhiteSpace(connectionString))
+                return new PostgresTraceDatabase(connectionString);
+            var directory = sp.GetRequiredService<IOptions<TraceStoreOptions>>().Value.DataDirectory;
+            var root = sp.GetRequiredService<IWebHostEnvironment>().ContentRootPath;
+            return new SqliteTraceDatabase(Path.Combine(Path.GetFullPath(directory, root), "traces.db"));
+        });
+        builder.Services.AddSingleton<ITraceStore>(sp => new SqlTraceStore(sp.GetRequiredService<TraceDatabase>()));
+        builder.Services.AddSingleton<TraceRecorder>();
+        builder.Services.AddHostedService<TraceStoreUpkeep>();
     }
 }

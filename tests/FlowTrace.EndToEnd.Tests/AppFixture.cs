@@ -17,6 +17,7 @@ public sealed class AppFixture : IAsyncLifetime
     private Process? _server;
     private IPlaywright? _playwright;
     private IPage? _shared;
+    private readonly DirectoryInfo _data = Directory.CreateTempSubdirectory("flowtrace-traces-");
 
     public Uri BaseAddress { get; private set; } = null!;
 
@@ -38,7 +39,7 @@ public sealed class AppFixture : IAsyncLifetime
         if (!File.Exists(serverDll))
             throw new InvalidOperationException($"{serverDll} is missing: build the solution first (dotnet test does).");
         var info = new ProcessStartInfo("dotnet") { WorkingDirectory = Path.Combine(RepositoryRoot, "src", "Server"), RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in (string[])[serverDll, "--urls", BaseAddress.ToString().TrimEnd('/'), .. ServerArguments.LabOnFreePorts])
+        foreach (var arg in (string[])[serverDll, "--urls", BaseAddress.ToString().TrimEnd('/'), .. ServerArguments.LabOnFreePorts, .. ServerArguments.StorageIn(_data.FullName)])
             info.ArgumentList.Add(arg);
         info.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
         _server = Process.Start(info)!;
@@ -69,6 +70,7 @@ public sealed class AppFixture : IAsyncLifetime
         }
 
         _server?.Dispose();
+        _data.Delete(recursive: true);
     }
 
     /// <summary>A fresh page on the app, sized as asked, with the app loaded and its lab sites listed.</summary>

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using FlowTrace.Contracts.Events;
+using FlowTrace.Contracts.Storage;
 using FlowTrace.Contracts.Lab;
 using FlowTrace.Contracts.Repeat;
 
@@ -19,8 +20,8 @@ public sealed class ApiTests(ServerFixture server)
         using var http = server.Http();
         var url = await server.LabUrlAsync("redirect");
         using var response = await http.PostAsync("/api/traces", Json($$"""{"url": "{{url}}", "addressFamily": "ipv4"}"""));
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var events = await response.Content.ReadFromJsonAsync<List<TraceEvent>>(TraceJson.Options);
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var events = (await response.Content.ReadFromJsonAsync<TraceStoredResult>(TraceJson.Options))!.Events;
         var summary = Assert.IsType<TraceSummary>(events![^1].Details);
         Assert.True(summary.Succeeded);
         Assert.Equal(2, events.Select(e => e.Details).OfType<RedirectDetails>().Count());
@@ -55,8 +56,8 @@ public sealed class ApiTests(ServerFixture server)
         async Task<TlsHandshakeDetails> TraceAsync(string extra)
         {
             using var response = await http.PostAsync("/api/traces", Json($$"""{"url": "{{url}}"{{extra}}}"""));
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            var events = await response.Content.ReadFromJsonAsync<List<TraceEvent>>(TraceJson.Options);
+            Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+            var events = (await response.Content.ReadFromJsonAsync<TraceStoredResult>(TraceJson.Options))!.Events;
             return events!.Select(e => e.Details).OfType<TlsHandshakeDetails>().Single();
         }
 

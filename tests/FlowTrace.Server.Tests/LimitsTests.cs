@@ -15,6 +15,7 @@ namespace FlowTrace.Server.Tests;
 public class LimitedServerFixture : IAsyncLifetime
 {
     private WebApplication? _app;
+    private readonly DirectoryInfo _data = Directory.CreateTempSubdirectory("flowtrace-traces-");
 
     protected virtual int TracesPerMinute => 1000;
 
@@ -47,6 +48,7 @@ public class LimitedServerFixture : IAsyncLifetime
             "--urls", "http://127.0.0.1:0", "--environment", "Testing", "--FlowTrace:Mode=Public",
             $"--FlowTrace:TracesPerMinutePerClient={TracesPerMinute}", "--FlowTrace:MaxTracesPerConnection=2", "--FlowTrace:MaxHubMessageBytes=4096",
             .. ServerArguments.LabOnFreePorts,
+            .. ServerArguments.StorageIn(_data.FullName),
         ]);
         await _app.StartAsync();
         BaseAddress = new Uri(_app.Urls.First());
@@ -56,6 +58,7 @@ public class LimitedServerFixture : IAsyncLifetime
     {
         if (_app is not null)
             await _app.DisposeAsync();
+        _data.Delete(recursive: true);
     }
 }
 
@@ -80,7 +83,7 @@ public sealed class RateLimitTests(RateLimitedServerFixture server) : IClassFixt
                 Assert.Contains("a minute", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         }
 
-        Assert.Equal(Enumerable.Repeat(HttpStatusCode.OK, 6).Concat(Enumerable.Repeat(HttpStatusCode.TooManyRequests, 2)), statuses);
+        Assert.Equal(Enumerable.Repeat(HttpStatusCode.Created, 6).Concat(Enumerable.Repeat(HttpStatusCode.TooManyRequests, 2)), statuses);
     }
 }
 

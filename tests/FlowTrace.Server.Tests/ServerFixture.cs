@@ -13,6 +13,7 @@ namespace FlowTrace.Server.Tests;
 public sealed class ServerFixture : IAsyncLifetime
 {
     private WebApplication? _app;
+    private readonly DirectoryInfo _data = Directory.CreateTempSubdirectory("flowtrace-traces-");
 
     public Uri BaseAddress { get; private set; } = null!;
 
@@ -29,6 +30,7 @@ public sealed class ServerFixture : IAsyncLifetime
         [
             "--urls", "http://127.0.0.1:0", "--environment", "Testing",
             .. ServerArguments.LabOnFreePorts,
+            .. ServerArguments.StorageIn(_data.FullName),
             // Every test here comes from one address; the rate limit has its own tests (RateLimitTests).
             "--FlowTrace:TracesPerMinutePerClient=1000",
         ], services => services.AddSingleton<ITracer>(_ => new RecordingTracer(new FlowTracer(), TraceEndings.Writer, StepProduced)));
@@ -43,6 +45,8 @@ public sealed class ServerFixture : IAsyncLifetime
             await _app.StopAsync();
             await _app.DisposeAsync();
         }
+
+        _data.Delete(recursive: true);
     }
 
     public HttpClient Http() => new() { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };

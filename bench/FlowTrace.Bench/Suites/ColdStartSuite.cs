@@ -20,7 +20,7 @@ public static class ColdStartSuite
             cli.Add(Compare(await CliRunsAsync(url, connectTo, Path.Combine(nginx.Directory, "ca.der"), runs)));
         var server = new List<Comparison>();
         for (var i = 0; i < processes; i++)
-            server.Add(Compare(await ServerRunsAsync(url, connectTo, runs)));
+            server.Add(Compare(await ServerRunsAsync(url, connectTo, runs, Path.Combine(workDirectory, "traces"))));
 
         List<Figure> figures = [];
         foreach (var (name, comparisons) in new[] { ("command line, fresh process", cli), ("server, first trace after start", server) })
@@ -72,7 +72,7 @@ public static class ColdStartSuite
             .Select(l => (TraceSummary)TraceJson.Deserialize(l).Details!)];
     }
 
-    private static async Task<IReadOnlyList<TraceSummary>> ServerRunsAsync(string url, string connectTo, int runs)
+    private static async Task<IReadOnlyList<TraceSummary>> ServerRunsAsync(string url, string connectTo, int runs, string storage)
     {
         // A free port can be taken between probing and listening (other processes start servers too): try again.
         for (var attempt = 1; ; attempt++)
@@ -83,6 +83,7 @@ public static class ColdStartSuite
                 Path.Combine(AppContext.BaseDirectory, "FlowTrace.Server.dll"), "--urls", $"http://127.0.0.1:{port}",
                 "--FlowTrace:AllowedPorts=1-65535", "--FlowTrace:TracesPerMinutePerClient=1000",
                 .. ServerArguments.LabOnFreePorts,
+                .. ServerArguments.StorageIn(storage),
             ]);
             // The server says when its warm-up is over; a user's first trace comes after the page loaded, later still.
             var waited = 0;

@@ -38,7 +38,7 @@ public static class FirstLoadSuite
         var info = new ProcessStartInfo("dotnet") { WorkingDirectory = built is null ? Path.GetDirectoryName(appDll)! : Path.Combine(repositoryRoot, "src", "Server") };
         if (built is not null)
             info.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
-        foreach (var arg in (string[])[appDll, "--urls", $"http://127.0.0.1:{port}", .. ServerArguments.LabOnFreePorts])
+        foreach (var arg in (string[])[appDll, "--urls", $"http://127.0.0.1:{port}", .. ServerArguments.LabOnFreePorts, .. ServerArguments.StorageIn(Path.Combine(workDirectory, "traces"))])
             info.ArgumentList.Add(arg);
         var app = new StartedProcess(info);
         await using var empty = smoke ? null : await ServeStaticAsync(Path.Combine(emptyOut, "wwwroot"));

@@ -67,6 +67,8 @@ public static class TraceJson
         new JsonStringEnumConverter<FindingSeverity>(JsonNamingPolicy.CamelCase),
         new JsonStringEnumConverter<Requests.AddressFamilyPreference>(JsonNamingPolicy.CamelCase),
         new JsonStringEnumConverter<Requests.SniMode>(JsonNamingPolicy.CamelCase),
+        new JsonStringEnumConverter<Storage.StoredTraceKind>(JsonNamingPolicy.CamelCase),
+        new JsonStringEnumConverter<Storage.StoredTraceOutcome>(JsonNamingPolicy.CamelCase),
     ];
 
     private static JsonSerializerOptions CreateOptions()

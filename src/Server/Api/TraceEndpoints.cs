@@ -5,6 +5,8 @@ using FlowTrace.Contracts.Lab;
 using FlowTrace.Contracts.Repeat;
 using FlowTrace.Contracts.Requests;
 using FlowTrace.Contracts.Sni;
+using FlowTrace.Contracts.Storage;
+using FlowTrace.Server.Storage;
 using FlowTrace.Tracer.Policy;
 using FlowTrace.Tracer.Sni;
 using FlowTrace.Server.Tracing;
@@ -12,8 +14,8 @@ using FlowTrace.Tracer.Tracing;
 
 namespace FlowTrace.Server.Api;
 
-/// <summary>The JSON API: <c>POST /api/traces</c> (a list of events; with <c>repeat</c> above 1, every run and the
-/// statistics), <c>POST /api/sni</c> and <c>GET /api/lab</c>.</summary>
+/// <summary>The JSON API: <c>POST /api/traces</c> (the stored trace's id and its events, with a Location header; with
+/// <c>repeat</c> above 1, every run, each stored, and the statistics), <c>POST /api/sni</c> and <c>GET /api/lab</c>.</summary>
 public static class TraceEndpoints
 {
     private static readonly JsonSerializerOptions RequestOptions = CreateRequestOptions();
@@ -29,7 +31,7 @@ public static class TraceEndpoints
         return app;
     }
 
-    private static async Task<IResult> RunTraceAsync(HttpRequest http, ITracer tracer, TraceRequestFactory factory, TraceAdmission admission, WarmUpKey warmUp, CancellationToken cancellationToken)
+    private static async Task<IResult> RunTraceAsync(HttpRequest http, ITracer tracer, TraceRequestFactory factory, TraceAdmission admission, WarmUpKey warmUp, TraceRecorder recorder, CancellationToken cancellationToken)
     {
         var (message, invalid) = await ReadBodyAsync<TraceRequestMessage>(http, "trace request", "{\"url\": \"https://...\"}", cancellationToken).ConfigureAwait(false);
         if (message is null)
@@ -50,27 +52,51 @@ public static class TraceEndpoints
         // statistics.
         var perRun = new List<List<TraceEvent>>();
         RepeatStatistics? statistics = null;
-        await foreach (var update in tracer.RepeatAsync(request, runs, cancellationToken).ConfigureAwait(false))
+        var cancelled = false;
+        try
         {
-            if (update.Event is { } runEvent)
+            await foreach (var update in tracer.RepeatAsync(request, runs, cancellationToken).ConfigureAwait(false))
             {
-                if (perRun.Count < update.Run)
-                    perRun.Add([]);
-                perRun[update.Run - 1].Add(runEvent);
-            }
+                if (update.Event is { } runEvent)
+                {
+                    if (perRun.Count < update.Run)
+                        perRun.Add([]);
+                    perRun[update.Run - 1].Add(runEvent);
+                }
 
-            statistics = update.Statistics ?? statistics;
+                statistics = update.Statistics ?? statistics;
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The client went away: what ran is still kept, as a cancelled trace.
+            cancelled = true;
         }
 
+        // The server's own warm-up is nobody's trace: it is not kept.
+        var clientId = warmUp.Marks(http) ? null : ClientIds.Of(http.HttpContext);
+        var stored = new List<StoreAttempt>();
+        foreach (var run in perRun)
+            stored.Add(warmUp.Marks(http) ? new StoreAttempt(null, "The server's warm-up is not stored.") : await recorder.SaveTraceAsync(message, run, cancelled, clientId).ConfigureAwait(false));
+        if (cancelled)
+            return Results.Empty;
         if (runs == 1)
-            return Results.Json(perRun.SingleOrDefault() ?? [], TraceJson.Options);
+        {
+            var attempt = stored.SingleOrDefault() ?? new StoreAttempt(null, "The trace produced no events.");
+            var result = new TraceStoredResult(attempt.Id, attempt.Permalink, perRun.SingleOrDefault() ?? [], attempt.Error);
+            if (attempt.Id is null)
+                return Results.Json(result, TraceJson.Options);
+            http.HttpContext.Response.Headers.Location = $"/api/traces/{attempt.Id}";
+            return Results.Json(result, TraceJson.Options, statusCode: StatusCodes.Status201Created);
+        }
+
         // Every trace ends with a summary, so statistics are missing only if the tracer broke its promise.
         return statistics is null
             ? Results.Problem("The runs ended without a summary.", statusCode: StatusCodes.Status500InternalServerError)
-            : Results.Json(new RepeatResult([.. perRun], statistics), TraceJson.Options);
+            : Results.Json(new RepeatResult([.. perRun], statistics, [.. stored.Select(s => s.Id)]), TraceJson.Options);
     }
 
-    private static async Task<IResult> CompareSniAsync(HttpRequest http, SniComparer comparer, SniRequestFactory factory, TraceAdmission admission, CancellationToken cancellationToken)
+    private static async Task<IResult> CompareSniAsync(HttpRequest http, SniComparer comparer, SniRequestFactory factory, TraceAdmission admission, TraceRecorder recorder, CancellationToken cancellationToken)
     {
         var (message, invalid) = await ReadBodyAsync<SniComparisonMessage>(http, "SNI comparison request", "{\"target\": \"host:port\", \"names\": [...]}", cancellationToken).ConfigureAwait(false);
         if (message is null)
@@ -84,6 +110,9 @@ public static class TraceEndpoints
         var updates = new List<SniComparisonUpdate>();
         await foreach (var update in comparer.CompareAsync(request, cancellationToken).ConfigureAwait(false))
             updates.Add(update);
+        var attempt = await recorder.SaveSniAsync(message, updates, cancelled: false, ClientIds.Of(http.HttpContext)).ConfigureAwait(false);
+        if (attempt.Id is not null)
+            http.HttpContext.Response.Headers.Location = $"/api/traces/{attempt.Id}";
         return Results.Json(updates, TraceJson.Options);
     }
 

@@ -4,6 +4,7 @@ using FlowTrace.Contracts.Repeat;
 using FlowTrace.Contracts.Requests;
 using FlowTrace.Contracts.Sni;
 using FlowTrace.Tracer.Sni;
+using FlowTrace.Server.Storage;
 using FlowTrace.Server.Tracing;
 using FlowTrace.Tracer.Tracing;
 using Microsoft.AspNetCore.SignalR;
@@ -15,10 +16,14 @@ namespace FlowTrace.Server.Hubs;
 /// Streams a trace's events to the caller as the tracer produces them. Closing the stream (or the tab)
 /// cancels the trace on the server at once.
 /// </summary>
-public sealed class TraceHub(ITracer tracer, TraceRequestFactory factory, StepGates gates, IOptions<FlowTraceServerOptions> options, SniComparer sniComparer, SniRequestFactory sniFactory, TraceAdmission admission, SampleTrace sample) : Hub
+public sealed class TraceHub(ITracer tracer, TraceRequestFactory factory, StepGates gates, IOptions<FlowTraceServerOptions> options, SniComparer sniComparer, SniRequestFactory sniFactory, TraceAdmission admission, SampleTrace sample, TraceRecorder recorder) : Hub
 {
     /// <summary>The hub's path.</summary>
     public const string Path = "/hubs/trace";
+
+    /// <summary>The client method told, before a trace's stream completes, where the trace is kept:
+    /// <c>(traceId, storedId, permalink, error)</c>.</summary>
+    public const string StoredMethod = "TraceStored";
 
     /// <summary>Runs a trace; <paramref name="traceId"/> names it for <see cref="NextStep"/> in step mode.</summary>
     public async IAsyncEnumerable<TraceEvent> Trace(TraceRequestMessage request, string traceId, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -48,8 +53,22 @@ public sealed class TraceHub(ITracer tracer, TraceRequestFactory factory, StepGa
             if (traceRequest is null)
                 throw new HubException(string.Join(" ", errors));
             using var lease = Admit();
-            await foreach (var traceEvent in tracer.TraceAsync(traceRequest, cancellationToken).ConfigureAwait(false))
-                yield return traceEvent;
+            var events = new List<TraceEvent>();
+            try
+            {
+                await foreach (var traceEvent in tracer.TraceAsync(traceRequest, cancellationToken).ConfigureAwait(false))
+                {
+                    events.Add(traceEvent);
+                    yield return traceEvent;
+                }
+            }
+            finally
+            {
+                // Kept however it ended; a closed tab is a cancelled trace, and nobody is left to tell.
+                var attempt = await recorder.SaveTraceAsync(request, events, cancellationToken.IsCancellationRequested, ClientIds.Of(Context.GetHttpContext())).ConfigureAwait(false);
+                if (!cancellationToken.IsCancellationRequested)
+                    await Clients.Caller.SendAsync(StoredMethod, traceId, attempt.Id, attempt.Permalink, attempt.Error, CancellationToken.None).ConfigureAwait(false);
+            }
         }
     }
 
@@ -63,8 +82,22 @@ public sealed class TraceHub(ITracer tracer, TraceRequestFactory factory, StepGa
         var traceRequest = factory.Create(request, null, out var errors) ?? throw new HubException(string.Join(" ", errors));
         var runs = request.Repeat ?? 1;
         using var lease = Admit(runs);
+        var run = new List<TraceEvent>();
         await foreach (var update in tracer.RepeatAsync(traceRequest, runs, cancellationToken).ConfigureAwait(false))
+        {
+            if (update.Event is { } runEvent)
+            {
+                run.Add(runEvent);
+                // Each run is a trace of its own, kept when its summary arrives.
+                if (runEvent.Details is TraceSummary)
+                {
+                    await recorder.SaveTraceAsync(request, run, cancelled: false, ClientIds.Of(Context.GetHttpContext())).ConfigureAwait(false);
+                    run = [];
+                }
+            }
+
             yield return update;
+        }
     }
 
     /// <summary>Compares the certificates a server hands out per SNI name; a result per name as each handshake finishes.</summary>
@@ -73,8 +106,19 @@ public sealed class TraceHub(ITracer tracer, TraceRequestFactory factory, StepGa
         ArgumentNullException.ThrowIfNull(request);
         var comparison = sniFactory.Create(request, out var errors) ?? throw new HubException(string.Join(" ", errors));
         using var lease = Admit();
-        await foreach (var update in sniComparer.CompareAsync(comparison, cancellationToken).ConfigureAwait(false))
-            yield return update;
+        var updates = new List<SniComparisonUpdate>();
+        try
+        {
+            await foreach (var update in sniComparer.CompareAsync(comparison, cancellationToken).ConfigureAwait(false))
+            {
+                updates.Add(update);
+                yield return update;
+            }
+        }
+        finally
+        {
+            await recorder.SaveSniAsync(request, updates, cancellationToken.IsCancellationRequested, ClientIds.Of(Context.GetHttpContext())).ConfigureAwait(false);
+        }
     }
 
     private IDisposable Admit(int traces = 1)

@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using FlowTrace.Contracts.Events;
+using FlowTrace.Contracts.Storage;
 using FlowTrace.Contracts.Requests;
 using FlowTrace.Tracer.Tls;
 using FlowTrace.Tracer.Tracing;
@@ -60,7 +61,7 @@ public sealed partial class TracerUpkeep(IServiceProvider services, LabHost lab,
             using var trace = await http.PostAsJsonAsync(new Uri("/api/traces", UriKind.Relative), new TraceRequestMessage { Url = url }, stoppingToken).ConfigureAwait(false);
             if (!trace.IsSuccessStatusCode)
                 return false;
-            sample.Keep(await trace.Content.ReadFromJsonAsync<List<TraceEvent>>(TraceJson.Options, stoppingToken).ConfigureAwait(false) ?? []);
+            sample.Keep((await trace.Content.ReadFromJsonAsync<TraceStoredResult>(TraceJson.Options, stoppingToken).ConfigureAwait(false))?.Events ?? []);
             return true;
         }
         catch (HttpRequestException e)

@@ -1,0 +1,117 @@
+using FlowTrace.Contracts;
+using FlowTrace.Contracts.Events;
+using FlowTrace.Contracts.Requests;
+using FlowTrace.Contracts.Storage;
+using FlowTrace.Server.Storage;
+using FlowTrace.Tracer.Policy;
+using Microsoft.Extensions.Options;
+
+namespace FlowTrace.Server.Api;
+
+/// <summary>
+/// Stored traces: <c>GET /api/traces</c> (the history, newest first, filtered and paged), <c>GET /api/traces/{id}</c>,
+/// <c>DELETE /api/traces/{id}</c>, <c>GET /api/traces/{id}/ndjson</c> (the events as <c>flowtrace --json</c> prints
+/// them) and <c>POST /api/traces/import</c>. A permalink is readable by whoever has its id; on a public server the
+/// history lists, and delete reaches, only the asking browser's own traces.
+/// </summary>
+public static class StorageEndpoints
+{
+    /// <summary>The most traces one history page lists.</summary>
+    public const int MaxPageSize = 200;
+
+    /// <summary>Maps the endpoints.</summary>
+    public static IEndpointRouteBuilder MapStorageApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/traces", ListAsync);
+        app.MapGet("/api/traces/{id}", GetAsync);
+        app.MapDelete("/api/traces/{id}", DeleteAsync);
+        app.MapGet("/api/traces/{id}/ndjson", NdjsonAsync);
+        app.MapPost("/api/traces/import", ImportAsync);
+        return app;
+    }
+
+    private static async Task<IResult> ListAsync(HttpContext http, ITraceStore store, DestinationPolicy policy, CancellationToken cancellationToken,
+        string? host = null, int? status = null, string? failingStep = null, string? outcome = null, int page = 1, int pageSize = 50)
+    {
+        if (page < 1 || pageSize < 1 || pageSize > MaxPageSize)
+            return Problem($"'page' starts at 1 and 'pageSize' is 1 to {MaxPageSize}.");
+        TraceStep? step = null;
+        if (failingStep is not null)
+        {
+            if (!Enum.TryParse<TraceStep>(failingStep, ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed))
+                return Problem($"'failingStep' is one of {string.Join(", ", Enum.GetNames<TraceStep>())}.");
+            step = parsed;
+        }
+
+        StoredTraceOutcome? ended = null;
+        if (outcome is not null)
+        {
+            if (!Enum.TryParse<StoredTraceOutcome>(outcome, ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed))
+                return Problem($"'outcome' is one of {string.Join(", ", Enum.GetNames<StoredTraceOutcome>())}.");
+            ended = parsed;
+        }
+
+        var query = new TraceQuery(OwnerFilter(http, policy), string.IsNullOrWhiteSpace(host) ? null : host.Trim(), status, step, ended, page, pageSize);
+        var (items, total) = await store.ListAsync(query, cancellationToken).ConfigureAwait(false);
+        return Results.Json(new StoredTraceList([.. items.Select(i => i.Info)], total, page, pageSize), TraceJson.Options);
+    }
+
+    private static async Task<IResult> GetAsync(string id, ITraceStore store, CancellationToken cancellationToken) =>
+        await FindAsync(id, store, cancellationToken).ConfigureAwait(false) is { } record
+            ? Results.Json(StoredTraces.ToContract(record), TraceJson.Options)
+            : NotFound(id);
+
+    private static async Task<IResult> NdjsonAsync(string id, ITraceStore store, CancellationToken cancellationToken) =>
+        await FindAsync(id, store, cancellationToken).ConfigureAwait(false) is { } record
+            ? Results.Text(record.EventsNdjson, "application/x-ndjson; charset=utf-8")
+            : NotFound(id);
+
+    private static async Task<IResult> DeleteAsync(string id, HttpContext http, ITraceStore store, DestinationPolicy policy, CancellationToken cancellationToken)
+    {
+        if (!TraceIds.IsWellFormed(id))
+            return NotFound(id);
+        // On a public server only the browser that made a trace may delete it; a permalink lets others read, not delete.
+        return await store.DeleteAsync(id, OwnerFilter(http, policy), cancellationToken).ConfigureAwait(false) ? Results.NoContent() : NotFound(id);
+    }
+
+    private static async Task<IResult> ImportAsync(HttpContext http, TraceRecorder recorder, IOptions<TraceStoreOptions> options, CancellationToken cancellationToken)
+    {
+        var limits = options.Value;
+        if (http.Request.ContentLength > limits.MaxImportBytes)
+            return Problem($"The file is larger than {limits.MaxImportBytes:N0} bytes, the most an import may be.", StatusCodes.Status413PayloadTooLarge);
+        string text;
+        using (var reader = new StreamReader(http.Request.Body))
+        {
+            var buffer = new char[limits.MaxImportBytes + 1];
+            var read = 0;
+            int n;
+            while (read < buffer.Length && (n = await reader.ReadAsync(buffer.AsMemory(read), cancellationToken).ConfigureAwait(false)) > 0)
+                read += n;
+            if (read > limits.MaxImportBytes)
+                return Problem($"The file is larger than {limits.MaxImportBytes:N0} bytes, the most an import may be.", StatusCodes.Status413PayloadTooLarge);
+            text = new string(buffer, 0, read);
+        }
+
+        var events = StoredTraces.ParseImport(text, limits.MaxImportEvents, out var error);
+        if (events is null)
+            return Problem(error!);
+        var started = (TraceStartedDetails)events[0].Details!;
+        var attempt = await recorder.SaveTraceAsync(new TraceRequestMessage { Url = started.Url }, events, cancelled: false, ClientIds.Of(http)).ConfigureAwait(false);
+        return attempt.Id is null
+            ? Results.Problem(attempt.Error, statusCode: StatusCodes.Status503ServiceUnavailable, title: "The trace could not be stored")
+            : Results.Created($"/api/traces/{attempt.Id}", new TraceStoredResult(attempt.Id, attempt.Permalink, events, null));
+    }
+
+    /// <summary>Whose traces this request may list or delete: the asking browser's on a public server, anyone's otherwise.</summary>
+    private static string? OwnerFilter(HttpContext http, DestinationPolicy policy) =>
+        policy.Mode == DestinationMode.Public ? ClientIds.Of(http) ?? "" : null;
+
+    private static async Task<TraceRecord?> FindAsync(string id, ITraceStore store, CancellationToken cancellationToken) =>
+        TraceIds.IsWellFormed(id) ? await store.FindAsync(id, cancellationToken).ConfigureAwait(false) : null;
+
+    private static IResult NotFound(string id) =>
+        Results.Problem($"No stored trace has the id '{id}' (it may have been deleted, or be older than the server keeps).", statusCode: StatusCodes.Status404NotFound, title: "No such trace");
+
+    private static IResult Problem(string detail, int status = StatusCodes.Status400BadRequest) =>
+        Results.Problem(detail: detail, statusCode: status, title: "Invalid request");
+}
