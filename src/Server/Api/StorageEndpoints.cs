@@ -22,12 +22,29 @@ public static class StorageEndpoints
     /// <summary>Maps the endpoints.</summary>
     public static IEndpointRouteBuilder MapStorageApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/traces", ListAsync);
-        app.MapGet("/api/traces/{id}", GetAsync);
-        app.MapDelete("/api/traces/{id}", DeleteAsync);
-        app.MapGet("/api/traces/{id}/ndjson", NdjsonAsync);
-        app.MapPost("/api/traces/import", ImportAsync);
+        var traces = app.MapGroup("/api/traces").AddEndpointFilter(StoreUnavailableAsync);
+        traces.MapGet("", ListAsync);
+        traces.MapGet("{id}", GetAsync);
+        traces.MapDelete("{id}", DeleteAsync);
+        traces.MapGet("{id}/ndjson", NdjsonAsync);
+        traces.MapPost("import", ImportAsync);
         return app;
+    }
+
+    /// <summary>A database that is down is a 503 that says so (and an error in the log), not an unhandled exception.</summary>
+    private static async ValueTask<object?> StoreUnavailableAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        try
+        {
+            return await next(context).ConfigureAwait(false);
+        }
+        catch (System.Data.Common.DbException e)
+        {
+            var services = context.HttpContext.RequestServices;
+            var store = services.GetRequiredService<ITraceStore>();
+            services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(StorageEndpoints)).LogError(e, "The trace store ({Store}) is unavailable", store.Description);
+            return Results.Problem($"The trace store is unavailable: {e.Message}", statusCode: StatusCodes.Status503ServiceUnavailable, title: "Storage unavailable");
+        }
     }
 
     private static async Task<IResult> ListAsync(HttpContext http, ITraceStore store, DestinationPolicy policy, CancellationToken cancellationToken,

@@ -1,0 +1,141 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using FlowTrace.Contracts.Events;
+using FlowTrace.Contracts.Storage;
+using FlowTrace.Server.Hubs;
+using FlowTrace.Server.Storage;
+using FlowTrace.Testing;
+using Microsoft.AspNetCore.SignalR.Client;
+
+namespace FlowTrace.Server.Tests.Storage;
+
+/// <summary>Traces kept by the running server (local mode, SQLite in the fixture's own directory).</summary>
+[Collection(ServerCollection.Name)]
+public sealed class StorageApiTests(ServerFixture server)
+{
+    private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
+
+    private async Task<(TraceStoredResult Result, HttpResponseMessage Response)> PostAsync(HttpClient http, string site)
+    {
+        var url = await server.LabUrlAsync(site);
+        var response = await http.PostAsync("/api/traces", Json($$"""{"url": "{{url}}"}"""));
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return ((await response.Content.ReadFromJsonAsync<TraceStoredResult>(TraceJson.Options))!, response);
+    }
+
+    [Fact]
+    public async Task PostTraces_LabSite_StoredAtItsLocationWithEveryEvent()
+    {
+        using var http = server.Http();
+        var (result, response) = await PostAsync(http, "www");
+        using (response)
+        {
+            Assert.True(TraceIds.IsWellFormed(result.Id), result.Id);
+            Assert.Equal($"/api/traces/{result.Id}", response.Headers.Location?.ToString());
+            Assert.Equal($"/t/{result.Id}", result.Permalink);
+            Assert.Null(result.StorageError);
+        }
+
+        var stored = await http.GetFromJsonAsync<StoredTrace>($"/api/traces/{result.Id}", TraceJson.Options);
+        Assert.NotNull(stored);
+        Assert.Equal(result.Events.Select(TraceJson.Serialize), stored.Events.Select(TraceJson.Serialize));
+        Assert.Equal((StoredTraceKind.Trace, StoredTraceOutcome.Completed, 200, "www.lab.test"), (stored.Info.Kind, stored.Info.Outcome, stored.Info.FinalStatus, stored.Info.Host));
+        Assert.Equal(((TraceSummary)result.Events[^1].Details!).Total, stored.Info.Total);
+        Assert.Equal(result.Events.Count, stored.Info.EventCount);
+    }
+
+    [Fact]
+    public async Task PostTraces_FailingSite_ListedWithItsFailingStep()
+    {
+        using var http = server.Http();
+        var (result, response) = await PostAsync(http, "refused");
+        response.Dispose();
+        var list = await http.GetFromJsonAsync<StoredTraceList>("/api/traces?failingStep=tcp&outcome=failed&pageSize=200", TraceJson.Options);
+        var info = Assert.Single(list!.Items, i => i.Id == result.Id);
+        Assert.Equal(TraceStep.Tcp, info.FailingStep);
+        Assert.Null(info.FinalStatus);
+    }
+
+    [Theory]
+    [InlineData("/api/traces/AAAAAAAAAAAAAAAAAAAAAA")]
+    [InlineData("/api/traces/not-an-id")]
+    [InlineData("/api/traces/AAAAAAAAAAAAAAAAAAAAAA/ndjson")]
+    public async Task GetTrace_UnknownId_404WithTheReason(string path)
+    {
+        using var http = server.Http();
+        using var response = await http.GetAsync(path);
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Contains("No stored trace", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("?page=0")]
+    [InlineData("?pageSize=1000")]
+    [InlineData("?failingStep=nonsense")]
+    [InlineData("?outcome=exploded")]
+    public async Task ListTraces_BadQuery_400(string query)
+    {
+        using var http = server.Http();
+        using var response = await http.GetAsync("/api/traces" + query);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Import_ExportedNdjson_StoredAgainWithTheSameEvents()
+    {
+        using var http = server.Http();
+        var (result, response) = await PostAsync(http, "redirect");
+        response.Dispose();
+        var ndjson = await http.GetStringAsync($"/api/traces/{result.Id}/ndjson");
+        Assert.Equal(result.Events.Select(TraceJson.Serialize), ndjson.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        using var imported = await http.PostAsync("/api/traces/import", new StringContent(ndjson, Encoding.UTF8, "application/x-ndjson"));
+        Assert.Equal(HttpStatusCode.Created, imported.StatusCode);
+        var copy = (await imported.Content.ReadFromJsonAsync<TraceStoredResult>(TraceJson.Options))!;
+        Assert.NotEqual(result.Id, copy.Id);
+        var stored = await http.GetFromJsonAsync<StoredTrace>(imported.Headers.Location!.ToString(), TraceJson.Options);
+        Assert.Equal(ndjson, string.Concat(stored!.Events.Select(e => TraceJson.Serialize(e) + "\n")));
+        Assert.Equal(StoredTraceOutcome.Completed, stored.Info.Outcome);
+    }
+
+    [Theory]
+    [InlineData("", "holds no events")]
+    [InlineData("not json\n", "Line 1 is not a FlowTrace event")]
+    [InlineData("{\"sequence\":1,\"hop\":0,\"step\":\"dns\",\"kind\":\"started\",\"offset\":\"00:00:00\",\"message\":\"x\"}\n", "numbered from 0")]
+    [InlineData("{\"sequence\":0,\"hop\":0,\"step\":\"dns\",\"kind\":\"started\",\"offset\":\"00:00:00\",\"message\":\"x\"}\n", "not the trace's start")]
+    public async Task Import_BadInput_400AndNothingStored(string body, string expected)
+    {
+        using var http = server.Http();
+        var before = (await http.GetFromJsonAsync<StoredTraceList>("/api/traces?pageSize=1", TraceJson.Options))!.Total;
+        using var response = await http.PostAsync("/api/traces/import", new StringContent(body, Encoding.UTF8, "application/x-ndjson"));
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains(expected, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(before, (await http.GetFromJsonAsync<StoredTraceList>("/api/traces?pageSize=1", TraceJson.Options))!.Total);
+    }
+
+    [Fact]
+    public async Task Import_LargerThanTheLimit_413()
+    {
+        using var http = server.Http();
+        using var response = await http.PostAsync("/api/traces/import", new StringContent(new string('x', 9 * 1024 * 1024), Encoding.UTF8, "application/x-ndjson"));
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task HubTrace_WhenItEnds_ToldWhereItIsKept()
+    {
+        await using var connection = await server.ConnectAsync();
+        var told = new TaskCompletionSource<(string TraceId, string? Id, string? Error)>();
+        connection.On<string, string?, string?, string?>(TraceHub.StoredMethod, (traceId, id, _, error) => told.TrySetResult((traceId, id, error)));
+        var url = await server.LabUrlAsync("www");
+        var events = new List<TraceEvent>();
+        await foreach (var e in connection.StreamAsync<TraceEvent>("Trace", new FlowTrace.Contracts.Requests.TraceRequestMessage { Url = url }, "page-trace-1"))
+            events.Add(e);
+        // Sent before the stream completes; the client may run the handler a moment after the stream's end.
+        var (traceId, id, error) = await told.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(("page-trace-1", null), (traceId, error));
+        using var http = server.Http();
+        var stored = await http.GetFromJsonAsync<StoredTrace>($"/api/traces/{id}", TraceJson.Options);
+        Assert.Equal(events.Select(TraceJson.Serialize), stored!.Events.Select(TraceJson.Serialize));
+    }
+}
