@@ -11,8 +11,11 @@ namespace FlowTrace.Cli;
 /// <param name="tracerOptions">The tracer's options (tests narrow them), or the defaults.</param>
 /// <param name="labOptions">The in-process lab's options for --lab, or free ports.</param>
 /// <param name="terminal">True when <paramref name="output"/> is a terminal, where colours may be used.</param>
-internal sealed class CliApp(TextWriter output, TextWriter error, TracerOptions? tracerOptions = null, LabOptions? labOptions = null, bool terminal = false)
+/// <param name="time">The clock the trace's start is read from (for the HAR's times).</param>
+internal sealed class CliApp(TextWriter output, TextWriter error, TracerOptions? tracerOptions = null, LabOptions? labOptions = null, bool terminal = false, TimeProvider? time = null)
 {
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+
     public async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(args);
@@ -31,8 +34,7 @@ internal sealed class CliApp(TextWriter output, TextWriter error, TracerOptions?
 
         if (arguments.Version)
         {
-            var version = typeof(CliApp).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
-                .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion ?? "unknown";
+            var version = Version();
             // The source revision after '+' is for bug reports, not for people.
             await output.WriteLineAsync($"flowtrace {version.Split('+')[0]}").ConfigureAwait(false);
             return 0;
@@ -92,9 +94,9 @@ internal sealed class CliApp(TextWriter output, TextWriter error, TracerOptions?
                 return 2;
             }
 
-            if (arguments.WriteOut is not null && arguments.Repeat > 1)
+            if ((arguments.WriteOut, arguments.Har, arguments.Store) is not (null, null, null) && arguments.Repeat > 1)
             {
-                await error.WriteLineAsync("flowtrace: -w reports one trace; leave out --repeat.").ConfigureAwait(false);
+                await error.WriteLineAsync("flowtrace: -w, --har and --store take one trace; leave out --repeat.").ConfigureAwait(false);
                 return 2;
             }
 
@@ -133,6 +135,7 @@ internal sealed class CliApp(TextWriter output, TextWriter error, TracerOptions?
 
             var events = new List<TraceEvent>();
             var colours = new Colours(Colours.Decide(!terminal, Environment.GetEnvironmentVariable("NO_COLOR"), Environment.GetEnvironmentVariable("TERM"), arguments.NoColor));
+            var startedAt = _time.GetUtcNow();
             var summaries = await WriteAsync(tracer.RepeatAsync(request, arguments.Repeat, cancellationToken), arguments.Silent ? TextWriter.Null : output, arguments, events.Add, cancellationToken, colours).ConfigureAwait(false);
             var failed = summaries.FirstOrDefault(s => !s.Succeeded);
             var code = summaries.Count > 0 && failed is null ? 0 : failed?.Failure?.Code == StepFailureDetails.InvalidRequest ? 2 : 1;
@@ -140,7 +143,7 @@ internal sealed class CliApp(TextWriter output, TextWriter error, TracerOptions?
                 await error.WriteLineAsync($"flowtrace: {failed?.Failure?.Reason ?? "the trace did not complete"}").ConfigureAwait(false);
             if (writeOut is not null)
                 await output.WriteAsync(CurlWriteOut.From(events, code).Format(writeOut, error)).ConfigureAwait(false);
-            return code;
+            return await ExportAsync(arguments, events, startedAt, cancellationToken).ConfigureAwait(false) ? code : Math.Max(code, 1);
         }
         finally
         {
@@ -212,6 +215,45 @@ internal sealed class CliApp(TextWriter output, TextWriter error, TracerOptions?
     }
 
     /// <summary>Events already at hand as a stream that yields between them, as a live trace does.</summary>
+    private static string Version() =>
+        typeof(CliApp).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+            .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion ?? "unknown";
+
+    /// <summary>--har and --store, after the trace; false when one of them failed (said on standard error).</summary>
+    private async Task<bool> ExportAsync(CliArguments arguments, IReadOnlyList<TraceEvent> events, DateTimeOffset startedAt, CancellationToken cancellationToken)
+    {
+        var ok = true;
+        // Where a line for the reader goes: not into a JSON stream, not when asked to be silent.
+        var say = arguments.Json || arguments.Silent ? error : output;
+        if (arguments.Har is { } harFile)
+        {
+            try
+            {
+                await File.WriteAllTextAsync(harFile, Tracer.Export.HarExport.Write(events, startedAt, Version()), cancellationToken).ConfigureAwait(false);
+                await say.WriteLineAsync($"HAR written to {harFile}").ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                await error.WriteLineAsync($"flowtrace: --har: {e.Message}").ConfigureAwait(false);
+                ok = false;
+            }
+        }
+
+        if (arguments.Store is { } server)
+        {
+            var stored = await TraceStoreClient.StoreAsync(server, events, cancellationToken).ConfigureAwait(false);
+            if (stored.Permalink is { } permalink)
+                await say.WriteLineAsync($"Stored: {permalink}").ConfigureAwait(false);
+            else
+            {
+                await error.WriteLineAsync($"flowtrace: --store: {stored.Error}").ConfigureAwait(false);
+                ok = false;
+            }
+        }
+
+        return ok;
+    }
+
     private static async IAsyncEnumerable<RepeatUpdate> Replay(IReadOnlyList<TraceEvent> events)
     {
         foreach (var traceEvent in events)

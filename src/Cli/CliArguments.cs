@@ -43,6 +43,12 @@ internal sealed record CliArguments
     /// <summary>curl's --resolve entries (HOST:PORT:ADDRESS).</summary>
     public IReadOnlyList<string> Resolve { get; init; } = [];
 
+    /// <summary>--har FILE: write the trace as an HTTP Archive (HAR 1.2) to FILE.</summary>
+    public string? Har { get; init; }
+
+    /// <summary>--store URL: keep the trace on the FlowTrace server at URL and print its permalink.</summary>
+    public Uri? Store { get; init; }
+
     public const string Usage = """
         Usage: flowtrace URL [options]
                flowtrace --lab [SITE]        trace a lab site by name (no SITE: list them)
@@ -70,6 +76,8 @@ internal sealed record CliArguments
           --repeat N               trace N times, each on a new connection, then per step the first run
                                    beside the median, p95, min and max of the others (N up to 100)
           --json                   print the events as JSON, one object per line
+          --har FILE               also write the trace as an HTTP Archive (HAR 1.2: DevTools, WebPageTest)
+          --store URL              keep the trace on the FlowTrace server at URL and print its permalink
           --no-color               no colours (also: NO_COLOR set, or output not a terminal)
           --version                print the version
           -h, --help               show this help
@@ -80,9 +88,15 @@ internal sealed record CliArguments
           flowtrace https://example.com/ -s -o /dev/null -w '%{time_connect} %{time_appconnect} %{time_total}\n'
           flowtrace https://www.example.test/ --resolve www.example.test:443:127.0.0.1 --cacert ca.pem
           flowtrace https://example.com/ --repeat 10
+          flowtrace https://example.com/ --har trace.har --store http://127.0.0.1:5080/
 
         Exit code: 0 when the trace completed (whatever the HTTP status), 1 when a step failed, 2 for bad input.
         """;
+
+    private static Uri ParseServer(string value) =>
+        Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
+            ? uri
+            : throw new ArgumentException($"--store takes a FlowTrace server's http(s) URL, such as http://127.0.0.1:5080/, not '{value}'.");
 
     /// <summary>Single-letter options that take a value, as curl's.</summary>
     private const string LettersWithValue = "HXwmo";
@@ -126,6 +140,8 @@ internal sealed record CliArguments
                 "--no-redirects" => result with { NoRedirects = true },
                 "--lab" => result with { Lab = true },
                 "--json" => result with { Json = true },
+                "--har" => result with { Har = Value() },
+                "--store" => result with { Store = ParseServer(Value()) },
                 "--repeat" => result with { Repeat = ParseRepeat(Value()) },
                 "--cacert" => result with { CaCertificates = [.. result.CaCertificates, Value()] },
                 "--header" => AddHeader(result, Value(), headers),

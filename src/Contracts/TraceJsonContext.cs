@@ -31,6 +31,7 @@ namespace FlowTrace.Contracts;
 [JsonSerializable(typeof(StoredTrace))]
 [JsonSerializable(typeof(StoredTraceList))]
 [JsonSerializable(typeof(TraceStoredResult))]
+[JsonSerializable(typeof(TraceCommands))]
 // Hub method arguments and results beside the contracts (NextStep(traceId) returns whether a step was waiting).
 [JsonSerializable(typeof(string))]
 [JsonSerializable(typeof(bool))]

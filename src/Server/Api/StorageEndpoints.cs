@@ -3,6 +3,7 @@ using FlowTrace.Contracts.Events;
 using FlowTrace.Contracts.Requests;
 using FlowTrace.Contracts.Storage;
 using FlowTrace.Server.Storage;
+using FlowTrace.Tracer.Export;
 using FlowTrace.Tracer.Policy;
 using Microsoft.Extensions.Options;
 
@@ -27,6 +28,8 @@ public static class StorageEndpoints
         traces.MapGet("{id}", GetAsync);
         traces.MapDelete("{id}", DeleteAsync);
         traces.MapGet("{id}/ndjson", NdjsonAsync);
+        traces.MapGet("{id}/har", HarAsync);
+        traces.MapGet("{id}/commands", CommandsAsync);
         traces.MapPost("import", ImportAsync);
         return app;
     }
@@ -82,6 +85,28 @@ public static class StorageEndpoints
         await FindAsync(id, store, cancellationToken).ConfigureAwait(false) is { } record
             ? Results.Text(record.EventsNdjson, "application/x-ndjson; charset=utf-8")
             : NotFound(id);
+
+    private static async Task<IResult> HarAsync(string id, HttpContext http, ITraceStore store, CancellationToken cancellationToken)
+    {
+        if (await FindAsync(id, store, cancellationToken).ConfigureAwait(false) is not { Info.Kind: StoredTraceKind.Trace } record)
+            return NotFound(id);
+        var events = StoredTraces.ToContract(record).Events;
+        // Stored when it ended: it started its whole time earlier.
+        var took = (events.Count > 0 ? events[^1].Details as TraceSummary : null)?.Total ?? (events.Count > 0 ? events[^1].Offset : TimeSpan.Zero);
+        var version = typeof(StorageEndpoints).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
+        http.Response.Headers.ContentDisposition = $"attachment; filename=\"flowtrace-{record.Info.Host}-{id}.har\"";
+        return Results.Text(HarExport.Write(events, record.Info.CreatedAt - took, version), "application/json; charset=utf-8");
+    }
+
+    private static async Task<IResult> CommandsAsync(string id, ITraceStore store, CancellationToken cancellationToken)
+    {
+        if (await FindAsync(id, store, cancellationToken).ConfigureAwait(false) is not { Info.Kind: StoredTraceKind.Trace } record)
+            return NotFound(id);
+        var stored = StoredTraces.ToContract(record);
+        // A CA the trace was told to trust is the user's own file; the command names it as ca.pem.
+        var curl = ReproduceCommands.Curl(stored.Events, string.IsNullOrWhiteSpace(stored.Request?.TrustedRoots) ? null : "ca.pem");
+        return Results.Json(new TraceCommands(curl?.Text, curl?.Note, ReproduceCommands.Openssl(stored.Events)?.Text), TraceJson.Options);
+    }
 
     private static async Task<IResult> DeleteAsync(string id, HttpContext http, ITraceStore store, DestinationPolicy policy, CancellationToken cancellationToken)
     {

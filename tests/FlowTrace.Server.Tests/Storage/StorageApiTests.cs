@@ -138,4 +138,31 @@ public sealed class StorageApiTests(ServerFixture server)
         var stored = await http.GetFromJsonAsync<StoredTrace>($"/api/traces/{id}", TraceJson.Options);
         Assert.Equal(events.Select(TraceJson.Serialize), stored!.Events.Select(TraceJson.Serialize));
     }
+
+    [Fact]
+    public async Task Har_StoredTrace_ValidHar12AsADownload()
+    {
+        using var http = server.Http();
+        var (result, response) = await PostAsync(http, "redirect");
+        response.Dispose();
+        using var har = await http.GetAsync($"/api/traces/{result.Id}/har");
+        Assert.Equal(HttpStatusCode.OK, har.StatusCode);
+        Assert.Equal("attachment", har.Content.Headers.ContentDisposition?.DispositionType);
+        var text = await har.Content.ReadAsStringAsync();
+        Assert.Empty(HarSchemaValidator.Errors(text));
+        using var document = System.Text.Json.JsonDocument.Parse(text);
+        Assert.Equal(3, document.RootElement.GetProperty("log").GetProperty("entries").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task Commands_StoredTrace_CurlAndOpensslForItsAddress()
+    {
+        using var http = server.Http();
+        var (result, response) = await PostAsync(http, "www");
+        response.Dispose();
+        var commands = await http.GetFromJsonAsync<TraceCommands>($"/api/traces/{result.Id}/commands", TraceJson.Options);
+        var remote = result.Events.Select(e => e.Details).OfType<TcpConnectedDetails>().First().Remote;
+        Assert.StartsWith("curl --http1.1 --resolve www.lab.test:", commands!.Curl, StringComparison.Ordinal);
+        Assert.Contains($"openssl s_client -connect {remote} -servername www.lab.test", commands.Openssl, StringComparison.Ordinal);
+    }
 }
