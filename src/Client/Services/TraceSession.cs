@@ -1,6 +1,7 @@
 using FlowTrace.Contracts.Events;
 using FlowTrace.Contracts.Repeat;
 using FlowTrace.Contracts.Requests;
+using FlowTrace.Contracts.Storage;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
@@ -11,9 +12,10 @@ namespace FlowTrace.Client.Services;
 /// The page's one trace: owns the hub connection, streams events into per-step state and tells the components
 /// when something changed. Components subscribe to <see cref="Changed"/> and unsubscribe when disposed.
 /// </summary>
-public sealed class TraceSession(HubClient hub, PageMarks marks) : IAsyncDisposable
+public sealed class TraceSession(HubClient hub, PageMarks marks, TimeProvider time) : IAsyncDisposable
 {
     private HubConnection? _connection;
+    private HubConnection? _toldWhereStored;
     private readonly RunSlot _run = new();
     private string? _traceId;
 
@@ -61,6 +63,22 @@ public sealed class TraceSession(HubClient hub, PageMarks marks) : IAsyncDisposa
     /// browser tests) can tell this trace's end from the previous one's.</summary>
     public int TracesStarted { get; private set; }
 
+    /// <summary>The request of the trace shown (a stored trace's as it was asked): what "trace again" runs.</summary>
+    public TraceRequestMessage? Request { get; private set; }
+
+    /// <summary>The id the server keeps the trace shown under (its permalink is <c>/t/{id}</c>); null before it was
+    /// stored, or when it could not be (<see cref="StorageError"/>).</summary>
+    public string? StoredId { get; private set; }
+
+    /// <summary>Why the server could not keep the trace, if it could not.</summary>
+    public string? StorageError { get; private set; }
+
+    /// <summary>When the trace shown was stored, for a trace opened from its permalink.</summary>
+    public DateTimeOffset? StoredAt { get; private set; }
+
+    /// <summary>After "trace again": the stored trace the live one is compared with, step by step; null otherwise.</summary>
+    public StoredTrace? Baseline { get; private set; }
+
     /// <summary>A repeated trace: each finished run's summary, in run order.</summary>
     public List<TraceSummary> RunSummaries { get; } = [];
 
@@ -102,10 +120,63 @@ public sealed class TraceSession(HubClient hub, PageMarks marks) : IAsyncDisposa
     }
 
     /// <summary>Starts a trace, replacing the previous one.</summary>
-    public async Task StartAsync(TraceRequestMessage request)
+    public Task StartAsync(TraceRequestMessage request) => StartAsync(request, baseline: null);
+
+    /// <summary>"Trace again": a new live trace of a stored trace's request, compared with it step by step.</summary>
+    public Task TraceAgainAsync(StoredTrace stored)
     {
-        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(stored);
+        return StartAsync(stored.Request ?? new TraceRequestMessage { Url = stored.Info.Url }, stored);
+    }
+
+    /// <summary>Shows a stored trace as a live one is shown: at once, or (<paramref name="replay"/>) its events again at
+    /// their original pace, so that a workshop can show a recorded trace as if it happened now.</summary>
+    public async Task ShowStoredAsync(StoredTrace stored, bool replay)
+    {
+        ArgumentNullException.ThrowIfNull(stored);
         await CancelAsync();
+        Reset(stored.Request ?? new TraceRequestMessage { Url = stored.Info.Url }, baseline: null);
+        StoredId = stored.Info.Id;
+        StoredAt = stored.Info.CreatedAt;
+        IsRunning = replay;
+        NotifyChanged();
+        var token = _run.Begin();
+        var started = time.GetTimestamp();
+        try
+        {
+            foreach (var traceEvent in stored.Events)
+            {
+                var wait = traceEvent.Offset - time.GetElapsedTime(started);
+                // Timers tick in milliseconds: events closer together than that are drawn in one burst, as live ones are.
+                if (replay && wait > TimeSpan.FromMilliseconds(1))
+                    await Task.Delay(wait, time, token);
+                Apply(traceEvent);
+            }
+
+            if (Summary is null)
+                Error = "This trace was cancelled before its end: what it got so far is shown.";
+        }
+        catch (OperationCanceledException)
+        {
+            Error ??= "The replay was stopped.";
+        }
+        finally
+        {
+            IsRunning = false;
+            NotifyChanged();
+        }
+    }
+
+    /// <summary>Shows why a stored trace could not be opened.</summary>
+    public void ShowError(string message)
+    {
+        Reset(null, baseline: null);
+        Error = message;
+        NotifyChanged();
+    }
+
+    private void Reset(TraceRequestMessage? request, StoredTrace? baseline)
+    {
         Events.Clear();
         Hops.Clear();
         Summary = null;
@@ -113,17 +184,36 @@ public sealed class TraceSession(HubClient hub, PageMarks marks) : IAsyncDisposa
         Paused = null;
         Statistics = null;
         RunSummaries.Clear();
-        Runs = request.Repeat > 1 ? request.Repeat.Value : 0;
+        Runs = request?.Repeat > 1 ? request.Repeat.Value : 0;
         Run = Runs > 0 ? 1 : 0;
-        Url = request.Url;
-        IsRunning = true;
+        Url = request?.Url;
+        Request = request;
+        StoredId = null;
+        StoredAt = null;
+        StorageError = null;
+        Baseline = baseline;
         TracesStarted++;
+    }
+
+    private async Task StartAsync(TraceRequestMessage request, StoredTrace? baseline)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        await CancelAsync();
+        Reset(request, baseline);
+        IsRunning = true;
         NotifyChanged();
         var token = _run.Begin();
         _traceId = Guid.NewGuid().ToString("N");
         try
         {
             var connection = _connection = await hub.ConnectAsync();
+            if (_toldWhereStored != connection)
+            {
+                // The server says where it kept each trace before the trace's stream completes.
+                connection.On<string, string?, string?, string?>("TraceStored", (id, storedId, _, error) => Stored(id, storedId, error));
+                _toldWhereStored = connection;
+            }
+
             if (Runs > 0)
             {
                 await foreach (var update in connection.StreamAsync<RepeatUpdate>("Repeat", request, token))
@@ -153,6 +243,15 @@ public sealed class TraceSession(HubClient hub, PageMarks marks) : IAsyncDisposa
             Paused = null;
             NotifyChanged();
         }
+    }
+
+    private void Stored(string traceId, string? storedId, string? error)
+    {
+        if (traceId != _traceId)
+            return;
+        StoredId = storedId;
+        StorageError = error;
+        NotifyChanged();
     }
 
     /// <summary>Step mode: lets the paused trace run its next step.</summary>
