@@ -29,6 +29,16 @@ public sealed class SniPageTests(AppFixture app)
         await Assertions.Expect(unknown).ToContainTextAsync("falls through to the default");
         await Assertions.Expect(table.Locator("tr[data-name='www.lab.test']")).ToContainTextAsync("covers the name");
         await Assertions.Expect(page.GetByText("What SNI is", new() { Exact = false }).Or(page.GetByRole(AriaRole.Heading, new() { Name = "Which certificate does a server hand out for which name?" }))).ToBeVisibleAsync();
+
+        // Kept: its permalink opens the same table, read back from storage.
+        var permalink = page.Locator("section.stored a.permalink");
+        await Assertions.Expect(permalink).ToHaveTextAsync(new Regex(@"^/sni/[A-Za-z0-9_-]{22}$"));
+        var path = (await permalink.TextContentAsync())!;
+        await page.GetByRole(AriaRole.Link, new() { Name = "History" }).ClickAsync();
+        await page.Locator($"a[href='{path.TrimStart('/')}']").ClickAsync();
+        await page.WaitForURLAsync(new Regex(Regex.Escape(path) + "$"));
+        await Assertions.Expect(table.Locator("tr[data-name='unknown.lab.test']")).ToHaveClassAsync("mismatch");
+        await Assertions.Expect(page.GetByLabel("Server (host or IP, with :port)")).ToHaveValueAsync(target);
         await page.CloseAsync();
     }
 }

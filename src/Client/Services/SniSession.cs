@@ -27,6 +27,11 @@ public sealed class SniSession(HubClient hub) : IAsyncDisposable
     /// <summary>A request or connection error.</summary>
     public string? Error { get; private set; }
 
+    /// <summary>The id the server keeps the comparison shown under (its permalink is <c>/sni/{id}</c>), once kept.</summary>
+    public string? StoredId { get; private set; }
+
+    private HubConnection? _toldWhereStored;
+
     /// <summary>Runs a comparison, replacing the previous one.</summary>
     public async Task CompareAsync(SniComparisonMessage request)
     {
@@ -35,24 +40,26 @@ public sealed class SniSession(HubClient hub) : IAsyncDisposable
         HostCheck = null;
         Summary = null;
         Error = null;
+        StoredId = null;
         IsRunning = true;
         Changed?.Invoke();
         var token = _run.Begin();
         try
         {
             var connection = await hub.ConnectAsync();
+            if (_toldWhereStored != connection)
+            {
+                connection.On<string?, string?>("SniStored", (id, _) =>
+                {
+                    StoredId = id;
+                    Changed?.Invoke();
+                });
+                _toldWhereStored = connection;
+            }
+
             await foreach (var update in connection.StreamAsync<SniComparisonUpdate>("CompareSni", request, token))
             {
-                switch (update)
-                {
-                    case SniProbeResult probe: Results.Add(probe); break;
-                    case SniHostCheckResult check: HostCheck = check; break;
-                    case SniComparisonSummary summary:
-                        Summary = summary;
-                        Error = summary.Failure?.Reason;
-                        break;
-                }
-
+                Apply(update);
                 Changed?.Invoke();
             }
         }
@@ -74,6 +81,34 @@ public sealed class SniSession(HubClient hub) : IAsyncDisposable
         {
             IsRunning = false;
             Changed?.Invoke();
+        }
+    }
+
+    /// <summary>Shows a stored comparison (its permalink), as it was when it ended.</summary>
+    public async Task ShowStoredAsync(IReadOnlyList<SniComparisonUpdate> updates, string? storedId, string? error = null)
+    {
+        ArgumentNullException.ThrowIfNull(updates);
+        await CancelAsync();
+        StoredId = storedId;
+        Results.Clear();
+        HostCheck = null;
+        Summary = null;
+        Error = error;
+        foreach (var update in updates)
+            Apply(update);
+        Changed?.Invoke();
+    }
+
+    private void Apply(SniComparisonUpdate update)
+    {
+        switch (update)
+        {
+            case SniProbeResult probe: Results.Add(probe); break;
+            case SniHostCheckResult check: HostCheck = check; break;
+            case SniComparisonSummary summary:
+                Summary = summary;
+                Error = summary.Failure?.Reason;
+                break;
         }
     }
 

@@ -25,6 +25,9 @@ public sealed class TraceHub(ITracer tracer, TraceRequestFactory factory, StepGa
     /// <c>(traceId, storedId, permalink, error)</c>.</summary>
     public const string StoredMethod = "TraceStored";
 
+    /// <summary>The client method told, before an SNI comparison's stream completes, where it is kept: <c>(storedId, error)</c>.</summary>
+    public const string SniStoredMethod = "SniStored";
+
     /// <summary>Runs a trace; <paramref name="traceId"/> names it for <see cref="NextStep"/> in step mode.</summary>
     public async IAsyncEnumerable<TraceEvent> Trace(TraceRequestMessage request, string traceId, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -117,7 +120,9 @@ public sealed class TraceHub(ITracer tracer, TraceRequestFactory factory, StepGa
         }
         finally
         {
-            await recorder.SaveSniAsync(request, updates, cancellationToken.IsCancellationRequested, ClientIds.Of(Context.GetHttpContext())).ConfigureAwait(false);
+            var attempt = await recorder.SaveSniAsync(request, updates, cancellationToken.IsCancellationRequested, ClientIds.Of(Context.GetHttpContext())).ConfigureAwait(false);
+            if (!cancellationToken.IsCancellationRequested)
+                await Clients.Caller.SendAsync(SniStoredMethod, attempt.Id, attempt.Error, CancellationToken.None).ConfigureAwait(false);
         }
     }
 

@@ -165,4 +165,24 @@ public sealed class StorageApiTests(ServerFixture server)
         Assert.StartsWith("curl --http1.1 --resolve www.lab.test:", commands!.Curl, StringComparison.Ordinal);
         Assert.Contains($"openssl s_client -connect {remote} -servername www.lab.test", commands.Openssl, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task HubSniComparison_WhenItEnds_KeptAsAnSniComparison()
+    {
+        await using var connection = await server.ConnectAsync();
+        var told = new TaskCompletionSource<string?>();
+        connection.On<string?, string?>(TraceHub.SniStoredMethod, (id, _) => told.TrySetResult(id));
+        var target = new Uri(await server.LabUrlAsync("www")).Authority;
+        var updates = new List<FlowTrace.Contracts.Sni.SniComparisonUpdate>();
+        var request = new FlowTrace.Contracts.Sni.SniComparisonMessage { Target = target, Names = ["www.lab.test", "api.lab.test"], IncludeNoSni = true };
+        await foreach (var update in connection.StreamAsync<FlowTrace.Contracts.Sni.SniComparisonUpdate>("CompareSni", request))
+            updates.Add(update);
+        var id = await told.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        using var http = server.Http();
+        var stored = await http.GetFromJsonAsync<StoredTrace>($"/api/traces/{id}", TraceJson.Options);
+        Assert.Equal((StoredTraceKind.Sni, StoredTraceOutcome.Completed), (stored!.Info.Kind, stored.Info.Outcome));
+        Assert.Equal(target, stored.SniRequest!.Target);
+        Assert.Equal(updates.Count, stored.SniUpdates.Count);
+        Assert.Empty(stored.Events);
+    }
 }
