@@ -94,9 +94,9 @@ internal sealed class CliApp(TextWriter output, TextWriter error, TracerOptions?
                 return 2;
             }
 
-            if ((arguments.WriteOut, arguments.Har, arguments.Store) is not (null, null, null) && arguments.Repeat > 1)
+            if (((arguments.WriteOut, arguments.Har, arguments.Store) is not (null, null, null) || arguments.Commands) && arguments.Repeat > 1)
             {
-                await error.WriteLineAsync("flowtrace: -w, --har and --store take one trace; leave out --repeat.").ConfigureAwait(false);
+                await error.WriteLineAsync("flowtrace: -w, --har, --store and --commands take one trace; leave out --repeat.").ConfigureAwait(false);
                 return 2;
             }
 
@@ -237,6 +237,17 @@ internal sealed class CliApp(TextWriter output, TextWriter error, TracerOptions?
                 await error.WriteLineAsync($"flowtrace: --har: {e.Message}").ConfigureAwait(false);
                 ok = false;
             }
+        }
+
+        if (arguments.Commands)
+        {
+            var curl = Tracer.Export.ReproduceCommands.Curl(events, arguments.CaCertificates.FirstOrDefault());
+            var openssl = Tracer.Export.ReproduceCommands.Openssl(events);
+            await say.WriteLineAsync(curl is null ? "# curl: the trace never connected, there is nothing to repeat" : curl.Text).ConfigureAwait(false);
+            if (curl?.Note is { } note)
+                await say.WriteLineAsync($"# {note}").ConfigureAwait(false);
+            if (openssl is not null)
+                await say.WriteLineAsync(openssl.Text).ConfigureAwait(false);
         }
 
         if (arguments.Store is { } server)

@@ -46,6 +46,9 @@ internal sealed record CliArguments
     /// <summary>--har FILE: write the trace as an HTTP Archive (HAR 1.2) to FILE.</summary>
     public string? Har { get; init; }
 
+    /// <summary>--commands: after the trace, print the curl and openssl s_client commands that repeat it.</summary>
+    public bool Commands { get; init; }
+
     /// <summary>--store URL: keep the trace on the FlowTrace server at URL and print its permalink.</summary>
     public Uri? Store { get; init; }
 
@@ -78,6 +81,7 @@ internal sealed record CliArguments
           --json                   print the events as JSON, one object per line
           --har FILE               also write the trace as an HTTP Archive (HAR 1.2: DevTools, WebPageTest)
           --store URL              keep the trace on the FlowTrace server at URL and print its permalink
+          --commands               print the curl and openssl s_client commands that repeat the trace
           --no-color               no colours (also: NO_COLOR set, or output not a terminal)
           --version                print the version
           -h, --help               show this help
@@ -141,6 +145,7 @@ internal sealed record CliArguments
                 "--lab" => result with { Lab = true },
                 "--json" => result with { Json = true },
                 "--har" => result with { Har = Value() },
+                "--commands" => result with { Commands = true },
                 "--store" => result with { Store = ParseServer(Value()) },
                 "--repeat" => result with { Repeat = ParseRepeat(Value()) },
                 "--cacert" => result with { CaCertificates = [.. result.CaCertificates, Value()] },

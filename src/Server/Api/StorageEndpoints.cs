@@ -121,18 +121,18 @@ public static class StorageEndpoints
         var limits = options.Value;
         if (http.Request.ContentLength > limits.MaxImportBytes)
             return Problem($"The file is larger than {limits.MaxImportBytes:N0} bytes, the most an import may be.", StatusCodes.Status413PayloadTooLarge);
-        string text;
-        using (var reader = new StreamReader(http.Request.Body))
+        // Read up to the limit and no further, whatever the request said its length was.
+        using var body = new MemoryStream();
+        var chunk = new byte[64 * 1024];
+        int read;
+        while ((read = await http.Request.Body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
         {
-            var buffer = new char[limits.MaxImportBytes + 1];
-            var read = 0;
-            int n;
-            while (read < buffer.Length && (n = await reader.ReadAsync(buffer.AsMemory(read), cancellationToken).ConfigureAwait(false)) > 0)
-                read += n;
-            if (read > limits.MaxImportBytes)
+            if (body.Length + read > limits.MaxImportBytes)
                 return Problem($"The file is larger than {limits.MaxImportBytes:N0} bytes, the most an import may be.", StatusCodes.Status413PayloadTooLarge);
-            text = new string(buffer, 0, read);
+            body.Write(chunk, 0, read);
         }
+
+        var text = System.Text.Encoding.UTF8.GetString(body.GetBuffer(), 0, (int)body.Length);
 
         var events = StoredTraces.ParseImport(text, limits.MaxImportEvents, out var error);
         if (events is null)

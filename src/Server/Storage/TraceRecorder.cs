@@ -11,7 +11,7 @@ namespace FlowTrace.Server.Storage;
 
 /// <summary>
 /// Turns a finished trace (completed, failed or cancelled) into a stored one: an id, the listing's columns from its
-/// summary, the request and the events as NDJSON. Storage failing never fails the trace: the caller is told why, and the
+/// summary, the request and the events as NDJSON, credentials the user sent left out (<see cref="Redaction"/>). Storage failing never fails the trace: the caller is told why, and the
 /// log says it loudly.
 /// </summary>
 public sealed class TraceRecorder(ITraceStore store, IOptions<TraceStoreOptions> options, TimeProvider time, ILogger<TraceRecorder> log)
@@ -34,7 +34,8 @@ public sealed class TraceRecorder(ITraceStore store, IOptions<TraceStoreOptions>
         var failing = summary?.Steps.FirstOrDefault(s => !s.Succeeded)?.Step;
         var url = (events.Count > 0 ? events[0].Details as TraceStartedDetails : null)?.Url ?? request.Url ?? "";
         var info = Info(StoredTraceKind.Trace, url, outcome, summary?.FinalStatusCode, failing, summary?.Total, events.Count);
-        return SaveAsync(info, clientId, JsonSerializer.Serialize(request, TraceJson.TypeInfo<TraceRequestMessage>()), StoredTraces.ToNdjson(events));
+        return SaveAsync(info, clientId, JsonSerializer.Serialize(Redaction.Request(request), TraceJson.TypeInfo<TraceRequestMessage>()),
+            StoredTraces.ToNdjson(Redaction.Events(events)));
     }
 
     /// <summary>Stores an SNI comparison's updates.</summary>

@@ -1,8 +1,6 @@
 using System.Net.Http.Json;
-using FlowTrace.Cli;
 using FlowTrace.Contracts.Events;
 using FlowTrace.Contracts.Storage;
-using FlowTrace.Lab;
 using FlowTrace.Testing;
 
 namespace FlowTrace.Server.Tests.Storage;
@@ -11,13 +9,7 @@ namespace FlowTrace.Server.Tests.Storage;
 [Collection(ServerCollection.Name)]
 public sealed class CliStoreTests(ServerFixture server)
 {
-    private static async Task<(int Code, string Output, string Error)> RunAsync(params string[] args)
-    {
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        var code = await new CliApp(output, error, labOptions: LabOptions.Ephemeral).RunAsync(args, CancellationToken.None);
-        return (code, output.ToString(), error.ToString());
-    }
+    private static Task<(int Code, string Output, string Error)> RunAsync(params string[] args) => CliRun.RunAsync(args);
 
     [Fact]
     public async Task Run_StoreAndHar_PermalinkOpensTheSameEventsAndTheHarIsValid()

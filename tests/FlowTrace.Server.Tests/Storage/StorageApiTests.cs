@@ -185,4 +185,24 @@ public sealed class StorageApiTests(ServerFixture server)
         Assert.Equal(updates.Count, stored.SniUpdates.Count);
         Assert.Empty(stored.Events);
     }
+
+    [Fact]
+    public async Task PostTraces_CredentialsSent_ShownLiveButNotKept()
+    {
+        using var http = server.Http();
+        var url = await server.LabUrlAsync("www");
+        using var response = await http.PostAsync("/api/traces", Json($$$"""{"url": "{{{url}}}", "headers": {"Authorization": "Bearer s3cret", "Cookie": "session=abc", "X-Plain": "kept"}}"""));
+        var result = (await response.Content.ReadFromJsonAsync<TraceStoredResult>(TraceJson.Options))!;
+        // The live answer is the caller's own: what was sent, as it was sent.
+        Assert.Contains(result.Events.Select(e => e.Details).OfType<HttpRequestDetails>().Single().Headers, h => h.Value == "Bearer s3cret");
+        var kept = await http.GetStringAsync($"/api/traces/{result.Id}");
+        var ndjson = await http.GetStringAsync($"/api/traces/{result.Id}/ndjson");
+        foreach (var text in new[] { kept, ndjson })
+        {
+            Assert.DoesNotContain("s3cret", text, StringComparison.Ordinal);
+            Assert.DoesNotContain("session=abc", text, StringComparison.Ordinal);
+            Assert.Contains("kept", text, StringComparison.Ordinal);
+            Assert.Contains(FlowTrace.Server.Storage.Redaction.Placeholder, text, StringComparison.Ordinal);
+        }
+    }
 }

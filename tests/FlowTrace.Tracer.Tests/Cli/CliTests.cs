@@ -7,13 +7,7 @@ namespace FlowTrace.Tracer.Tests.Cli;
 
 public sealed class CliTests
 {
-    private static async Task<(int Code, string Output, string Error)> RunAsync(params string[] args)
-    {
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        var code = await new CliApp(output, error, labOptions: LabOptions.Ephemeral).RunAsync(args, CancellationToken.None);
-        return (code, output.ToString(), error.ToString());
-    }
+    private static Task<(int Code, string Output, string Error)> RunAsync(params string[] args) => CliRun.RunAsync(args);
 
     [Fact]
     public async Task Run_LabSiteAsJson_PrintsOneEventPerLineAndExitsZero()
@@ -62,6 +56,16 @@ public sealed class CliTests
         {
             Directory.Delete(work, recursive: true);
         }
+    }
+
+    [Fact]
+    public async Task Run_Commands_PrintsCurlAndOpensslForTheAddressUsed()
+    {
+        var (code, output, error) = await RunAsync("www", "--lab", "--commands", "--no-color");
+        Assert.True(code == 0, error);
+        var lines = output.Split('\n');
+        Assert.Contains(lines, l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^curl --http1\.1 --resolve www\.lab\.test:\d+:127\.0\.0\.1 "));
+        Assert.Contains(lines, l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^openssl s_client -connect 127\.0\.0\.1:\d+ -servername www\.lab\.test -alpn http/1\.1 -showcerts$"));
     }
 
     [Fact]
