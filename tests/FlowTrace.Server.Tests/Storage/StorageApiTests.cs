@@ -205,4 +205,42 @@ public sealed class StorageApiTests(ServerFixture server)
             Assert.Contains(FlowTrace.Server.Storage.Redaction.Placeholder, text, StringComparison.Ordinal);
         }
     }
+
+    [Fact]
+    public async Task HubTrace_ClosedMidway_KeptWholeAsCancelledWithWhatItGot()
+    {
+        await using var connection = await server.ConnectAsync();
+        var url = await server.LabUrlAsync("slow");
+        using var stop = new CancellationTokenSource();
+        try
+        {
+            await foreach (var e in connection.StreamAsync<TraceEvent>("Trace", new FlowTrace.Contracts.Requests.TraceRequestMessage { Url = url }, "closed-midway", stop.Token))
+            {
+                // The slow site answers after a wait: stop once the request has gone out, as a closed tab would.
+                if (e.Step == TraceStep.HttpRequest && e.Kind == TraceEventKind.Completed)
+                    await stop.CancelAsync();
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        using var http = server.Http();
+        StoredTraceInfo? kept = null;
+        for (var wait = 0; wait < 50 && kept is null; wait++)
+        {
+            var list = await http.GetFromJsonAsync<StoredTraceList>("/api/traces?host=slow.lab.test&outcome=cancelled&pageSize=200", TraceJson.Options);
+            kept = list!.Items.FirstOrDefault();
+            if (kept is null)
+                await Task.Delay(100);
+        }
+
+        Assert.NotNull(kept);
+        var stored = await http.GetFromJsonAsync<StoredTrace>($"/api/traces/{kept.Id}", TraceJson.Options);
+        // Whole: every event up to the close, in order, and no summary (the trace never ended).
+        Assert.Equal(Enumerable.Range(0, stored!.Events.Count), stored.Events.Select(e => e.Sequence));
+        Assert.Contains(stored.Events, e => e.Step == TraceStep.HttpRequest && e.Kind == TraceEventKind.Completed);
+        Assert.DoesNotContain(stored.Events, e => e.Details is TraceSummary);
+        Assert.Null(stored.Info.Total);
+    }
 }
