@@ -51,6 +51,7 @@ public static class FlowTraceServer
         builder.Services.AddSingleton(sp => new SniComparer(sp.GetRequiredService<TracerOptions>()));
         builder.Services.AddSingleton<TraceRequestFactory>();
         builder.Services.AddSingleton<StepGates>();
+        builder.Services.AddSingleton<LiveTraceRunner>();
         builder.Services.AddSingleton<TraceAdmission>();
         builder.Services.AddSingleton<SniRequestFactory>();
         builder.Services.TryAddSingleton(TimeProvider.System);

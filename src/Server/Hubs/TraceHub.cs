@@ -16,7 +16,7 @@ namespace FlowTrace.Server.Hubs;
 /// Streams a trace's events to the caller as the tracer produces them. Closing the stream (or the tab)
 /// cancels the trace on the server at once.
 /// </summary>
-public sealed class TraceHub(ITracer tracer, TraceRequestFactory factory, StepGates gates, IOptions<FlowTraceServerOptions> options, SniComparer sniComparer, SniRequestFactory sniFactory, TraceAdmission admission, SampleTrace sample, TraceRecorder recorder) : Hub
+public sealed class TraceHub(ITracer tracer, TraceRequestFactory factory, StepGates gates, SniComparer sniComparer, SniRequestFactory sniFactory, SampleTrace sample, TraceRecorder recorder, LiveTraceRunner runner) : Hub
 {
     /// <summary>The hub's path.</summary>
     public const string Path = "/hubs/trace";
@@ -29,51 +29,8 @@ public sealed class TraceHub(ITracer tracer, TraceRequestFactory factory, StepGa
     public const string SniStoredMethod = "SniStored";
 
     /// <summary>Runs a trace; <paramref name="traceId"/> names it for <see cref="NextStep"/> in step mode.</summary>
-    public async IAsyncEnumerable<TraceEvent> Trace(TraceRequestMessage request, string traceId, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        var stepTimeout = options.Value.StepModeTimeout;
-        IDisposable? registration = null;
-        Func<TraceStep, CancellationToken, ValueTask>? pause = null;
-        if (request.StepMode == true)
-        {
-            if (string.IsNullOrWhiteSpace(traceId))
-                throw new HubException("Step mode needs a trace id.");
-            registration = gates.Register(Context.ConnectionId, traceId, out var waitForNext);
-            pause = async (_, token) =>
-            {
-                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(token);
-                timeout.CancelAfter(stepTimeout);
-                await waitForNext(timeout.Token).ConfigureAwait(false);
-            };
-        }
-
-        if (request.Repeat > 1)
-            throw new HubException("A repeated trace streams through 'Repeat', not 'Trace'.");
-        using (registration)
-        {
-            var traceRequest = factory.Create(request, pause, out var errors);
-            if (traceRequest is null)
-                throw new HubException(string.Join(" ", errors));
-            using var lease = Admit();
-            var events = new List<TraceEvent>();
-            try
-            {
-                await foreach (var traceEvent in tracer.TraceAsync(traceRequest, cancellationToken).ConfigureAwait(false))
-                {
-                    events.Add(traceEvent);
-                    yield return traceEvent;
-                }
-            }
-            finally
-            {
-                // Kept however it ended; a closed tab is a cancelled trace, and nobody is left to tell.
-                var attempt = await recorder.SaveTraceAsync(request, events, cancellationToken.IsCancellationRequested, ClientIds.Of(Context.GetHttpContext())).ConfigureAwait(false);
-                if (!cancellationToken.IsCancellationRequested)
-                    await Clients.Caller.SendAsync(StoredMethod, traceId, attempt.Id, attempt.Permalink, attempt.Error, CancellationToken.None).ConfigureAwait(false);
-            }
-        }
-    }
+    public IAsyncEnumerable<TraceEvent> Trace(TraceRequestMessage request, string traceId, CancellationToken cancellationToken) =>
+        runner.RunAsync(request, traceId, Context, Clients.Caller, kept: null, cancellationToken);
 
     /// <summary>Runs the trace <see cref="TraceRequestMessage.Repeat"/> times, each on a new connection: every run's
     /// events as they happen, then the statistics over the runs.</summary>
@@ -126,11 +83,7 @@ public sealed class TraceHub(ITracer tracer, TraceRequestFactory factory, StepGa
         }
     }
 
-    private IDisposable Admit(int traces = 1)
-    {
-        var ip = Context.GetHttpContext()?.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-        return admission.TryAdmit(ip, Context.ConnectionId, out var refusal, traces) ?? throw new HubException(refusal);
-    }
+    private IDisposable Admit(int traces = 1) => runner.Admit(Context, traces);
 
     /// <summary>The events of the server's own warm-up trace, for a page to read and draw unseen while it is idle (no
     /// trace runs: the events were kept at start).</summary>
