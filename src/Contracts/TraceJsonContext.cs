@@ -4,6 +4,7 @@ using FlowTrace.Contracts.Events;
 using FlowTrace.Contracts.Lab;
 using FlowTrace.Contracts.Repeat;
 using FlowTrace.Contracts.Requests;
+using FlowTrace.Contracts.Rooms;
 using FlowTrace.Contracts.Sni;
 using FlowTrace.Contracts.Storage;
 
@@ -32,6 +33,10 @@ namespace FlowTrace.Contracts;
 [JsonSerializable(typeof(StoredTraceList))]
 [JsonSerializable(typeof(TraceStoredResult))]
 [JsonSerializable(typeof(TraceCommands))]
+[JsonSerializable(typeof(RoomCreated))]
+[JsonSerializable(typeof(RoomState))]
+[JsonSerializable(typeof(RoomSnapshot))]
+[JsonSerializable(typeof(CreateRoomMessage))]
 // Hub method arguments and results beside the contracts (NextStep(traceId) returns whether a step was waiting).
 [JsonSerializable(typeof(string))]
 [JsonSerializable(typeof(bool))]

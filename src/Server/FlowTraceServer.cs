@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using FlowTrace.Contracts.Events;
 using FlowTrace.Server.Api;
 using FlowTrace.Server.Hubs;
+using FlowTrace.Server.Rooms;
 using FlowTrace.Server.Storage;
 using FlowTrace.Server.Tracing;
 using FlowTrace.Tracer.Policy;
@@ -59,6 +60,12 @@ public static class FlowTraceServer
         builder.Services.AddSingleton<SampleTrace>();
         builder.Services.AddHostedService<TracerUpkeep>();
         AddTraceStore(builder);
+        builder.Services.AddOptions<RoomOptions>()
+            .Bind(builder.Configuration.GetSection(RoomOptions.Section))
+            .Validate(o => o.IsValid, "FlowTrace:Rooms is invalid: limits and the idle timeout must be positive.")
+            .ValidateOnStart();
+        builder.Services.AddSingleton<RoomRegistry>();
+        builder.Services.AddHostedService<RoomUpkeep>();
         builder.Services.AddProblemDetails();
         builder.Services.AddSignalR().AddJsonProtocol(o => TraceJson.ConfigureForHost(o.PayloadSerializerOptions));
         builder.Services.AddOptions<HubOptions>().Configure<IOptions<FlowTraceServerOptions>>((hub, options) => hub.MaximumReceiveMessageSize = options.Value.MaxHubMessageBytes);
@@ -75,7 +82,9 @@ public static class FlowTraceServer
             app.UseStaticFiles(new StaticFileOptions { FileProvider = new PhysicalFileProvider(assets), RequestPath = "/assets" });
         app.MapTraceApi();
         app.MapStorageApi();
+        app.MapRoomApi();
         app.MapHub<TraceHub>(TraceHub.Path);
+        app.MapHub<RoomHub>(RoomHub.Path);
         app.MapFallbackToFile("index.html");
         return app;
     }

@@ -1,0 +1,47 @@
+using FlowTrace.Contracts.Events;
+using FlowTrace.Contracts.Rooms;
+using QRCoder;
+
+namespace FlowTrace.Server.Rooms;
+
+/// <summary><c>POST /api/rooms</c> opens a workshop room; <c>GET /api/rooms/{code}</c> tells its state (never its key);
+/// <c>GET /api/rooms/{code}/qr.svg</c> is the join link as a QR code for the projector.</summary>
+public static class RoomEndpoints
+{
+    /// <summary>Maps the endpoints.</summary>
+    public static IEndpointRouteBuilder MapRoomApi(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/api/rooms", Open);
+        app.MapGet("/api/rooms/{code}", (string code, RoomRegistry rooms) =>
+            rooms.Find(code) is { } room ? Results.Json(room.State(), TraceJson.Options) : NotFound());
+        app.MapGet("/api/rooms/{code}/qr.svg", (string code, HttpRequest http, RoomRegistry rooms) =>
+            rooms.Find(code) is { } room ? Results.Text(QrSvg(JoinUrl(http, room.Code)), "image/svg+xml") : NotFound());
+        return app;
+    }
+
+    /// <summary>The attendees' page for a room, on the address the request came through.</summary>
+    public static string JoinUrl(HttpRequest http, string code)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        return $"{http.Scheme}://{http.Host}{http.PathBase}/r/{code}";
+    }
+
+    /// <summary>A QR code of <paramref name="text"/> as SVG (QRCoder), medium error correction.</summary>
+    public static string QrSvg(string text)
+    {
+        using var generator = new QRCodeGenerator();
+        using var data = generator.CreateQrCode(text, QRCodeGenerator.ECCLevel.M);
+        return new SvgQRCode(data).GetGraphic(8);
+    }
+
+    private static IResult Open(HttpRequest http, RoomRegistry rooms, CreateRoomMessage? message)
+    {
+        var (room, key, refusal) = rooms.Open(message?.Title);
+        if (room is null)
+            return Results.Problem(refusal, statusCode: StatusCodes.Status503ServiceUnavailable, title: "No room left");
+        return Results.Json(new RoomCreated(room.Code, key!, JoinUrl(http, room.Code)), TraceJson.Options, statusCode: StatusCodes.Status201Created);
+    }
+
+    private static IResult NotFound() =>
+        Results.Problem(RoomHub.NoSuchRoom, statusCode: StatusCodes.Status404NotFound, title: "No such room");
+}

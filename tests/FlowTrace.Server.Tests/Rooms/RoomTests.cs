@@ -1,0 +1,154 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Threading.Channels;
+using FlowTrace.Contracts.Events;
+using FlowTrace.Contracts.Requests;
+using FlowTrace.Contracts.Rooms;
+using FlowTrace.Server.Rooms;
+using FlowTrace.Testing;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Client;
+
+namespace FlowTrace.Server.Tests.Rooms;
+
+[Collection(ServerCollection.Name)]
+public sealed class RoomTests(ServerFixture server)
+{
+    private async Task<RoomCreated> OpenAsync(string title = "TLS in depth")
+    {
+        using var http = server.Http();
+        using var response = await http.PostAsJsonAsync("/api/rooms", new CreateRoomMessage { Title = title }, TraceJson.Options);
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<RoomCreated>(TraceJson.Options))!;
+    }
+
+    private Task<HubConnection> RoomConnectionAsync() => ServerClient.ConnectAsync(server.BaseAddress, RoomHub.Path);
+
+    /// <summary>An attendee: joined, its room events collected as they arrive.</summary>
+    private async Task<(HubConnection Connection, Channel<TraceEvent> Events, RoomSnapshot Snapshot)> AttendAsync(string code)
+    {
+        var connection = await RoomConnectionAsync();
+        var events = Channel.CreateUnbounded<TraceEvent>();
+        connection.On<string, TraceEvent>(RoomHub.EventMethod, (_, e) => events.Writer.TryWrite(e));
+        var snapshot = await connection.InvokeAsync<RoomSnapshot>("Join", code);
+        return (connection, events, snapshot);
+    }
+
+    [Fact]
+    public async Task Open_Api_ShortCodeSecretKeyAndJoinUrl_StateWithoutTheKey()
+    {
+        var room = await OpenAsync();
+        Assert.Matches($"^[{RoomCodes.Alphabet}]{{6}}$", room.Code);
+        Assert.Equal(22, room.PresenterKey.Length);
+        Assert.Equal(new Uri(server.BaseAddress, $"/r/{room.Code}").ToString(), room.JoinUrl);
+        using var http = server.Http();
+        var text = await http.GetStringAsync($"/api/rooms/{room.Code.ToLowerInvariant()}");
+        Assert.DoesNotContain(room.PresenterKey, text, StringComparison.Ordinal);
+        var state = System.Text.Json.JsonSerializer.Deserialize<RoomState>(text, TraceJson.Options)!;
+        Assert.Equal((room.Code, "TLS in depth", false, 0), (state.Code, state.Title, state.PresenterConnected, state.Attendees));
+        var svg = await http.GetStringAsync($"/api/rooms/{room.Code}/qr.svg");
+        Assert.StartsWith("<svg", svg, StringComparison.Ordinal);
+        Assert.Contains("<path", svg, StringComparison.Ordinal);
+        using var missing = await http.GetAsync("/api/rooms/ZZZZZZ");
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+    }
+
+    [Fact]
+    public async Task PresenterTrace_TwoAttendees_EachGetsEveryEventInOrder()
+    {
+        var room = await OpenAsync();
+        var (alice, aliceEvents, _) = await AttendAsync(room.Code);
+        var (bob, bobEvents, _) = await AttendAsync(room.Code);
+        await using var presenter = await RoomConnectionAsync();
+        var url = await server.LabUrlAsync("redirect");
+        var sent = new List<TraceEvent>();
+        await foreach (var e in presenter.StreamAsync<TraceEvent>("Trace", room.Code, room.PresenterKey, new TraceRequestMessage { Url = url }, "room-trace-1"))
+            sent.Add(e);
+        foreach (var events in new[] { aliceEvents, bobEvents })
+        {
+            var received = new List<TraceEvent>();
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            while (received.Count < sent.Count)
+                received.Add(await events.Reader.ReadAsync(timeout.Token));
+            Assert.Equal(sent.Select(TraceJson.Serialize), received.Select(TraceJson.Serialize));
+        }
+
+        using var http = server.Http();
+        var state = await http.GetFromJsonAsync<RoomState>($"/api/rooms/{room.Code}", TraceJson.Options);
+        Assert.Equal(2, state!.Attendees);
+        Assert.True(state.PresenterConnected);
+        await alice.DisposeAsync();
+        await bob.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task StepMode_LateJoiner_CatchesUpThenAdvancesWithTheRoom()
+    {
+        var room = await OpenAsync();
+        await using var presenter = await RoomConnectionAsync();
+        var url = await server.LabUrlAsync("www");
+        var stream = presenter.StreamAsync<TraceEvent>("Trace", room.Code, room.PresenterKey, new TraceRequestMessage { Url = url, StepMode = true }, "room-step").GetAsyncEnumerator();
+        // Run to the first pause.
+        while (await stream.MoveNextAsync() && stream.Current.Details is not StepPausedDetails)
+        {
+        }
+
+        var (late, lateEvents, snapshot) = await AttendAsync(room.Code);
+        Assert.Equal("room-step", snapshot.CurrentTraceId);
+        Assert.Contains(snapshot.CurrentEvents, e => e.Step == TraceStep.Dns && e.Kind == TraceEventKind.Completed);
+        Assert.IsType<StepPausedDetails>(snapshot.CurrentEvents[^1].Details);
+
+        Assert.True(await presenter.InvokeAsync<bool>("NextStep", room.Code, room.PresenterKey, "room-step"));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        TraceEvent next;
+        do
+            next = await lateEvents.Reader.ReadAsync(timeout.Token);
+        while (!(next.Step == TraceStep.Tcp && next.Kind == TraceEventKind.Completed));
+        await stream.DisposeAsync();
+        await late.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task ControlMethods_NotThePresenter_RefusedAlikeForAWrongKeyAndAnUnknownRoom()
+    {
+        var room = await OpenAsync();
+        var (attendee, _, _) = await AttendAsync(room.Code);
+        var url = await server.LabUrlAsync("www");
+        async Task RefusedAsync(Func<Task> call)
+        {
+            var error = await Assert.ThrowsAsync<HubException>(call);
+            Assert.EndsWith(RoomHub.NotPresenter, error.Message, StringComparison.Ordinal);
+        }
+
+        async Task TraceAsync(string code, string key)
+        {
+            await foreach (var unused in attendee.StreamAsync<TraceEvent>("Trace", code, key, new TraceRequestMessage { Url = url }, "attempt"))
+            {
+            }
+        }
+
+        await RefusedAsync(() => TraceAsync(room.Code, "guessed-key-guessed-key"));
+        await RefusedAsync(() => TraceAsync(room.Code, ""));
+        await RefusedAsync(() => TraceAsync("ZZZZZZ", room.PresenterKey));
+        await RefusedAsync(() => attendee.InvokeAsync<bool>("NextStep", room.Code, "wrong", "attempt"));
+        await RefusedAsync(() => attendee.InvokeAsync<RoomSnapshot>("Present", room.Code, room.PresenterKey[..^1] + "x"));
+        var unknown = await Assert.ThrowsAsync<HubException>(() => attendee.InvokeAsync<RoomSnapshot>("Join", "ZZZZZZ"));
+        Assert.EndsWith(RoomHub.NoSuchRoom, unknown.Message, StringComparison.Ordinal);
+        await attendee.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Open_MoreThanMaxRooms_RefusedWithTheReason()
+    {
+        await using var app = FlowTraceServer.Build(["--urls", "http://127.0.0.1:0", "--environment", "Testing", "--FlowTrace:Rooms:MaxRooms=1", "--FlowTrace:Storage:Enabled=false", .. ServerArguments.LabOnFreePorts]);
+        await app.StartAsync();
+        using var http = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
+        using var first = await http.PostAsJsonAsync("/api/rooms", new CreateRoomMessage(), TraceJson.Options);
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        using var second = await http.PostAsJsonAsync("/api/rooms", new CreateRoomMessage(), TraceJson.Options);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, second.StatusCode);
+        Assert.Contains("the most it holds", await second.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        await app.StopAsync();
+    }
+}
