@@ -74,17 +74,22 @@ public sealed class AppFixture : IAsyncLifetime
     }
 
     /// <summary>A fresh page on the app, sized as asked, with the app loaded and its lab sites listed.</summary>
-    public async Task<IPage> OpenAsync(int width = 1280, int height = 1000)
+    public Task<IPage> OpenAsync(int width = 1280, int height = 1000) =>
+        OpenAtAsync("", page => page.GetByRole(AriaRole.Button, new() { Name = "A healthy HTTPS site" }), width, height);
+
+    /// <summary>A fresh page (a browser of its own: its own context) on <paramref name="path"/>, once <paramref name="ready"/> shows.</summary>
+    public async Task<IPage> OpenAtAsync(string path, Func<IPage, ILocator> ready, int width = 1280, int height = 1000)
     {
-        var page = await Browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = width, Height = height } });
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = width, Height = height } });
+        var page = await context.NewPageAsync();
         page.SetDefaultTimeout(30_000);
         var console = new List<string>();
         page.Console += (_, message) => { lock (console) console.Add($"{message.Type}: {message.Text}"); };
         page.PageError += (_, error) => { lock (console) console.Add($"page error: {error}"); };
-        await page.GotoAsync(BaseAddress.ToString());
+        await page.GotoAsync(new Uri(BaseAddress, path).ToString());
         try
         {
-            await page.GetByRole(AriaRole.Button, new() { Name = "A healthy HTTPS site" }).WaitForAsync();
+            await ready(page).WaitForAsync();
         }
         catch (TimeoutException e)
         {

@@ -8,22 +8,20 @@ using Microsoft.Extensions.Options;
 
 namespace FlowTrace.Client.Services;
 
-/// <summary>The page's one connection to the trace hub, opened on first use.</summary>
+/// <summary>The page's connections to the trace hub and (in a workshop room) the room hub, each opened on first use.</summary>
 public sealed class HubClient(NavigationManager navigation, PageMarks marks) : IAsyncDisposable
 {
     private readonly SemaphoreSlim _connecting = new(1);
     private HubConnection? _connection;
+    private HubConnection? _room;
 
-    /// <summary>The connected hub connection.</summary>
+    /// <summary>The connected trace hub connection.</summary>
     public async Task<HubConnection> ConnectAsync()
     {
         await _connecting.WaitAsync();
         try
         {
-            _connection ??= Build();
-            if (_connection.State == HubConnectionState.Disconnected)
-                await _connection.StartAsync();
-            return _connection;
+            return await StartedAsync(_connection ??= Build("/hubs/trace"));
         }
         finally
         {
@@ -31,10 +29,31 @@ public sealed class HubClient(NavigationManager navigation, PageMarks marks) : I
         }
     }
 
-    private HubConnection Build()
+    /// <summary>The connected room hub connection.</summary>
+    public async Task<HubConnection> ConnectRoomAsync()
+    {
+        await _connecting.WaitAsync();
+        try
+        {
+            return await StartedAsync(_room ??= Build("/hubs/room"));
+        }
+        finally
+        {
+            _connecting.Release();
+        }
+    }
+
+    private static async Task<HubConnection> StartedAsync(HubConnection connection)
+    {
+        if (connection.State == HubConnectionState.Disconnected)
+            await connection.StartAsync();
+        return connection;
+    }
+
+    private HubConnection Build(string path)
     {
         var builder = new HubConnectionBuilder()
-            .WithUrl(navigation.ToAbsoluteUri("/hubs/trace"))
+            .WithUrl(navigation.ToAbsoluteUri(path))
             .AddJsonProtocol(o => TraceJson.Configure(o.PayloadSerializerOptions))
             .WithAutomaticReconnect();
         if (marks.Enabled)
@@ -53,6 +72,8 @@ public sealed class HubClient(NavigationManager navigation, PageMarks marks) : I
     {
         if (_connection is not null)
             await _connection.DisposeAsync();
+        if (_room is not null)
+            await _room.DisposeAsync();
         _connecting.Dispose();
     }
 }

@@ -1,6 +1,7 @@
 using FlowTrace.Contracts.Events;
 using FlowTrace.Contracts.Repeat;
 using FlowTrace.Contracts.Requests;
+using FlowTrace.Contracts.Rooms;
 using FlowTrace.Contracts.Storage;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
@@ -16,6 +17,8 @@ public sealed class TraceSession(HubClient hub, PageMarks marks, TimeProvider ti
 {
     private HubConnection? _connection;
     private HubConnection? _toldWhereStored;
+    private HubConnection? _followedOn;
+    private List<(string TraceId, TraceEvent Event)>? _joining;
     private readonly RunSlot _run = new();
     private string? _traceId;
 
@@ -75,6 +78,12 @@ public sealed class TraceSession(HubClient hub, PageMarks marks, TimeProvider ti
 
     /// <summary>When the trace shown was stored, for a trace opened from its permalink.</summary>
     public DateTimeOffset? StoredAt { get; private set; }
+
+    /// <summary>In a workshop room the presenter drives: its code and key (traces then run for the whole room).</summary>
+    public (string Code, string Key)? Presenting { get; private set; }
+
+    /// <summary>In a workshop room as an attendee: the room's code (the presenter's traces are shown as they happen).</summary>
+    public string? Following { get; private set; }
 
     /// <summary>After "trace again": the stored trace the live one is compared with, step by step; null otherwise.</summary>
     public StoredTrace? Baseline { get; private set; }
@@ -167,6 +176,88 @@ public sealed class TraceSession(HubClient hub, PageMarks marks, TimeProvider ti
         }
     }
 
+    /// <summary>Takes the presenter's place in a room: the room's state, and its current trace shown.</summary>
+    public async Task<RoomSnapshot> PresentAsync(string code, string key)
+    {
+        var connection = await hub.ConnectRoomAsync();
+        var snapshot = await connection.InvokeAsync<RoomSnapshot>("Present", code, key);
+        Presenting = (snapshot.State.Code, key);
+        Following = null;
+        return snapshot;
+    }
+
+    /// <summary>Joins a room as an attendee: its current trace so far is shown at once, then every event of the
+    /// presenter's traces as it happens.</summary>
+    public async Task<RoomSnapshot> FollowAsync(string code)
+    {
+        await CancelAsync();
+        var connection = await hub.ConnectRoomAsync();
+        if (_followedOn != connection)
+        {
+            connection.On<string, string?>("RoomTraceStarted", (traceId, url) =>
+            {
+                Reset(new TraceRequestMessage { Url = url }, baseline: null);
+                _traceId = traceId;
+                IsRunning = true;
+                NotifyChanged();
+            });
+            connection.On<string, TraceEvent>("RoomEvent", (traceId, traceEvent) =>
+            {
+                // While joining, events may arrive before the snapshot they follow: kept until it is shown.
+                if (_joining is { } pending)
+                    pending.Add((traceId, traceEvent));
+                else
+                    Follow(traceId, traceEvent);
+            });
+            connection.On<string, string>("RoomTraceKept", (traceId, storedId) => Stored(traceId, storedId, null));
+            _followedOn = connection;
+        }
+
+        _joining = [];
+        RoomSnapshot snapshot;
+        try
+        {
+            snapshot = await connection.InvokeAsync<RoomSnapshot>("Join", code);
+        }
+        catch
+        {
+            _joining = null;
+            throw;
+        }
+
+        Following = snapshot.State.Code;
+        Presenting = null;
+        Reset(new TraceRequestMessage { Url = (snapshot.CurrentEvents.FirstOrDefault()?.Details as TraceStartedDetails)?.Url }, baseline: null);
+        _traceId = snapshot.CurrentTraceId;
+        foreach (var traceEvent in snapshot.CurrentEvents)
+            Apply(traceEvent);
+        IsRunning = snapshot.CurrentTraceId is not null && Summary is null;
+        var early = _joining;
+        _joining = null;
+        foreach (var (traceId, traceEvent) in early)
+            Follow(traceId, traceEvent);
+        NotifyChanged();
+        return snapshot;
+    }
+
+    /// <summary>An event of the room's trace, unless it is of another trace or already shown (the snapshot had it).</summary>
+    private void Follow(string traceId, TraceEvent traceEvent)
+    {
+        if (traceId != _traceId || traceEvent.Sequence < Events.Count)
+            return;
+        Apply(traceEvent);
+        if (traceEvent.Details is TraceSummary)
+            IsRunning = false;
+    }
+
+    /// <summary>Leaves the room (the page closed): traces run for this page alone again.</summary>
+    public void LeaveRoom()
+    {
+        Presenting = null;
+        Following = null;
+        _traceId = null;
+    }
+
     /// <summary>Shows why a stored trace could not be opened.</summary>
     public void ShowError(string message)
     {
@@ -206,7 +297,7 @@ public sealed class TraceSession(HubClient hub, PageMarks marks, TimeProvider ti
         _traceId = Guid.NewGuid().ToString("N");
         try
         {
-            var connection = _connection = await hub.ConnectAsync();
+            var connection = _connection = Presenting is null ? await hub.ConnectAsync() : await hub.ConnectRoomAsync();
             if (_toldWhereStored != connection)
             {
                 // The server says where it kept each trace before the trace's stream completes.
@@ -221,7 +312,10 @@ public sealed class TraceSession(HubClient hub, PageMarks marks, TimeProvider ti
             }
             else
             {
-                await foreach (var traceEvent in connection.StreamAsync<TraceEvent>("Trace", request, _traceId, token))
+                var events = Presenting is { } room
+                    ? connection.StreamAsync<TraceEvent>("Trace", room.Code, room.Key, request, _traceId, token)
+                    : connection.StreamAsync<TraceEvent>("Trace", request, _traceId, token);
+                await foreach (var traceEvent in events)
                     Apply(traceEvent);
             }
         }
@@ -261,7 +355,10 @@ public sealed class TraceSession(HubClient hub, PageMarks marks, TimeProvider ti
             return;
         Paused = null;
         NotifyChanged();
-        await _connection.InvokeAsync<bool>("NextStep", _traceId);
+        if (Presenting is { } room)
+            await _connection.InvokeAsync<bool>("NextStep", room.Code, room.Key, _traceId);
+        else
+            await _connection.InvokeAsync<bool>("NextStep", _traceId);
     }
 
     /// <summary>Stops the running operation; the server cancels it at once.</summary>
@@ -300,6 +397,10 @@ public sealed class TraceSession(HubClient hub, PageMarks marks, TimeProvider ti
             marks.Mark($"ft:item:{traceEvent.Sequence}");
         Events.Add(traceEvent);
         AddTo(Hops, traceEvent);
+        // A pause lasts until the trace goes on: any later event ends it (a followed room's or a replayed trace's too,
+        // where no "Next step" of this page's own clears it).
+        if (traceEvent.Details is not StepPausedDetails)
+            Paused = null;
         switch (traceEvent.Details)
         {
             case StepPausedDetails paused:

@@ -1,0 +1,61 @@
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+
+namespace FlowTrace.EndToEnd.Tests;
+
+/// <summary>A workshop: a presenter's browser and an attendee's, each its own, on one server.</summary>
+[Collection(AppCollection.Name)]
+public sealed class WorkshopPageTests(AppFixture app)
+{
+    private static ILocator Step(IPage page, string name) =>
+        page.Locator("ol.steps").First.GetByRole(AriaRole.Listitem, new() { Name = name, Exact = true });
+
+    [Fact]
+    public async Task Workshop_PresenterStepsThrough_AttendeeFollowsEveryStep()
+    {
+        var presenter = await app.OpenAsync();
+        await presenter.GetByRole(AriaRole.Button, new() { Name = "Start a workshop" }).ClickAsync();
+        await presenter.WaitForURLAsync(new Regex("/r/[A-Z2-9]{6}$"));
+        var code = (await presenter.Locator(".join-code").TextContentAsync())!;
+        await Assertions.Expect(presenter.GetByRole(AriaRole.Img, new() { Name = "QR code of the join link" })).ToBeVisibleAsync();
+
+        // The attendee types the link shown on the projector (lower case is fine).
+        var attendee = await app.OpenAtAsync($"r/{code.ToLowerInvariant()}", page => page.GetByText("You follow the presenter"));
+        await Assertions.Expect(attendee.GetByRole(AriaRole.Button, new() { Name = "A healthy HTTPS site" })).ToHaveCountAsync(0);
+
+        await AppFixture.OpenOptionsAsync(presenter);
+        await presenter.GetByLabel("Step mode (pause after each step)").CheckAsync();
+        await presenter.GetByRole(AriaRole.Button, new() { Name = "A healthy HTTPS site" }).ClickAsync();
+        // Paused after DNS: the attendee sees it too, without a button to go on.
+        await Assertions.Expect(Step(attendee, "DNS lookup")).ToHaveClassAsync(new Regex(@"\bdone\b"));
+        await Assertions.Expect(attendee.Locator(".status p.paused")).ToContainTextAsync("The presenter goes on");
+        await Assertions.Expect(attendee.GetByRole(AriaRole.Button, new() { Name = "Next step" })).ToHaveCountAsync(0);
+        await Assertions.Expect(Step(attendee, "TCP connection")).Not.ToHaveClassAsync(new Regex(@"\bdone\b"));
+
+        var next = presenter.GetByRole(AriaRole.Button, new() { Name = "Next step" });
+        await next.ClickAsync();
+        await Assertions.Expect(Step(attendee, "TCP connection")).ToHaveClassAsync(new Regex(@"\bdone\b"));
+        for (var i = 0; i < 10 && await presenter.Locator(".status p.ok").CountAsync() == 0; i++)
+        {
+            await next.Or(presenter.Locator(".status p.ok")).First.WaitForAsync();
+            if (await next.IsVisibleAsync())
+                await next.ClickAsync();
+        }
+
+        await Assertions.Expect(attendee.Locator(".status p.ok")).ToContainTextAsync("Trace completed");
+        foreach (var name in new[] { "TLS handshake", "HTTP response", "Connection handling" })
+            await Assertions.Expect(Step(attendee, name)).ToHaveClassAsync(new Regex(@"\bdone\b"));
+        await AppFixture.ScreenshotAsync(presenter, nameof(Workshop_PresenterStepsThrough_AttendeeFollowsEveryStep) + "-presenter");
+        await AppFixture.ScreenshotAsync(attendee, nameof(Workshop_PresenterStepsThrough_AttendeeFollowsEveryStep) + "-attendee");
+        await presenter.Context.CloseAsync();
+        await attendee.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task Workshop_UnknownCode_SaysSo()
+    {
+        var page = await app.OpenAtAsync("r/ZZZZZZ", p => p.GetByRole(AriaRole.Alert));
+        await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("No workshop room has that code.");
+        await page.Context.CloseAsync();
+    }
+}
