@@ -13,7 +13,23 @@ public sealed class WorkshopPageTests(AppFixture app)
     [Fact]
     public async Task Workshop_PresenterStepsThrough_AttendeeFollowsEveryStep()
     {
-        var presenter = await app.OpenAsync();
+        // The presenter on the shared page (it leaves the room and its options as it found them), the attendee in a
+        // browser of its own.
+        var presenter = await app.SharedPageAsync();
+        try
+        {
+            await PresentAndFollowAsync(presenter);
+        }
+        finally
+        {
+            await AppFixture.OpenOptionsAsync(presenter);
+            await presenter.GetByLabel("Step mode (pause after each step)").UncheckAsync();
+            await presenter.GetByRole(AriaRole.Link, new() { Name = "Trace a URL" }).ClickAsync();
+        }
+    }
+
+    private async Task PresentAndFollowAsync(IPage presenter)
+    {
         await presenter.GetByRole(AriaRole.Button, new() { Name = "Start a workshop" }).ClickAsync();
         await presenter.WaitForURLAsync(new Regex("/r/[A-Z2-9]{6}$"));
         var code = (await presenter.Locator(".join-code").TextContentAsync())!;
@@ -47,15 +63,22 @@ public sealed class WorkshopPageTests(AppFixture app)
             await Assertions.Expect(Step(attendee, name)).ToHaveClassAsync(new Regex(@"\bdone\b"));
         await AppFixture.ScreenshotAsync(presenter, nameof(Workshop_PresenterStepsThrough_AttendeeFollowsEveryStep) + "-presenter");
         await AppFixture.ScreenshotAsync(attendee, nameof(Workshop_PresenterStepsThrough_AttendeeFollowsEveryStep) + "-attendee");
-        await presenter.Context.CloseAsync();
         await attendee.Context.CloseAsync();
     }
 
     [Fact]
     public async Task Workshop_UnknownCode_SaysSo()
     {
-        var page = await app.OpenAtAsync("r/ZZZZZZ", p => p.GetByRole(AriaRole.Alert));
-        await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("No workshop room has that code.");
-        await page.Context.CloseAsync();
+        var page = await app.SharedPageAsync();
+        try
+        {
+            // Within the app, as a typed link would land.
+            await page.EvaluateAsync("() => Blazor.navigateTo('/r/ZZZZZZ')");
+            await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("No workshop room has that code.");
+        }
+        finally
+        {
+            await page.GetByRole(AriaRole.Link, new() { Name = "Trace a URL" }).ClickAsync();
+        }
     }
 }

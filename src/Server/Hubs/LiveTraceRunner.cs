@@ -54,26 +54,19 @@ public sealed class LiveTraceRunner(ITracer tracer, TraceRequestFactory factory,
             if (traceRequest is null)
                 throw new HubException(string.Join(" ", errors));
             using var lease = Admit(caller);
-            var events = new List<TraceEvent>();
-            try
+            // Kept however it ended; a closed tab is a cancelled trace, and nobody is left to tell.
+            async Task KeepAsync(IReadOnlyList<TraceEvent> events)
             {
-                await foreach (var traceEvent in tracer.TraceAsync(traceRequest, cancellationToken).ConfigureAwait(false))
-                {
-                    events.Add(traceEvent);
-                    yield return traceEvent;
-                }
-            }
-            finally
-            {
-                // Kept however it ended; a closed tab is a cancelled trace, and nobody is left to tell.
                 var attempt = await recorder.SaveTraceAsync(request, events, cancellationToken.IsCancellationRequested, ClientIds.Of(caller.GetHttpContext())).ConfigureAwait(false);
-                if (!cancellationToken.IsCancellationRequested)
-                {
-                    await client.SendAsync(TraceHub.StoredMethod, traceId, attempt.Id, attempt.Permalink, attempt.Error, CancellationToken.None).ConfigureAwait(false);
-                    if (kept is not null)
-                        await kept(attempt).ConfigureAwait(false);
-                }
+                if (cancellationToken.IsCancellationRequested)
+                    return;
+                await client.SendAsync(TraceHub.StoredMethod, traceId, attempt.Id, attempt.Permalink, attempt.Error, CancellationToken.None).ConfigureAwait(false);
+                if (kept is not null)
+                    await kept(attempt).ConfigureAwait(false);
             }
+
+            await foreach (var traceEvent in tracer.TraceAsync(traceRequest, cancellationToken).KeepingAsync(KeepAsync, cancellationToken).ConfigureAwait(false))
+                yield return traceEvent;
         }
     }
 

@@ -66,21 +66,15 @@ public sealed class TraceHub(ITracer tracer, TraceRequestFactory factory, StepGa
         ArgumentNullException.ThrowIfNull(request);
         var comparison = sniFactory.Create(request, out var errors) ?? throw new HubException(string.Join(" ", errors));
         using var lease = Admit();
-        var updates = new List<SniComparisonUpdate>();
-        try
-        {
-            await foreach (var update in sniComparer.CompareAsync(comparison, cancellationToken).ConfigureAwait(false))
-            {
-                updates.Add(update);
-                yield return update;
-            }
-        }
-        finally
+        async Task KeepAsync(IReadOnlyList<SniComparisonUpdate> updates)
         {
             var attempt = await recorder.SaveSniAsync(request, updates, cancellationToken.IsCancellationRequested, ClientIds.Of(Context.GetHttpContext())).ConfigureAwait(false);
             if (!cancellationToken.IsCancellationRequested)
                 await Clients.Caller.SendAsync(SniStoredMethod, attempt.Id, attempt.Error, CancellationToken.None).ConfigureAwait(false);
         }
+
+        await foreach (var update in sniComparer.CompareAsync(comparison, cancellationToken).KeepingAsync(KeepAsync, cancellationToken).ConfigureAwait(false))
+            yield return update;
     }
 
     private IDisposable Admit(int traces = 1) => runner.Admit(Context, traces);
