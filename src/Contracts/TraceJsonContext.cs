@@ -37,6 +37,10 @@ namespace FlowTrace.Contracts;
 [JsonSerializable(typeof(RoomState))]
 [JsonSerializable(typeof(RoomSnapshot))]
 [JsonSerializable(typeof(CreateRoomMessage))]
+[JsonSerializable(typeof(RoomQuestion))]
+[JsonSerializable(typeof(RoomTally))]
+[JsonSerializable(typeof(string[]))]
+[JsonSerializable(typeof(int))]
 // Hub method arguments and results beside the contracts (NextStep(traceId) returns whether a step was waiting).
 [JsonSerializable(typeof(string))]
 [JsonSerializable(typeof(bool))]

@@ -16,6 +16,10 @@ public sealed class Room
     private readonly HashSet<string> _attendees = [];
     private readonly List<TraceEvent> _current = [];
     private readonly List<string> _traces = [];
+    private readonly List<RoomQuestion> _questions = [];
+    private readonly Dictionary<int, Dictionary<string, int>> _answers = [];
+    private readonly HashSet<int> _revealed = [];
+    private readonly Dictionary<string, Queue<DateTimeOffset>> _answerTimes = [];
     private string? _presenter;
     private string? _currentTraceId;
 
@@ -104,6 +108,72 @@ public sealed class Room
     {
         lock (_lock)
             _traces.Add(storedId);
+    }
+
+    /// <summary>The presenter's connection, if connected.</summary>
+    public string? PresenterConnection
+    {
+        get
+        {
+            lock (_lock)
+                return _presenter;
+        }
+    }
+
+    /// <summary>Asks a question; null when the room asked as many as it may.</summary>
+    public RoomQuestion? Ask(string text, IReadOnlyList<string> choices, string? kind, int maxQuestions, DateTimeOffset now)
+    {
+        lock (_lock)
+        {
+            if (_questions.Count >= maxQuestions)
+                return null;
+            var question = new RoomQuestion(_questions.Count + 1, text, choices, kind);
+            _questions.Add(question);
+            _answers[question.Id] = [];
+            LastActivity = now;
+            return question;
+        }
+    }
+
+    /// <summary>An attendee's answer (a later one replaces an earlier); the refusal when it is not taken.</summary>
+    public string? Answer(string connectionId, int questionId, int choice, int perMinute, DateTimeOffset now)
+    {
+        lock (_lock)
+        {
+            if (!_attendees.Contains(connectionId))
+                return "Join the room first.";
+            if (questionId < 1 || questionId > _questions.Count || choice < 0 || choice >= _questions[questionId - 1].Choices.Count)
+                return "No such question or answer.";
+            if (_revealed.Contains(questionId))
+                return "The answer was revealed already.";
+            var times = _answerTimes.TryGetValue(connectionId, out var queue) ? queue : _answerTimes[connectionId] = new Queue<DateTimeOffset>();
+            while (times.Count > 0 && now - times.Peek() >= TimeSpan.FromMinutes(1))
+                times.Dequeue();
+            if (times.Count >= perMinute)
+                return $"At most {perMinute} answers a minute.";
+            times.Enqueue(now);
+            _answers[questionId][connectionId] = choice;
+            return null;
+        }
+    }
+
+    /// <summary>The answers to a question so far; at the reveal (<paramref name="reveal"/>), with the right one where
+    /// the current trace tells it. Null for an unknown question.</summary>
+    public RoomTally? Tally(int questionId, bool reveal = false)
+    {
+        lock (_lock)
+        {
+            if (questionId < 1 || questionId > _questions.Count)
+                return null;
+            var question = _questions[questionId - 1];
+            var counts = new int[question.Choices.Count];
+            foreach (var choice in _answers[questionId].Values)
+                counts[choice]++;
+            if (reveal)
+                _revealed.Add(questionId);
+            var (right, why) = _revealed.Contains(questionId) ? RoomAnswers.Judge(question.Kind, _current) : (null, null);
+            return new RoomTally(questionId, counts, _revealed.Contains(questionId), right, why);
+        }
     }
 
     /// <summary>The room as anyone may see it.</summary>

@@ -28,6 +28,15 @@ public sealed class RoomHub(RoomRegistry rooms, LiveTraceRunner runner, StepGate
     /// <summary>Sent to a room's attendees when the presenter's trace was kept: <c>(traceId, storedId)</c>.</summary>
     public const string TraceKeptMethod = "RoomTraceKept";
 
+    /// <summary>Sent to a room's attendees when the presenter asks a question: <c>(question)</c>.</summary>
+    public const string QuestionMethod = "RoomQuestion";
+
+    /// <summary>Sent to the presenter as answers arrive: <c>(tally)</c>.</summary>
+    public const string TallyMethod = "RoomTally";
+
+    /// <summary>Sent to everyone in the room at the reveal: <c>(tally)</c>, with the right answer where the trace tells it.</summary>
+    public const string RevealMethod = "RoomReveal";
+
     /// <summary>What a control method answers to anyone but the presenter, and for a room that does not exist.</summary>
     public const string NotPresenter = "Only the room's presenter can do that.";
 
@@ -82,6 +91,49 @@ public sealed class RoomHub(RoomRegistry rooms, LiveTraceRunner runner, StepGate
     {
         Presenter(code, presenterKey);
         return gates.Next(Context.ConnectionId, traceId);
+    }
+
+    /// <summary>The presenter asks the room a question: one FlowTrace offers (<paramref name="kind"/>, see
+    /// <see cref="RoomQuestionKinds"/>; its text and choices are FlowTrace's) or their own with 2 to 8 choices.</summary>
+    public async Task<RoomQuestion> Ask(string code, string presenterKey, string? kind, string? text, string[]? choices)
+    {
+        var room = Presenter(code, presenterKey);
+        if (kind is not null)
+        {
+            var offered = RoomQuestionKinds.Offered.FirstOrDefault(o => o.Kind == kind);
+            if (offered.Kind is null)
+                throw new HubException($"FlowTrace offers no question '{kind}'.");
+            (text, choices) = (offered.Text, [.. offered.Choices]);
+        }
+
+        text = text?.Trim();
+        if (string.IsNullOrEmpty(text) || text.Length > 200)
+            throw new HubException("A question is 1 to 200 characters.");
+        if (choices is not { Length: >= 2 and <= 8 } || choices.Any(c => string.IsNullOrWhiteSpace(c) || c.Length > 100))
+            throw new HubException("A question has 2 to 8 answers of 1 to 100 characters.");
+        var question = room.Ask(text, [.. choices.Select(c => c.Trim())], kind, options.Value.MaxQuestionsPerRoom, time.GetUtcNow())
+            ?? throw new HubException($"This room asked {options.Value.MaxQuestionsPerRoom} questions, the most it may.");
+        await Clients.Group(room.Group).SendAsync(QuestionMethod, question).ConfigureAwait(false);
+        return question;
+    }
+
+    /// <summary>An attendee answers (again, to change their answer, until the reveal); the presenter sees the tally.</summary>
+    public async Task Answer(string code, int questionId, int choice)
+    {
+        var room = rooms.Find(code) ?? throw new HubException(NoSuchRoom);
+        if (room.Answer(Context.ConnectionId, questionId, choice, options.Value.AnswersPerMinutePerAttendee, time.GetUtcNow()) is { } refusal)
+            throw new HubException(refusal);
+        if (room.PresenterConnection is { } presenter && room.Tally(questionId) is { } tally)
+            await Clients.Client(presenter).SendAsync(TallyMethod, tally).ConfigureAwait(false);
+    }
+
+    /// <summary>The presenter reveals a question's answers to everyone, with the right one where the trace tells it.</summary>
+    public async Task<RoomTally> Reveal(string code, string presenterKey, int questionId)
+    {
+        var room = Presenter(code, presenterKey);
+        var tally = room.Tally(questionId, reveal: true) ?? throw new HubException("No such question.");
+        await Clients.Group(room.Group).SendAsync(RevealMethod, tally).ConfigureAwait(false);
+        return tally;
     }
 
     /// <inheritdoc />
