@@ -51,6 +51,20 @@ public sealed class WorkshopPageTests(AppFixture app)
         var next = presenter.GetByRole(AriaRole.Button, new() { Name = "Next step" });
         await next.ClickAsync();
         await Assertions.Expect(Step(attendee, "TCP connection")).ToHaveClassAsync(new Regex(@"\bdone\b"));
+
+        // Paused before TLS: predict, then reveal.
+        await presenter.GetByRole(AriaRole.Button, new() { Name = "How many round trips will the TLS handshake take?" }).ClickAsync();
+        var question = attendee.GetByRole(AriaRole.Region, new() { Name = "Question to the room" });
+        await Assertions.Expect(question.Locator("h2.question")).ToHaveTextAsync("How many round trips will the TLS handshake take?");
+        await question.GetByRole(AriaRole.Button, new() { Name = "1", Exact = true }).ClickAsync();
+        await Assertions.Expect(question).ToContainTextAsync("Answer sent");
+        await Assertions.Expect(presenter.Locator(".room-questions .answers")).ToHaveTextAsync("1 answer(s)");
+        await next.ClickAsync();
+        await Assertions.Expect(Step(attendee, "TLS handshake")).ToHaveClassAsync(new Regex(@"\bdone\b"));
+        await presenter.GetByRole(AriaRole.Button, new() { Name = "Reveal" }).ClickAsync();
+        await Assertions.Expect(question.Locator(".reveal")).ToContainTextAsync("Right answer: 1. The handshake took 1 round trip");
+        await Assertions.Expect(question.Locator("li.right")).ToHaveAttributeAsync("data-choice", "0");
+        await AppFixture.ScreenshotAsync(attendee, nameof(Workshop_PresenterStepsThrough_AttendeeFollowsEveryStep) + "-reveal");
         for (var i = 0; i < 10 && await presenter.Locator(".status p.ok").CountAsync() == 0; i++)
         {
             await next.Or(presenter.Locator(".status p.ok")).First.WaitForAsync();
