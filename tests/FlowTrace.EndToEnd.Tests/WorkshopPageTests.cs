@@ -75,6 +75,8 @@ public sealed class WorkshopPageTests(AppFixture app)
         await Assertions.Expect(attendee.Locator(".status p.ok")).ToContainTextAsync("Trace completed");
         foreach (var name in new[] { "TLS handshake", "HTTP response", "Connection handling" })
             await Assertions.Expect(Step(attendee, name)).ToHaveClassAsync(new Regex(@"\bdone\b"));
+        // Kept: the room lists it, for the attendee too, and a late joiner finds it there.
+        await Assertions.Expect(attendee.GetByRole(AriaRole.Region, new() { Name = "The room's traces" }).GetByRole(AriaRole.Link)).ToHaveCountAsync(1);
         await AppFixture.ScreenshotAsync(presenter, nameof(Workshop_PresenterStepsThrough_AttendeeFollowsEveryStep) + "-presenter");
         await AppFixture.ScreenshotAsync(attendee, nameof(Workshop_PresenterStepsThrough_AttendeeFollowsEveryStep) + "-attendee");
         await attendee.Context.CloseAsync();

@@ -78,6 +78,10 @@ public sealed class RoomTests(ServerFixture server)
         var state = await http.GetFromJsonAsync<RoomState>($"/api/rooms/{room.Code}", TraceJson.Options);
         Assert.Equal(2, state!.Attendees);
         Assert.True(state.PresenterConnected);
+        // The finished trace is kept and listed: a late joiner opens the room's earlier traces from here.
+        var kept = Assert.Single(state.Traces);
+        var stored = await http.GetFromJsonAsync<FlowTrace.Contracts.Storage.StoredTrace>($"/api/traces/{kept}", TraceJson.Options);
+        Assert.Equal(sent.Count, stored!.Events.Count);
         await alice.DisposeAsync();
         await bob.DisposeAsync();
     }
