@@ -59,11 +59,18 @@ public sealed class WorkshopPageTests(AppFixture app)
         await question.GetByRole(AriaRole.Button, new() { Name = "1", Exact = true }).ClickAsync();
         await Assertions.Expect(question).ToContainTextAsync("Answer sent");
         await Assertions.Expect(presenter.Locator(".room-questions .answers")).ToHaveTextAsync("1 answer(s)");
-        await next.ClickAsync();
+        // The projector view, driven by keys: space goes on, R reveals.
+        await presenter.GetByRole(AriaRole.Button, new() { Name = "Projector view" }).ClickAsync();
+        await Assertions.Expect(presenter.Locator("main.projector")).ToBeFocusedAsync();
+        await Assertions.Expect(presenter.Locator("form")).ToBeHiddenAsync();
+        await presenter.Keyboard.PressAsync("Space");
         await Assertions.Expect(Step(attendee, "TLS handshake")).ToHaveClassAsync(new Regex(@"\bdone\b"));
-        await presenter.GetByRole(AriaRole.Button, new() { Name = "Reveal" }).ClickAsync();
+        await presenter.Keyboard.PressAsync("r");
         await Assertions.Expect(question.Locator(".reveal")).ToContainTextAsync("Right answer: 1. The handshake took 1 round trip");
         await Assertions.Expect(question.Locator("li.right")).ToHaveAttributeAsync("data-choice", "0");
+        await AppFixture.ScreenshotAsync(presenter, nameof(Workshop_PresenterStepsThrough_AttendeeFollowsEveryStep) + "-projector");
+        await presenter.Keyboard.PressAsync("Escape");
+        await Assertions.Expect(presenter.Locator("main.projector")).ToHaveCountAsync(0);
         await AppFixture.ScreenshotAsync(attendee, nameof(Workshop_PresenterStepsThrough_AttendeeFollowsEveryStep) + "-reveal");
         for (var i = 0; i < 10 && await presenter.Locator(".status p.ok").CountAsync() == 0; i++)
         {
