@@ -71,6 +71,17 @@ public sealed class WorkshopPageTests(AppFixture app)
         await AppFixture.ScreenshotAsync(presenter, nameof(Workshop_PresenterStepsThrough_AttendeeFollowsEveryStep) + "-projector");
         await presenter.Keyboard.PressAsync("Escape");
         await Assertions.Expect(presenter.Locator("main.projector")).ToHaveCountAsync(0);
+
+        // The presenter's own question: an opinion poll, which the trace cannot judge.
+        await presenter.GetByText("Or ask your own").ClickAsync();
+        await presenter.Locator("#own-question").FillAsync("Would you trust this certificate?");
+        await presenter.Locator("#own-choices").FillAsync("Yes\nNo");
+        await presenter.GetByRole(AriaRole.Button, new() { Name = "Ask", Exact = true }).ClickAsync();
+        await Assertions.Expect(question.Locator("h2.question")).ToHaveTextAsync("Would you trust this certificate?");
+        await question.GetByRole(AriaRole.Button, new() { Name = "No", Exact = true }).ClickAsync();
+        await Assertions.Expect(presenter.Locator(".room-questions .answers")).ToHaveTextAsync("1 answer(s)");
+        await presenter.GetByRole(AriaRole.Button, new() { Name = "Reveal" }).ClickAsync();
+        await Assertions.Expect(question.Locator(".reveal")).ToContainTextAsync("opinion poll");
         await AppFixture.ScreenshotAsync(attendee, nameof(Workshop_PresenterStepsThrough_AttendeeFollowsEveryStep) + "-reveal");
         for (var i = 0; i < 10 && await presenter.Locator(".status p.ok").CountAsync() == 0; i++)
         {
