@@ -69,9 +69,7 @@ public sealed class SniSession(HubClient hub) : IAsyncDisposable
         }
         catch (HubException e)
         {
-            var message = e.Message;
-            var marker = "HubException: ";
-            Error = message.Contains(marker, StringComparison.Ordinal) ? message[(message.IndexOf(marker, StringComparison.Ordinal) + marker.Length)..] : message;
+            Error = HubErrors.Message(e);
         }
         catch (Exception e) when (e is HttpRequestException or InvalidOperationException or IOException)
         {

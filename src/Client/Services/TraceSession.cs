@@ -325,7 +325,7 @@ public sealed class TraceSession(HubClient hub, PageMarks marks, TimeProvider ti
         }
         catch (HubException e)
         {
-            Error = Clean(e.Message);
+            Error = HubErrors.Message(e);
         }
         catch (Exception e) when (e is HttpRequestException or InvalidOperationException or IOException)
         {
@@ -440,12 +440,5 @@ public sealed class TraceSession(HubClient hub, PageMarks marks, TimeProvider ti
             hops.Add([.. StepNames.Flow.Select(step => new StepState(hops.Count, step))]);
         if (traceEvent.Step != TraceStep.Trace)
             hops[traceEvent.Hop].First(s => s.Step == traceEvent.Step).Add(traceEvent);
-    }
-
-    private static string Clean(string message)
-    {
-        const string marker = "HubException: ";
-        var at = message.IndexOf(marker, StringComparison.Ordinal);
-        return message.StartsWith("An unexpected error occurred invoking", StringComparison.Ordinal) && at >= 0 ? message[(at + marker.Length)..] : message;
     }
 }
