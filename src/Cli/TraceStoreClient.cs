@@ -14,11 +14,8 @@ internal static class TraceStoreClient
 
     public static async Task<Result> StoreAsync(Uri server, IReadOnlyList<TraceEvent> events, CancellationToken cancellationToken)
     {
-        var ndjson = new StringBuilder();
-        foreach (var e in events)
-            ndjson.Append(TraceJson.Serialize(e)).Append('\n');
         using var http = new HttpClient { BaseAddress = server, Timeout = TimeSpan.FromSeconds(30) };
-        using var content = new StringContent(ndjson.ToString(), Encoding.UTF8);
+        using var content = new StringContent(TraceJson.SerializeLines(events), Encoding.UTF8);
         content.Headers.ContentType = new MediaTypeHeaderValue("application/x-ndjson");
         try
         {

@@ -14,6 +14,18 @@ public static class TraceJson
     /// <summary>Serialises one event to a single line of JSON.</summary>
     public static string Serialize(TraceEvent traceEvent) => JsonSerializer.Serialize(traceEvent, TypeInfo<TraceEvent>());
 
+    /// <summary>Contract values as NDJSON, one per line, each line ending in a newline: events exactly as
+    /// <c>flowtrace --json</c> prints them, or an SNI comparison's updates.</summary>
+    public static string SerializeLines<T>(IEnumerable<T> items)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        var typeInfo = TypeInfo<T>();
+        var text = new System.Text.StringBuilder();
+        foreach (var item in items)
+            text.Append(JsonSerializer.Serialize(item, typeInfo)).Append('\n');
+        return text.ToString();
+    }
+
     /// <summary>Reads one event back from its JSON form.</summary>
     public static TraceEvent Deserialize(string json) =>
         JsonSerializer.Deserialize(json, TypeInfo<TraceEvent>()) ?? throw new JsonException("null is not a trace event");

@@ -43,8 +43,9 @@ public static class TraceEndpoints
             return Problem(string.Join(" ", errors));
         var runs = message.Repeat ?? 1;
         string? refusal = null;
-        // The server's own warm-up request is no client's: it spends nobody's rate limit.
-        using var lease = warmUp.Marks(http) ? null : admission.TryAdmit(ClientIp(http), null, out refusal, runs);
+        // The server's own warm-up request is no client's: it spends nobody's rate limit, and it is not kept.
+        var ownWarmUp = warmUp.Marks(http);
+        using var lease = ownWarmUp ? null : admission.TryAdmit(ClientIp(http), null, out refusal, runs);
         if (refusal is not null)
             return TooMany(refusal);
 
@@ -73,11 +74,9 @@ public static class TraceEndpoints
             cancelled = true;
         }
 
-        // The server's own warm-up is nobody's trace: it is not kept.
-        var clientId = warmUp.Marks(http) ? null : ClientIds.Of(http.HttpContext);
         var stored = new List<StoreAttempt>();
         foreach (var run in perRun)
-            stored.Add(warmUp.Marks(http) ? new StoreAttempt(null, "The server's warm-up is not stored.") : await recorder.SaveTraceAsync(message, run, cancelled, clientId).ConfigureAwait(false));
+            stored.Add(ownWarmUp ? new StoreAttempt(null, "The server's warm-up is not stored.") : await recorder.SaveTraceAsync(message, run, cancelled, ClientIds.Of(http.HttpContext)).ConfigureAwait(false));
         if (cancelled)
             return Results.Empty;
         if (runs == 1)

@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using FlowTrace.Contracts;
 using FlowTrace.Contracts.Events;
@@ -75,15 +74,6 @@ public static class StoredTraces
 
         error = null;
         return events;
-    }
-
-    /// <summary>The events as NDJSON, exactly as <c>flowtrace --json</c> prints them.</summary>
-    public static string ToNdjson(IEnumerable<TraceEvent> events)
-    {
-        var text = new StringBuilder();
-        foreach (var e in events)
-            text.Append(TraceJson.Serialize(e)).Append('\n');
-        return text.ToString();
     }
 
     private static IEnumerable<string> Lines(string text) =>

@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using FlowTrace.Contracts;
 using FlowTrace.Contracts.Events;
@@ -35,7 +34,7 @@ public sealed class TraceRecorder(ITraceStore store, IOptions<TraceStoreOptions>
         var url = (events.Count > 0 ? events[0].Details as TraceStartedDetails : null)?.Url ?? request.Url ?? "";
         var info = Info(StoredTraceKind.Trace, url, outcome, summary?.FinalStatusCode, failing, summary?.Total, events.Count);
         return SaveAsync(info, clientId, JsonSerializer.Serialize(Redaction.Request(request), TraceJson.TypeInfo<TraceRequestMessage>()),
-            StoredTraces.ToNdjson(Redaction.Events(events)));
+            TraceJson.SerializeLines(Redaction.Events(events)));
     }
 
     /// <summary>Stores an SNI comparison's updates.</summary>
@@ -47,9 +46,8 @@ public sealed class TraceRecorder(ITraceStore store, IOptions<TraceStoreOptions>
         var outcome = cancelled || summary is null ? StoredTraceOutcome.Cancelled
             : summary.Failure is null ? StoredTraceOutcome.Completed : StoredTraceOutcome.Failed;
         var info = Info(StoredTraceKind.Sni, $"https://{request.Target}/", outcome, null, summary?.Failure is null ? null : TraceStep.Tls, null, updates.Count);
-        var typeInfo = TraceJson.TypeInfo<SniComparisonUpdate>();
         return SaveAsync(info, clientId, JsonSerializer.Serialize(request, TraceJson.TypeInfo<SniComparisonMessage>()),
-            Ndjson(updates, u => JsonSerializer.Serialize(u, typeInfo)));
+            TraceJson.SerializeLines(updates));
     }
 
     private StoredTraceInfo Info(StoredTraceKind kind, string url, StoredTraceOutcome outcome, int? status, TraceStep? failing, TimeSpan? total, int count)
@@ -75,13 +73,5 @@ public sealed class TraceRecorder(ITraceStore store, IOptions<TraceStoreOptions>
             log.LogError(e, "Storing trace of {Url} in {Store} failed", info.Url, store.Description);
             return new StoreAttempt(null, $"The trace could not be stored: {e.Message}");
         }
-    }
-
-    private static string Ndjson<T>(IEnumerable<T> items, Func<T, string> serialize)
-    {
-        var text = new StringBuilder();
-        foreach (var item in items)
-            text.Append(serialize(item)).Append('\n');
-        return text.ToString();
     }
 }

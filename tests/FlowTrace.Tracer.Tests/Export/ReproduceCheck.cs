@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.RegularExpressions;
 using FlowTrace.Contracts.Events;
@@ -47,7 +46,7 @@ internal static partial class ReproduceCheck
         Assert.True(pem.Success, $"{openssl.Text}\n{output}{error}");
         using var leaf = X509Certificate2.CreateFromPem(pem.Value);
         var expected = events.Select(e => e.Details).OfType<TlsHandshakeDetails>().First().Certificates[0].Sha256Fingerprint;
-        Assert.Equal(expected, Convert.ToHexString(SHA256.HashData(leaf.RawData)).Chunk(2).Select(c => new string(c)).Aggregate((a, b) => a + ":" + b));
+        Assert.Equal(expected, FlowTrace.Tracer.Tls.CertificateInspector.Fingerprint(leaf));
     }
 
     [GeneratedRegex("-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----")]
