@@ -77,7 +77,8 @@ public sealed class AppFixture : IAsyncLifetime
     public Task<IPage> OpenAsync(int width = 1280, int height = 1000) =>
         OpenAtAsync("", page => page.GetByRole(AriaRole.Button, new() { Name = "A healthy HTTPS site" }), width, height);
 
-    /// <summary>A fresh page (a browser of its own: its own context) on <paramref name="path"/>, once <paramref name="ready"/> shows.</summary>
+    /// <summary>A fresh page (a browser of its own: its own context, which the test closes with <c>page.Context.CloseAsync()</c>)
+    /// on <paramref name="path"/>, once <paramref name="ready"/> shows.</summary>
     public async Task<IPage> OpenAtAsync(string path, Func<IPage, ILocator> ready, int width = 1280, int height = 1000)
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = width, Height = height } });

@@ -38,6 +38,6 @@ public sealed class LivenessTests(AppFixture app)
         var gap = doneAt["ServerProcessing"] - doneAt["Tls"];
         Assert.True(gap >= serverMs / 2, $"TLS drawn {gap:0} ms before server processing, which lasted {serverMs:0} ms: the steps did not appear one by one");
         Assert.True(doneAt["Tcp"] <= doneAt["Tls"]);
-        await page.CloseAsync();
+        await page.Context.CloseAsync();
     }
 }

@@ -39,6 +39,6 @@ public sealed class SniPageTests(AppFixture app)
         await page.WaitForURLAsync(new Regex(Regex.Escape(path) + "$"));
         await Assertions.Expect(table.Locator("tr[data-name='unknown.lab.test']")).ToHaveClassAsync("mismatch");
         await Assertions.Expect(page.GetByLabel("Server (host or IP, with :port)")).ToHaveValueAsync(target);
-        await page.CloseAsync();
+        await page.Context.CloseAsync();
     }
 }
