@@ -183,8 +183,12 @@ internal sealed class TraceRun
     {
         if (_pause is null)
             return;
+        // The pause starts where the step ended, as the turn between two hops does: announcing it is part of it, so no
+        // moment between the step and the pause lies in neither (on a busy machine that moment was milliseconds).
+        long paused;
+        lock (_gate)
+            paused = TimestampOf(_accountedUntil);
         Detail(TraceStep.Trace, $"Paused after {step}: waiting for the next step ({next})", new StepPausedDetails(step, next));
-        var paused = Now();
         try
         {
             await _pause(step, cancellationToken).ConfigureAwait(false);
