@@ -155,14 +155,16 @@ internal sealed class DnsStep(TracerOptions options)
     }
 
     /// <summary>Why a query failed, from what DnsClient threw: its parser throws several kinds for an answer it cannot
-    /// read (which one depends on where the bytes go wrong), alone or inside another exception.</summary>
-    private static (string Code, string Reason) FailedQuery(Exception e, QueryType type, string name, string servers, TimeSpan timeout)
+    /// read (which one depends on where the bytes go wrong, and over TCP a record running past the message is an
+    /// <see cref="ArgumentException"/> from copying it), alone or inside another exception. The name was checked before
+    /// the query, so an argument DnsClient refuses here comes from the answer.</summary>
+    internal static (string Code, string Reason) FailedQuery(Exception e, QueryType type, string name, string servers, TimeSpan timeout)
     {
         var cause = e.InnerException is DnsResponseParseException or DnsXidMismatchException ? e.InnerException : e;
         return cause switch
         {
             DnsXidMismatchException => ("dns-wrong-id", $"{type} query for {name}: the answer from {servers} carried another query's ID, so it is not the answer to this query (a spoofed or confused reply)."),
-            DnsResponseParseException or IndexOutOfRangeException or ArgumentOutOfRangeException or FormatException =>
+            DnsResponseParseException or IndexOutOfRangeException or ArgumentException or FormatException =>
                 ("dns-malformed", $"{type} query for {name}: the answer from {servers} is not a well-formed DNS message ({cause.Message.Split('\n')[0].TrimEnd('.')})."),
             DnsResponseException { Code: DnsResponseCode.ConnectionTimeout } => ("dns-timeout", $"{type} query for {name} got no answer from {servers} within {Format.Duration(timeout)}."),
             _ => ("dns-error", $"{type} query for {name} failed: {e.Message}"),
