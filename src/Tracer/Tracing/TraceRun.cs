@@ -17,7 +17,7 @@ internal sealed class TraceRun
     private readonly Lock _gate = new();
     private readonly Dictionary<(int Hop, TraceStep Step), OpenStep> _openSteps = [];
     private readonly List<TraceInterval> _intervals = [];
-    private (string Name, long Start)? _pendingInterval;
+    private (string Name, TimeSpan Start)? _pendingInterval;
     private int _sequence;
     private TimeSpan _accountedUntil;
     private TimeSpan _lastOffset;
@@ -108,25 +108,19 @@ internal sealed class TraceRun
     public void Failed(TraceStep step, string code, string reason, long? at = null, TimeSpan? network = null, ClientWorkMeter? work = null) =>
         Finish(step, TraceEventKind.Failed, reason, new StepFailureDetails(code, reason), at, network, work);
 
-    /// <summary>Records a named interval that belongs to no step (a pause, the turn between two hops).</summary>
-    public void Interval(string name, long start, long end)
-    {
-        lock (_gate)
-            AddInterval(name, start, end);
-    }
-
     /// <summary>Opens a named interval that lasts until the next step starts (the turn between two hops).</summary>
     public void IntervalUntilNextStep(string name)
     {
         lock (_gate)
-            _pendingInterval = (name, TimestampOf(_accountedUntil));
+            _pendingInterval = (name, _accountedUntil);
     }
 
-    private long TimestampOf(TimeSpan offset) => _startTimestamp + (long)(offset.TotalSeconds * _time.TimestampFrequency);
-
-    private void AddInterval(string name, long start, long end)
+    /// <summary>An interval from an offset (where the last step or interval ended, for the turns and pauses that follow
+    /// it) to a clock reading. Its duration is the difference of the two offsets, never a separately rounded clock
+    /// difference, so that intervals meeting at one moment neither overlap nor leave a gap of one tick between them.</summary>
+    private void AddInterval(string name, TimeSpan start, long end)
     {
-        var interval = new TraceInterval(Hop, name, OffsetOf(start), Durations.Positive(Between(start, end)));
+        var interval = new TraceInterval(Hop, name, start, Durations.Positive(OffsetOf(end) - start));
         _intervals.Add(interval);
         _accountedUntil = Durations.Max(_accountedUntil, interval.Start + interval.Duration);
     }
@@ -148,7 +142,7 @@ internal sealed class TraceRun
         {
             // After the last step the tracer closes what the trace opened and hands the result over: named, not hidden.
             if (total > _accountedUntil)
-                AddInterval(TraceIntervalNames.Finishing, TimestampOf(_accountedUntil), end);
+                AddInterval(TraceIntervalNames.Finishing, _accountedUntil, end);
             var windows = _timings.Select(t => (t.Start, End: t.Start + t.Duration))
                 .Concat(_intervals.Select(i => (i.Start, End: i.Start + i.Duration)));
             summary = new TraceSummary(failure is null, [.. _timings], total, finalUrl, finalStatus, failure, [.. _intervals],
@@ -185,9 +179,9 @@ internal sealed class TraceRun
             return;
         // The pause starts where the step ended, as the turn between two hops does: announcing it is part of it, so no
         // moment between the step and the pause lies in neither (on a busy machine that moment was milliseconds).
-        long paused;
+        TimeSpan paused;
         lock (_gate)
-            paused = TimestampOf(_accountedUntil);
+            paused = _accountedUntil;
         Detail(TraceStep.Trace, $"Paused after {step}: waiting for the next step ({next})", new StepPausedDetails(step, next));
         try
         {
@@ -195,7 +189,9 @@ internal sealed class TraceRun
         }
         finally
         {
-            Interval(TraceIntervalNames.Paused, paused, Now());
+            var resumed = Now();
+            lock (_gate)
+                AddInterval(TraceIntervalNames.Paused, paused, resumed);
         }
     }
 
