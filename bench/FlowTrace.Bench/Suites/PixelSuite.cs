@@ -80,8 +80,8 @@ public static class PixelSuite
         });
         var measure = new Measure(server, Epoch);
         // ?marks: the FlowTrace page marks its own stages of each event on the performance timeline (PageMarks).
-        var app = new PageRun(browser, server.BaseAddress + "?marks", "A healthy HTTPS site");
-        var bare = new PageRun(browser, server.BaseAddress + "bare/", null);
+        await using var app = new PageRun(browser, server.BaseAddress + "?marks", "A healthy HTTPS site");
+        await using var bare = new PageRun(browser, server.BaseAddress + "bare/", null);
         foreach (var name in sites)
         {
             var url = lab.Single(s => s.Name == name).Url;
@@ -90,8 +90,9 @@ public static class PixelSuite
         }
 
         var longUrl = lab.Single(s => s.Name == "stream").Url + (smoke ? $"?chunks={chunks}&every=1" : LongStreamQuery);
-        var appLong = new PageRun(browser, app.Address, app.ReadyButton);
-        var bareLong = new PageRun(browser, bare.Address, null);
+        // At smoke size the stream runs in the pages already loaded: a load of the Debug app is ~10 s of CPU in CI.
+        await using var appLong = new PageRun(browser, app.Address, app.ReadyButton, smoke ? app : null);
+        await using var bareLong = new PageRun(browser, bare.Address, null, smoke ? bare : null);
         foreach (var page in new[] { appLong, bareLong })
             await page.RunSiteAsync(measure, longUrl, warmTraces: 1);
 
@@ -138,9 +139,13 @@ public static class PixelSuite
         ]);
     }
 
-    /// <summary>Latencies of one page kind (FlowTrace or bare): fresh context per site, first trace and warm ones.</summary>
-    private sealed class PageRun(IBrowser browser, string address, string? readyButton)
+    /// <summary>Latencies of one page kind (FlowTrace or bare): fresh context per site, first trace and warm ones; or,
+    /// given <paramref name="samePageAs"/>, in the page that run has open.</summary>
+    private sealed class PageRun(IBrowser browser, string address, string? readyButton, PageRun? samePageAs = null) : IAsyncDisposable
     {
+        private IBrowserContext? _context;
+        private IPage? _page;
+
         public string Address => address;
         public string? ReadyButton => readyButton;
         public List<double> First { get; } = [];
@@ -150,21 +155,34 @@ public static class PixelSuite
 
         public async Task RunSiteAsync(Measure measure, string url, int warmTraces)
         {
-            await using var context = await browser.NewContextAsync();
-            var page = await context.NewPageAsync();
-            await page.AddInitScriptAsync(StampMessages);
-            await page.GotoAsync(address);
-            if (readyButton is not null)
-                await page.GetByRole(AriaRole.Button, new() { Name = readyButton }).WaitForAsync(new() { Timeout = 60_000 });
-            await page.EvaluateAsync(Watch);
-            // A person reads the page for a moment before the first click.
-            await Task.Delay(1000);
+            var page = samePageAs?._page ?? await OpenAsync();
             for (var i = 0; i <= warmTraces; i++)
             {
                 var latencies = await measure.TraceAsync(page, url, i > 0 ? Stages : null);
                 (i == 0 ? First : Warm).AddRange(latencies);
                 LongTasks.AddRange(JsonSerializer.Deserialize<double[]>(await page.EvaluateAsync<string>("() => JSON.stringify(window.__long)"))!);
             }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (_context is not null)
+                await _context.DisposeAsync();
+        }
+
+        private async Task<IPage> OpenAsync()
+        {
+            await DisposeAsync();
+            _context = await browser.NewContextAsync();
+            _page = await _context.NewPageAsync();
+            await _page.AddInitScriptAsync(StampMessages);
+            await _page.GotoAsync(address);
+            if (readyButton is not null)
+                await _page.GetByRole(AriaRole.Button, new() { Name = readyButton }).WaitForAsync(new() { Timeout = 60_000 });
+            await _page.EvaluateAsync(Watch);
+            // A person reads the page for a moment before the first click.
+            await Task.Delay(1000);
+            return _page;
         }
     }
 
