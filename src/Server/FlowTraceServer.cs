@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using FlowTrace.Contracts.Events;
 using FlowTrace.Server.Api;
 using FlowTrace.Server.Hubs;
+using FlowTrace.Server.Operations;
 using FlowTrace.Server.Rooms;
 using FlowTrace.Server.Storage;
 using FlowTrace.Server.Tracing;
@@ -48,7 +49,10 @@ public static class FlowTraceServer
             // user's first trace.
             WarmUpObserver = e => _ = TraceJson.Serialize(e),
         });
-        builder.Services.AddSingleton<ITracer>(sp => new FlowTracer(sp.GetRequiredService<TracerOptions>()));
+        builder.Services.AddSingleton(sp => new FlowTracer(sp.GetRequiredService<TracerOptions>()));
+        // Users' traces go through the metered tracer; the server's own warm-up uses the tracer itself.
+        builder.Services.AddSingleton<ITracer, MeteredTracer>();
+        builder.Services.AddSingleton<TraceMetrics>();
         builder.Services.AddSingleton(sp => new SniComparer(sp.GetRequiredService<TracerOptions>()));
         builder.Services.AddSingleton<TraceRequestFactory>();
         builder.Services.AddSingleton<StepGates>();
@@ -65,9 +69,11 @@ public static class FlowTraceServer
             .Validate(o => o.IsValid, "FlowTrace:Rooms is invalid: limits and the idle timeout must be positive.")
             .ValidateOnStart();
         builder.Services.AddSingleton<RoomRegistry>();
+        builder.Services.AddSingleton<IRoomCounts>(sp => sp.GetRequiredService<RoomRegistry>());
         builder.Services.AddHostedService<RoomUpkeep>();
         builder.Services.AddProblemDetails();
         builder.Services.AddSignalR().AddJsonProtocol(o => TraceJson.ConfigureForHost(o.PayloadSerializerOptions));
+        OperationsSetup.AddOperations(builder);
         builder.Services.AddOptions<HubOptions>().Configure<IOptions<FlowTraceServerOptions>>((hub, options) => hub.MaximumReceiveMessageSize = options.Value.MaxHubMessageBytes);
         builder.Services.ConfigureHttpJsonOptions(o => TraceJson.ConfigureForHost(o.SerializerOptions));
         configureServices?.Invoke(builder.Services);
@@ -83,6 +89,7 @@ public static class FlowTraceServer
         app.MapTraceApi();
         app.MapStorageApi();
         app.MapRoomApi();
+        app.MapOperations();
         app.MapHub<TraceHub>(TraceHub.Path);
         app.MapHub<RoomHub>(RoomHub.Path);
         app.MapFallbackToFile("index.html");

@@ -31,7 +31,7 @@ public static class TraceEndpoints
         return app;
     }
 
-    private static async Task<IResult> RunTraceAsync(HttpRequest http, ITracer tracer, TraceRequestFactory factory, TraceAdmission admission, WarmUpKey warmUp, TraceRecorder recorder, CancellationToken cancellationToken)
+    private static async Task<IResult> RunTraceAsync(HttpRequest http, ITracer tracer, FlowTracer unmetered, TraceRequestFactory factory, TraceAdmission admission, WarmUpKey warmUp, TraceRecorder recorder, CancellationToken cancellationToken)
     {
         var (message, invalid) = await ReadBodyAsync<TraceRequestMessage>(http, "trace request", "{\"url\": \"https://...\"}", cancellationToken).ConfigureAwait(false);
         if (message is null)
@@ -56,7 +56,8 @@ public static class TraceEndpoints
         var cancelled = false;
         try
         {
-            await foreach (var update in tracer.RepeatAsync(request, runs, cancellationToken).ConfigureAwait(false))
+            // The server's own warm-up is nobody's trace: the metrics do not count it.
+            await foreach (var update in (ownWarmUp ? unmetered : tracer).RepeatAsync(request, runs, cancellationToken).ConfigureAwait(false))
             {
                 if (update.Event is { } runEvent)
                 {

@@ -110,6 +110,16 @@ public sealed class Room
             _traces.Add(storedId);
     }
 
+    /// <summary>Attendees connected.</summary>
+    public int AttendeeCount
+    {
+        get
+        {
+            lock (_lock)
+                return _attendees.Count;
+        }
+    }
+
     /// <summary>The presenter's connection, if connected.</summary>
     public string? PresenterConnection
     {

@@ -5,8 +5,14 @@ using Microsoft.Extensions.Options;
 namespace FlowTrace.Server.Rooms;
 
 /// <summary>The server's open rooms, in memory.</summary>
-public sealed class RoomRegistry(IOptions<RoomOptions> options, TimeProvider time)
+public sealed class RoomRegistry(IOptions<RoomOptions> options, TimeProvider time) : Operations.IRoomCounts
 {
+    /// <inheritdoc />
+    public int OpenRooms => _rooms.Count;
+
+    /// <inheritdoc />
+    public int Attendees => _rooms.Values.Sum(r => r.AttendeeCount);
+
     private readonly ConcurrentDictionary<string, Room> _rooms = new(StringComparer.Ordinal);
 
     /// <summary>Opens a room; null with the reason when the server holds as many rooms as it may.</summary>

@@ -38,4 +38,8 @@ public sealed record FlowTraceServerOptions
 
     /// <summary>Step mode: the limit on a whole step-mode trace, pauses included.</summary>
     public TimeSpan StepModeTotalTimeout { get; init; } = TimeSpan.FromMinutes(60);
+
+    /// <summary>Whether <c>/metrics</c> answers clients on any address (a Prometheus server on another machine); by
+    /// default only loopback clients may read how the server is used.</summary>
+    public bool MetricsFromAnyAddress { get; init; }
 }

@@ -23,9 +23,9 @@ public sealed partial class TracerUpkeep(IServiceProvider services, LabHost lab,
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var tracer = services.GetRequiredService<ITracer>();
-        if (tracer is FlowTracer flowTracer)
-            await flowTracer.WarmUpAsync(stoppingToken).ConfigureAwait(false);
+        // The tracer itself, not the metered one users reach: the server's own warm-up is nobody's trace.
+        var tracer = services.GetRequiredService<FlowTracer>();
+        await tracer.WarmUpAsync(stoppingToken).ConfigureAwait(false);
         if (lab.Lab?.Sites.FirstOrDefault() is { } site && !await TraceThroughApiAsync(site.Url, stoppingToken).ConfigureAwait(false))
         {
             // No address to reach the API at: trace the lab directly, which still compiles the lab's and the tracer's code.
