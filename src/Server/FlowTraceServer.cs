@@ -68,12 +68,10 @@ public static class FlowTraceServer
             .Bind(builder.Configuration.GetSection(RoomOptions.Section))
             .Validate(o => o.IsValid, "FlowTrace:Rooms is invalid: limits and the idle timeout must be positive.")
             .ValidateOnStart();
-        builder.Services.AddSingleton<RoomRegistry>();
-        builder.Services.AddSingleton<IRoomCounts>(sp => sp.GetRequiredService<RoomRegistry>());
-        builder.Services.AddHostedService<RoomUpkeep>();
+
         builder.Services.AddProblemDetails();
-        builder.Services.AddSignalR().AddJsonProtocol(o => TraceJson.ConfigureForHost(o.PayloadSerializerOptions));
-        OperationsSetup.AddOperations(builder);
+        var signalR = builder.Services.AddSignalR().AddJsonProtocol(o => TraceJson.ConfigureForHost(o.PayloadSerializerOptions));
+        RoomSetup.AddRooms(builder, signalR, OperationsSetup.AddOperations(builder));
         builder.Services.AddOptions<HubOptions>().Configure<IOptions<FlowTraceServerOptions>>((hub, options) => hub.MaximumReceiveMessageSize = options.Value.MaxHubMessageBytes);
         builder.Services.ConfigureHttpJsonOptions(o => TraceJson.ConfigureForHost(o.SerializerOptions));
         configureServices?.Invoke(builder.Services);

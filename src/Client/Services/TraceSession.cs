@@ -85,6 +85,8 @@ public sealed class TraceSession(HubClient hub, PageMarks marks, TimeProvider ti
     /// <summary>In a workshop room as an attendee: the room's code (the presenter's traces are shown as they happen).</summary>
     public string? Following { get; private set; }
 
+    private bool _resyncing;
+
     /// <summary>After "trace again": the stored trace the live one is compared with, step by step; null otherwise.</summary>
     public StoredTrace? Baseline { get; private set; }
 
@@ -210,6 +212,14 @@ public sealed class TraceSession(HubClient hub, PageMarks marks, TimeProvider ti
                     Follow(traceId, traceEvent);
             });
             connection.On<string, string>("RoomTraceKept", (traceId, storedId) => Stored(traceId, storedId, null));
+            // The server lost Redis, which carries the room between server instances: this page may miss events.
+            connection.On("RoomBehind", () =>
+            {
+                Behind = true;
+                NotifyChanged();
+            });
+            // Redis returned: join again and read the room's current trace, with what was missed.
+            connection.On("RoomResync", () => _ = ResyncAsync());
             _followedOn = connection;
         }
 
@@ -227,6 +237,7 @@ public sealed class TraceSession(HubClient hub, PageMarks marks, TimeProvider ti
 
         Following = snapshot.State.Code;
         Presenting = null;
+        Behind = false;
         Reset(new TraceRequestMessage { Url = (snapshot.CurrentEvents.FirstOrDefault()?.Details as TraceStartedDetails)?.Url }, baseline: null);
         _traceId = snapshot.CurrentTraceId;
         foreach (var traceEvent in snapshot.CurrentEvents)
@@ -245,9 +256,43 @@ public sealed class TraceSession(HubClient hub, PageMarks marks, TimeProvider ti
     {
         if (traceId != _traceId || traceEvent.Sequence < Events.Count)
             return;
+        if (traceEvent.Sequence > Events.Count)
+        {
+            // A gap: events went missing (the servers lost touch); read the room's trace again rather than show holes.
+            Behind = true;
+            _ = ResyncAsync();
+            return;
+        }
+
         Apply(traceEvent);
         if (traceEvent.Details is TraceSummary)
             IsRunning = false;
+    }
+
+    /// <summary>Whether this attendee may have missed events of the room's trace (until the next resync).</summary>
+    public bool Behind { get; private set; }
+
+    /// <summary>Joins the followed room again, reading its current trace with whatever was missed.</summary>
+    private async Task ResyncAsync()
+    {
+        if (Following is not { } code || _resyncing)
+            return;
+        _resyncing = true;
+        try
+        {
+            await FollowAsync(code);
+        }
+#pragma warning disable CA1031 // A failed resync leaves the page as it was, marked behind; the next message tries again.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+            Behind = true;
+            NotifyChanged();
+        }
+        finally
+        {
+            _resyncing = false;
+        }
     }
 
     /// <summary>Leaves the room (the page closed): traces run for this page alone again.</summary>

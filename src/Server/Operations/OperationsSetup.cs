@@ -9,7 +9,8 @@ using OpenTelemetry.Metrics;
 namespace FlowTrace.Server.Operations;
 
 /// <summary>
-/// What whoever runs the server needs: health checks at <c>/healthz</c> (the trace store's database) and OpenTelemetry
+/// What whoever runs the server needs: health checks at <c>/healthz</c> (the trace store's database; Redis is added by
+/// <see cref="Rooms.RoomSetup"/> when configured) and OpenTelemetry
 /// metrics (scraped at <c>/metrics</c> in Prometheus' format, and pushed over OTLP when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>
 /// is set).
 /// </summary>
@@ -21,11 +22,11 @@ public static class OperationsSetup
     /// <summary>The Prometheus scraping endpoint's path.</summary>
     public const string MetricsPath = "/metrics";
 
-    /// <summary>Registers the health checks and the metrics.</summary>
-    public static void AddOperations(WebApplicationBuilder builder)
+    /// <summary>Registers the health checks and the metrics; the health checks' builder, for the checks of other parts.</summary>
+    public static IHealthChecksBuilder AddOperations(WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddHealthChecks().AddCheck<TraceStoreHealthCheck>("storage");
+        var health = builder.Services.AddHealthChecks().AddCheck<TraceStoreHealthCheck>("storage");
         var otlp = !string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
         builder.Services.AddOpenTelemetry().WithMetrics(metrics =>
         {
@@ -35,6 +36,7 @@ public static class OperationsSetup
             if (otlp)
                 metrics.AddOtlpExporter();
         });
+        return health;
     }
 
     /// <summary>Maps <c>/healthz</c> and <c>/metrics</c>. The metrics answer only loopback clients unless

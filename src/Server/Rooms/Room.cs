@@ -44,9 +44,6 @@ public sealed class Room
     /// <summary>When somebody last joined, presented or traced.</summary>
     public DateTimeOffset LastActivity { get; private set; }
 
-    /// <summary>The SignalR group of the room's browsers.</summary>
-    public string Group => $"room:{Code}";
-
     /// <summary>Whether <paramref name="key"/> is the presenter's, compared in constant time.</summary>
     public bool IsPresenterKey(string? key) =>
         key is not null && CryptographicOperations.FixedTimeEquals(_keyHash, SHA256.HashData(Encoding.UTF8.GetBytes(key)));

@@ -12,10 +12,10 @@ public static class RoomEndpoints
     public static IEndpointRouteBuilder MapRoomApi(this IEndpointRouteBuilder app)
     {
         app.MapPost("/api/rooms", Open);
-        app.MapGet("/api/rooms/{code}", (string code, RoomRegistry rooms) =>
-            rooms.Find(code) is { } room ? Results.Json(room.State(), TraceJson.Options) : NotFound());
-        app.MapGet("/api/rooms/{code}/qr.svg", (string code, HttpRequest http, RoomRegistry rooms) =>
-            rooms.Find(code) is { } room ? Results.Text(QrSvg(JoinUrl(http, room.Code)), "image/svg+xml") : NotFound());
+        app.MapGet("/api/rooms/{code}", async (string code, IRoomDirectory rooms, CancellationToken cancellationToken) =>
+            await rooms.StateAsync(code, cancellationToken).ConfigureAwait(false) is { } state ? Results.Json(state, TraceJson.Options) : NotFound());
+        app.MapGet("/api/rooms/{code}/qr.svg", async (string code, HttpRequest http, IRoomDirectory rooms, CancellationToken cancellationToken) =>
+            await rooms.StateAsync(code, cancellationToken).ConfigureAwait(false) is { } state ? Results.Text(QrSvg(JoinUrl(http, state.Code)), "image/svg+xml") : NotFound());
         return app;
     }
 
@@ -34,12 +34,12 @@ public static class RoomEndpoints
         return new SvgQRCode(data).GetGraphic(8);
     }
 
-    private static IResult Open(HttpRequest http, RoomRegistry rooms, CreateRoomMessage? message)
+    private static async Task<IResult> Open(HttpRequest http, IRoomDirectory rooms, CreateRoomMessage? message, CancellationToken cancellationToken)
     {
-        var (room, key, refusal) = rooms.Open(message?.Title);
-        if (room is null)
-            return Results.Problem(refusal, statusCode: StatusCodes.Status503ServiceUnavailable, title: "No room left");
-        return Results.Json(new RoomCreated(room.Code, key!, JoinUrl(http, room.Code)), TraceJson.Options, statusCode: StatusCodes.Status201Created);
+        var opening = await rooms.OpenAsync(message?.Title, cancellationToken).ConfigureAwait(false);
+        if (opening is not { Code: { } code, PresenterKey: { } key })
+            return Results.Problem(opening.Refusal, statusCode: StatusCodes.Status503ServiceUnavailable, title: "No room left");
+        return Results.Json(new RoomCreated(code, key, JoinUrl(http, code)), TraceJson.Options, statusCode: StatusCodes.Status201Created);
     }
 
     private static IResult NotFound() =>

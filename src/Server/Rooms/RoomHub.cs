@@ -14,7 +14,7 @@ namespace FlowTrace.Server.Rooms;
 /// traces, and every event reaches every attendee as it happens. Every control method checks the key, and answers an
 /// unknown room exactly as a wrong key, so that neither codes nor keys can be probed.
 /// </summary>
-public sealed class RoomHub(RoomRegistry rooms, LiveTraceRunner runner, StepGates gates, IOptions<RoomOptions> options, TimeProvider time) : Hub
+public sealed class RoomHub(IRoomDirectory rooms, RoomBroadcast broadcast, LiveTraceRunner runner, StepGates gates, IOptions<RoomOptions> options) : Hub
 {
     /// <summary>The hub's path.</summary>
     public const string Path = "/hubs/room";
@@ -37,59 +37,71 @@ public sealed class RoomHub(RoomRegistry rooms, LiveTraceRunner runner, StepGate
     /// <summary>Sent to everyone in the room at the reveal: <c>(tally)</c>, with the right answer where the trace tells it.</summary>
     public const string RevealMethod = "RoomReveal";
 
+    /// <summary>Sent to attendees on an instance that lost Redis, in rooms presented elsewhere: they miss the room's
+    /// messages until it returns (no arguments).</summary>
+    public const string BehindMethod = "RoomBehind";
+
+    /// <summary>Sent when Redis returned: join again to read the room's current trace, with what was missed (no arguments).</summary>
+    public const string ResyncMethod = "RoomResync";
+
     /// <summary>What a control method answers to anyone but the presenter, and for a room that does not exist.</summary>
     public const string NotPresenter = "Only the room's presenter can do that.";
 
     /// <summary>What joining an unknown room answers.</summary>
     public const string NoSuchRoom = "No workshop room has that code.";
 
+    /// <summary>The SignalR group of a room's browsers.</summary>
+    public static string Group(string code) => $"room:{code}";
+
     /// <summary>Joins a room as an attendee: the room and its current trace so far.</summary>
     public async Task<RoomSnapshot> Join(string code)
     {
-        var room = rooms.Find(code) ?? throw new HubException(NoSuchRoom);
-        if (!room.Join(Context.ConnectionId, options.Value.MaxAttendeesPerRoom, time.GetUtcNow()))
+        var normal = RoomCodes.Normalise(code) ?? throw new HubException(NoSuchRoom);
+        var cancellationToken = Context.ConnectionAborted;
+        if (await rooms.StateAsync(normal, cancellationToken).ConfigureAwait(false) is null)
+            throw new HubException(NoSuchRoom);
+        if (!await rooms.JoinAsync(normal, Context.ConnectionId, cancellationToken).ConfigureAwait(false))
             throw new HubException($"This room is full ({options.Value.MaxAttendeesPerRoom} attendees).");
-        await Groups.AddToGroupAsync(Context.ConnectionId, room.Group).ConfigureAwait(false);
-        return room.Snapshot();
+        await broadcast.AddAsync(normal, Context.ConnectionId, cancellationToken).ConfigureAwait(false);
+        return await rooms.SnapshotAsync(normal, cancellationToken).ConfigureAwait(false) ?? throw new HubException(NoSuchRoom);
     }
 
     /// <summary>Takes the presenter's place (the presenter's browser, after a reload too).</summary>
-    public RoomSnapshot Present(string code, string presenterKey)
+    public async Task<RoomSnapshot> Present(string code, string presenterKey)
     {
-        var room = Presenter(code, presenterKey);
-        room.Present(Context.ConnectionId, time.GetUtcNow());
-        return room.Snapshot();
+        var normal = await PresenterAsync(code, presenterKey).ConfigureAwait(false);
+        await rooms.PresentAsync(normal, Context.ConnectionId, Context.ConnectionAborted).ConfigureAwait(false);
+        return await rooms.SnapshotAsync(normal, Context.ConnectionAborted).ConfigureAwait(false) ?? throw new HubException(NotPresenter);
     }
 
     /// <summary>The presenter traces for the room: the events stream back to the presenter and go to every attendee.</summary>
     public async IAsyncEnumerable<TraceEvent> Trace(string code, string presenterKey, TraceRequestMessage request, string traceId,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var room = Presenter(code, presenterKey);
-        room.Present(Context.ConnectionId, time.GetUtcNow());
-        room.TraceStarted(traceId, time.GetUtcNow());
-        var group = Clients.Group(room.Group);
-        await group.SendAsync(TraceStartedMethod, traceId, request?.Url, cancellationToken).ConfigureAwait(false);
+        var normal = await PresenterAsync(code, presenterKey).ConfigureAwait(false);
+        await rooms.PresentAsync(normal, Context.ConnectionId, cancellationToken).ConfigureAwait(false);
+        await rooms.TraceStartedAsync(normal, traceId, cancellationToken).ConfigureAwait(false);
+        await broadcast.SendAsync(normal, TraceStartedMethod, [traceId, request?.Url]).ConfigureAwait(false);
         async Task KeptAsync(Storage.StoreAttempt attempt)
         {
             if (attempt.Id is null)
                 return;
-            room.Kept(attempt.Id);
-            await group.SendAsync(TraceKeptMethod, traceId, attempt.Id, CancellationToken.None).ConfigureAwait(false);
+            await rooms.KeptAsync(normal, attempt.Id, CancellationToken.None).ConfigureAwait(false);
+            await broadcast.SendAsync(normal, TraceKeptMethod, [traceId, attempt.Id]).ConfigureAwait(false);
         }
 
         await foreach (var traceEvent in runner.RunAsync(request!, traceId, Context, Clients.Caller, KeptAsync, cancellationToken).ConfigureAwait(false))
         {
-            room.Add(traceEvent);
-            await group.SendAsync(EventMethod, traceId, traceEvent, CancellationToken.None).ConfigureAwait(false);
+            await rooms.AddEventAsync(normal, traceEvent, CancellationToken.None).ConfigureAwait(false);
+            await broadcast.SendAsync(normal, EventMethod, [traceId, traceEvent]).ConfigureAwait(false);
             yield return traceEvent;
         }
     }
 
     /// <summary>Step mode: the presenter lets the room's paused trace run its next step; everyone sees it advance.</summary>
-    public bool NextStep(string code, string presenterKey, string traceId)
+    public async Task<bool> NextStep(string code, string presenterKey, string traceId)
     {
-        Presenter(code, presenterKey);
+        await PresenterAsync(code, presenterKey).ConfigureAwait(false);
         return gates.Next(Context.ConnectionId, traceId);
     }
 
@@ -97,7 +109,7 @@ public sealed class RoomHub(RoomRegistry rooms, LiveTraceRunner runner, StepGate
     /// <see cref="RoomQuestionKinds"/>; its text and choices are FlowTrace's) or their own with 2 to 8 choices.</summary>
     public async Task<RoomQuestion> Ask(string code, string presenterKey, string? kind, string? text, string[]? choices)
     {
-        var room = Presenter(code, presenterKey);
+        var normal = await PresenterAsync(code, presenterKey).ConfigureAwait(false);
         if (kind is not null)
         {
             var offered = RoomQuestionKinds.Offered.FirstOrDefault(o => o.Kind == kind);
@@ -111,38 +123,44 @@ public sealed class RoomHub(RoomRegistry rooms, LiveTraceRunner runner, StepGate
             throw new HubException("A question is 1 to 200 characters.");
         if (choices is not { Length: >= 2 and <= 8 } || choices.Any(c => string.IsNullOrWhiteSpace(c) || c.Length > 100))
             throw new HubException("A question has 2 to 8 answers of 1 to 100 characters.");
-        var question = room.Ask(text, [.. choices.Select(c => c.Trim())], kind, options.Value.MaxQuestionsPerRoom, time.GetUtcNow())
+        var question = await rooms.AskAsync(normal, text, [.. choices.Select(c => c.Trim())], kind, Context.ConnectionAborted).ConfigureAwait(false)
             ?? throw new HubException($"This room asked {options.Value.MaxQuestionsPerRoom} questions, the most it may.");
-        await Clients.Group(room.Group).SendAsync(QuestionMethod, question).ConfigureAwait(false);
+        await broadcast.SendAsync(normal, QuestionMethod, [question]).ConfigureAwait(false);
         return question;
     }
 
     /// <summary>An attendee answers (again, to change their answer, until the reveal); the presenter sees the tally.</summary>
     public async Task Answer(string code, int questionId, int choice)
     {
-        var room = rooms.Find(code) ?? throw new HubException(NoSuchRoom);
-        if (room.Answer(Context.ConnectionId, questionId, choice, options.Value.AnswersPerMinutePerAttendee, time.GetUtcNow()) is { } refusal)
+        var normal = RoomCodes.Normalise(code) ?? throw new HubException(NoSuchRoom);
+        if (await rooms.AnswerAsync(normal, Context.ConnectionId, questionId, choice, Context.ConnectionAborted).ConfigureAwait(false) is { } refusal)
             throw new HubException(refusal);
-        if (room.PresenterConnection is { } presenter && room.Tally(questionId) is { } tally)
+        if (await rooms.PresenterConnectionAsync(normal, Context.ConnectionAborted).ConfigureAwait(false) is { } presenter &&
+            await rooms.TallyAsync(normal, questionId, reveal: false, Context.ConnectionAborted).ConfigureAwait(false) is { } tally)
             await Clients.Client(presenter).SendAsync(TallyMethod, tally).ConfigureAwait(false);
     }
 
     /// <summary>The presenter reveals a question's answers to everyone, with the right one where the trace tells it.</summary>
     public async Task<RoomTally> Reveal(string code, string presenterKey, int questionId)
     {
-        var room = Presenter(code, presenterKey);
-        var tally = room.Tally(questionId, reveal: true) ?? throw new HubException("No such question.");
-        await Clients.Group(room.Group).SendAsync(RevealMethod, tally).ConfigureAwait(false);
+        var normal = await PresenterAsync(code, presenterKey).ConfigureAwait(false);
+        var tally = await rooms.TallyAsync(normal, questionId, reveal: true, Context.ConnectionAborted).ConfigureAwait(false) ?? throw new HubException("No such question.");
+        await broadcast.SendAsync(normal, RevealMethod, [tally]).ConfigureAwait(false);
         return tally;
     }
 
     /// <inheritdoc />
-    public override Task OnDisconnectedAsync(Exception? exception)
+    public override async Task OnDisconnectedAsync(Exception? exception)
     {
-        rooms.Leave(Context.ConnectionId);
-        return base.OnDisconnectedAsync(exception);
+        broadcast.Remove(Context.ConnectionId);
+        await rooms.LeaveAsync(Context.ConnectionId, CancellationToken.None).ConfigureAwait(false);
+        await base.OnDisconnectedAsync(exception).ConfigureAwait(false);
     }
 
-    private Room Presenter(string code, string presenterKey) =>
-        rooms.Find(code) is { } room && room.IsPresenterKey(presenterKey) ? room : throw new HubException(NotPresenter);
+    /// <summary>The room's normalised code when <paramref name="presenterKey"/> is its presenter's; the same refusal for
+    /// a wrong key and an unknown room.</summary>
+    private async Task<string> PresenterAsync(string code, string presenterKey) =>
+        RoomCodes.Normalise(code) is { } normal && await rooms.IsPresenterAsync(normal, presenterKey, Context.ConnectionAborted).ConfigureAwait(false)
+            ? normal
+            : throw new HubException(NotPresenter);
 }

@@ -1,11 +1,13 @@
 using System.Collections.Concurrent;
+using FlowTrace.Contracts.Events;
+using FlowTrace.Contracts.Rooms;
 using FlowTrace.Server.Storage;
 using Microsoft.Extensions.Options;
 
 namespace FlowTrace.Server.Rooms;
 
-/// <summary>The server's open rooms, in memory.</summary>
-public sealed class RoomRegistry(IOptions<RoomOptions> options, TimeProvider time) : Operations.IRoomCounts
+/// <summary>The server's open rooms, in memory: one instance's rooms (without <c>ConnectionStrings:Redis</c>).</summary>
+public sealed class RoomRegistry(IOptions<RoomOptions> options, TimeProvider time) : IRoomDirectory
 {
     /// <inheritdoc />
     public int OpenRooms => _rooms.Count;
@@ -15,33 +17,98 @@ public sealed class RoomRegistry(IOptions<RoomOptions> options, TimeProvider tim
 
     private readonly ConcurrentDictionary<string, Room> _rooms = new(StringComparer.Ordinal);
 
-    /// <summary>Opens a room; null with the reason when the server holds as many rooms as it may.</summary>
-    public (Room? Room, string? PresenterKey, string? Refusal) Open(string? title)
+    /// <inheritdoc />
+    public Task<RoomOpening> OpenAsync(string? title, CancellationToken cancellationToken)
     {
         if (_rooms.Count >= options.Value.MaxRooms)
-            return (null, null, $"This server has {options.Value.MaxRooms} workshop rooms open, the most it holds; try again when one closes.");
+            return Task.FromResult(new RoomOpening(null, null, RoomLimits.TooManyRooms(options.Value.MaxRooms)));
         var key = TraceIds.New();
-        var name = string.IsNullOrWhiteSpace(title) ? "FlowTrace workshop" : title.Trim();
+        var name = RoomLimits.Title(title);
         while (true)
         {
-            var room = new Room(RoomCodes.New(), name.Length > 100 ? name[..100] : name, key, time.GetUtcNow());
+            var room = new Room(RoomCodes.New(), name, key, time.GetUtcNow());
             if (_rooms.TryAdd(room.Code, room))
-                return (room, key, null);
+                return Task.FromResult(new RoomOpening(room.Code, key, null));
         }
     }
 
-    /// <summary>The room with this code, or null.</summary>
-    public Room? Find(string? code) => RoomCodes.Normalise(code) is { } normal && _rooms.TryGetValue(normal, out var room) ? room : null;
+    /// <inheritdoc />
+    public Task<RoomState?> StateAsync(string? code, CancellationToken cancellationToken) => Task.FromResult(Find(code)?.State());
 
-    /// <summary>Forgets a closed connection in every room.</summary>
-    public void Leave(string connectionId)
+    /// <inheritdoc />
+    public Task<RoomSnapshot?> SnapshotAsync(string? code, CancellationToken cancellationToken) => Task.FromResult(Find(code)?.Snapshot());
+
+    /// <inheritdoc />
+    public Task<bool> IsPresenterAsync(string? code, string? key, CancellationToken cancellationToken) =>
+        Task.FromResult(Find(code)?.IsPresenterKey(key) == true);
+
+    /// <inheritdoc />
+    public Task<bool> JoinAsync(string code, string connectionId, CancellationToken cancellationToken) =>
+        Task.FromResult(Find(code)?.Join(connectionId, options.Value.MaxAttendeesPerRoom, time.GetUtcNow()) == true);
+
+    /// <inheritdoc />
+    public Task PresentAsync(string code, string connectionId, CancellationToken cancellationToken)
+    {
+        Find(code)?.Present(connectionId, time.GetUtcNow());
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task<string?> PresenterConnectionAsync(string code, CancellationToken cancellationToken) => Task.FromResult(Find(code)?.PresenterConnection);
+
+    /// <inheritdoc />
+    public Task TraceStartedAsync(string code, string traceId, CancellationToken cancellationToken)
+    {
+        Find(code)?.TraceStarted(traceId, time.GetUtcNow());
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task AddEventAsync(string code, TraceEvent traceEvent, CancellationToken cancellationToken)
+    {
+        Find(code)?.Add(traceEvent);
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task KeptAsync(string code, string storedId, CancellationToken cancellationToken)
+    {
+        Find(code)?.Kept(storedId);
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task<RoomQuestion?> AskAsync(string code, string text, IReadOnlyList<string> choices, string? kind, CancellationToken cancellationToken) =>
+        Task.FromResult(Find(code)?.Ask(text, choices, kind, options.Value.MaxQuestionsPerRoom, time.GetUtcNow()));
+
+    /// <inheritdoc />
+    public Task<string?> AnswerAsync(string code, string connectionId, int questionId, int choice, CancellationToken cancellationToken) =>
+        Task.FromResult(Find(code) is { } room ? room.Answer(connectionId, questionId, choice, options.Value.AnswersPerMinutePerAttendee, time.GetUtcNow()) : RoomHub.NoSuchRoom);
+
+    /// <inheritdoc />
+    public Task<RoomTally?> TallyAsync(string code, int questionId, bool reveal, CancellationToken cancellationToken) =>
+        Task.FromResult(Find(code)?.Tally(questionId, reveal));
+
+    /// <inheritdoc />
+    public Task LeaveAsync(string connectionId, CancellationToken cancellationToken)
+    {
+        Leave(connectionId);
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task<int> CloseIdleAsync(CancellationToken cancellationToken) => Task.FromResult(CloseIdle());
+
+    /// <summary>The room with this code, or null.</summary>
+    private Room? Find(string? code) => RoomCodes.Normalise(code) is { } normal && _rooms.TryGetValue(normal, out var room) ? room : null;
+
+    private void Leave(string connectionId)
     {
         foreach (var room in _rooms.Values)
             room.Leave(connectionId);
     }
 
-    /// <summary>Closes rooms nobody used for longer than the idle timeout; how many.</summary>
-    public int CloseIdle()
+    private int CloseIdle()
     {
         var before = time.GetUtcNow() - options.Value.IdleTimeout;
         var closed = 0;

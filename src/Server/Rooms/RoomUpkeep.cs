@@ -1,7 +1,7 @@
 namespace FlowTrace.Server.Rooms;
 
 /// <summary>Closes rooms left idle beyond <see cref="RoomOptions.IdleTimeout"/>, once a minute.</summary>
-public sealed class RoomUpkeep(RoomRegistry rooms, TimeProvider time, ILogger<RoomUpkeep> log) : BackgroundService
+public sealed class RoomUpkeep(IRoomDirectory rooms, TimeProvider time, ILogger<RoomUpkeep> log) : BackgroundService
 {
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -11,7 +11,7 @@ public sealed class RoomUpkeep(RoomRegistry rooms, TimeProvider time, ILogger<Ro
         {
             while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
             {
-                if (rooms.CloseIdle() is > 0 and var closed)
+                if (await rooms.CloseIdleAsync(stoppingToken).ConfigureAwait(false) is > 0 and var closed)
                     log.LogInformation("Closed {Count} idle workshop rooms", closed);
             }
         }
