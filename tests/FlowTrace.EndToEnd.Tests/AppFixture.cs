@@ -1,7 +1,3 @@
-using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
-using System.Text;
 using Microsoft.Playwright;
 
 namespace FlowTrace.EndToEnd.Tests;
@@ -13,8 +9,7 @@ namespace FlowTrace.EndToEnd.Tests;
 public sealed class AppFixture : IAsyncLifetime
 {
     private const string Chromium = "/usr/bin/chromium";
-    private readonly StringBuilder _serverLog = new();
-    private Process? _server;
+    private ServerProcess? _server;
     private IPlaywright? _playwright;
     private IPage? _shared;
     private readonly DirectoryInfo _data = Directory.CreateTempSubdirectory("flowtrace-traces-");
@@ -31,23 +26,8 @@ public sealed class AppFixture : IAsyncLifetime
     {
         if (!File.Exists(Chromium))
             throw new InvalidOperationException($"{Chromium} is missing: the browser tests drive Debian's Chromium. Run .ci/run, which installs it (apt-get install chromium).");
-        var port = FreePort();
-        BaseAddress = new Uri($"http://127.0.0.1:{port}/");
-        // The test runs from bin/<Configuration>/net10.0; the server was built in the same configuration.
-        var configuration = Path.GetFileName(Path.GetDirectoryName(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)))!;
-        var serverDll = Path.Combine(RepositoryRoot, "src", "Server", "bin", configuration, "net10.0", "FlowTrace.Server.dll");
-        if (!File.Exists(serverDll))
-            throw new InvalidOperationException($"{serverDll} is missing: build the solution first (dotnet test does).");
-        var info = new ProcessStartInfo("dotnet") { WorkingDirectory = Path.Combine(RepositoryRoot, "src", "Server"), RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in (string[])[serverDll, "--urls", BaseAddress.ToString().TrimEnd('/'), .. ServerArguments.LabOnFreePorts, .. ServerArguments.StorageIn(_data.FullName)])
-            info.ArgumentList.Add(arg);
-        info.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
-        _server = Process.Start(info)!;
-        _server.OutputDataReceived += (_, e) => { lock (_serverLog) _serverLog.AppendLine(e.Data); };
-        _server.ErrorDataReceived += (_, e) => { lock (_serverLog) _serverLog.AppendLine(e.Data); };
-        _server.BeginOutputReadLine();
-        _server.BeginErrorReadLine();
-        await WaitForServerAsync();
+        _server = await ServerProcess.StartAsync([.. ServerArguments.LabOnFreePorts, .. ServerArguments.StorageIn(_data.FullName)]);
+        BaseAddress = _server.BaseAddress;
 
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
@@ -63,13 +43,8 @@ public sealed class AppFixture : IAsyncLifetime
         if (Browser is not null)
             await Browser.CloseAsync();
         _playwright?.Dispose();
-        if (_server is { HasExited: false })
-        {
-            _server.Kill(entireProcessTree: true);
-            await _server.WaitForExitAsync();
-        }
-
-        _server?.Dispose();
+        if (_server is not null)
+            await _server.DisposeAsync();
         _data.Delete(recursive: true);
     }
 
@@ -78,8 +53,8 @@ public sealed class AppFixture : IAsyncLifetime
         OpenAtAsync("", page => page.GetByRole(AriaRole.Button, new() { Name = "A healthy HTTPS site" }), width, height);
 
     /// <summary>A fresh page (a browser of its own: its own context, which the test closes with <c>page.Context.CloseAsync()</c>)
-    /// on <paramref name="path"/>, once <paramref name="ready"/> shows.</summary>
-    public async Task<IPage> OpenAtAsync(string path, Func<IPage, ILocator> ready, int width = 1280, int height = 1000)
+    /// on <paramref name="path"/> of this fixture's server (or <paramref name="server"/>), once <paramref name="ready"/> shows.</summary>
+    public async Task<IPage> OpenAtAsync(string path, Func<IPage, ILocator> ready, int width = 1280, int height = 1000, Uri? server = null)
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = width, Height = height } });
         var page = await context.NewPageAsync();
@@ -87,7 +62,7 @@ public sealed class AppFixture : IAsyncLifetime
         var console = new List<string>();
         page.Console += (_, message) => { lock (console) console.Add($"{message.Type}: {message.Text}"); };
         page.PageError += (_, error) => { lock (console) console.Add($"page error: {error}"); };
-        await page.GotoAsync(new Uri(BaseAddress, path).ToString());
+        await page.GotoAsync(new Uri(server ?? BaseAddress, path).ToString());
         try
         {
             await ready(page).WaitForAsync();
@@ -132,42 +107,6 @@ public sealed class AppFixture : IAsyncLifetime
 
     public static Task ScreenshotAsync(IPage page, string name) =>
         page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, name + ".png"), FullPage = true });
-
-    private async Task WaitForServerAsync()
-    {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        for (var i = 0; i < 150; i++)
-        {
-            if (_server!.HasExited)
-                throw new InvalidOperationException($"The server exited with code {_server.ExitCode}: {Log()}");
-            try
-            {
-                using var response = await http.GetAsync(new Uri(BaseAddress, "api/lab"));
-                if (response.IsSuccessStatusCode)
-                    return;
-            }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
-            {
-            }
-
-            await Task.Delay(200);
-        }
-
-        throw new InvalidOperationException($"The server did not start: {Log()}");
-    }
-
-    private string Log()
-    {
-        lock (_serverLog)
-            return _serverLog.ToString();
-    }
-
-    private static int FreePort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
-    }
 
     private static string FindRoot()
     {

@@ -280,14 +280,23 @@ public sealed class TraceSession(HubClient hub, PageMarks marks, TimeProvider ti
         _resyncing = true;
         try
         {
-            await FollowAsync(code);
-        }
-#pragma warning disable CA1031 // A failed resync leaves the page as it was, marked behind; the next message tries again.
-        catch (Exception)
+            // The room is written back by the presenter's server a moment after Redis returns: try for half a minute.
+            for (var attempt = 0; attempt < 60 && Following == code; attempt++)
+            {
+                try
+                {
+                    await FollowAsync(code);
+                    return;
+                }
+#pragma warning disable CA1031 // Any failure to join again is retried; the page stays as it was, marked behind.
+                catch (Exception)
 #pragma warning restore CA1031
-        {
-            Behind = true;
-            NotifyChanged();
+                {
+                    Behind = true;
+                    NotifyChanged();
+                    await Task.Delay(500);
+                }
+            }
         }
         finally
         {
