@@ -30,6 +30,8 @@ public static class RoomSetup
             var configuration = ConfigurationOptions.Parse(connectionString);
             // Keep trying while Redis is away (a restart mid-workshop) rather than failing the server's start.
             configuration.AbortOnConnectFail = false;
+            // Back within a second of Redis, not after an exponential backoff: a room waits for it.
+            configuration.ReconnectRetryPolicy = new LinearRetry(1000);
             configuration.ChannelPrefix = RedisChannel.Literal(RedisChannelPrefix);
             // One connection for the backplane, the rooms' state and the health check.
             services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(configuration));
