@@ -96,6 +96,20 @@ public sealed class WorkshopPageTests(AppFixture app)
         // Kept: the room lists it, for the attendee too, and a late joiner finds it there.
         await Assertions.Expect(attendee.GetByRole(AriaRole.Region, new() { Name = "The room's traces" }).GetByRole(AriaRole.Link)).ToHaveCountAsync(1);
         await AppFixture.ScreenshotAsync(presenter, nameof(Workshop_PresenterStepsThrough_AttendeeFollowsEveryStep) + "-presenter");
+
+        // The presenter lets attendees trace on their own: the attendee's own trace runs in its own panel, and the
+        // room's trace stays as it was.
+        var own = attendee.GetByRole(AriaRole.Region, new() { Name = "Your own trace" });
+        await Assertions.Expect(own).ToHaveCountAsync(0);
+        await presenter.GetByLabel("Let attendees trace URLs of their own beside the room's trace").CheckAsync();
+        await Assertions.Expect(own).ToBeVisibleAsync();
+        var refused = await attendee.EvaluateAsync<string>("() => fetch('/api/lab').then(r => r.json()).then(s => s.find(x => x.name === 'refused').url)");
+        await own.GetByLabel("URL").FillAsync(refused);
+        await own.GetByRole(AriaRole.Button, new() { Name = "Trace it yourself" }).ClickAsync();
+        await Assertions.Expect(own.Locator(".status p.error")).ToBeVisibleAsync();
+        await Assertions.Expect(own.Locator("ol.steps").GetByRole(AriaRole.Listitem, new() { Name = "TCP connection", Exact = true })).ToHaveClassAsync(new Regex(@"\bfailed\b"));
+        await Assertions.Expect(attendee.Locator(".status p.ok").First).ToContainTextAsync("Trace completed");
+        await Assertions.Expect(Step(attendee, "Connection handling")).ToHaveClassAsync(new Regex(@"\bdone\b"));
         await AppFixture.ScreenshotAsync(attendee, nameof(Workshop_PresenterStepsThrough_AttendeeFollowsEveryStep) + "-attendee");
         await attendee.Context.CloseAsync();
     }

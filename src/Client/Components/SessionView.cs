@@ -15,9 +15,19 @@ public abstract class SessionView : ComponentBase, IDisposable
     [Inject]
     protected PageMarks Marks { get; set; } = null!;
 
-    /// <summary>The page's trace.</summary>
+    /// <summary>The page's own trace session.</summary>
     [Inject]
-    protected TraceSession Session { get; set; } = null!;
+    private TraceSession PageSession { get; set; } = null!;
+
+    /// <summary>Another trace to draw instead of the page's (an attendee's own trace beside the room's), cascaded by name.</summary>
+    [CascadingParameter(Name = OwnTraceName)]
+    public TraceSession? OwnTrace { get; set; }
+
+    /// <summary>The cascading value's name for <see cref="OwnTrace"/>.</summary>
+    public const string OwnTraceName = "OwnTrace";
+
+    /// <summary>The trace this part draws: the cascaded one, else the page's.</summary>
+    protected TraceSession Session => OwnTrace ?? PageSession;
 
     /// <summary>A value that changes exactly when this part must draw again; compared with <see cref="object.Equals(object)"/>.</summary>
     protected abstract object Shows();

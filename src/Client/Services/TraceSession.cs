@@ -184,6 +184,7 @@ public sealed class TraceSession(HubClient hub, PageMarks marks, TimeProvider ti
         var connection = await hub.ConnectRoomAsync();
         var snapshot = await connection.InvokeAsync<RoomSnapshot>("Present", code, key);
         Presenting = (snapshot.State.Code, key);
+        AttendeesMayTrace = snapshot.State.AttendeesMayTrace;
         Following = null;
         return snapshot;
     }
@@ -218,6 +219,11 @@ public sealed class TraceSession(HubClient hub, PageMarks marks, TimeProvider ti
                 Behind = true;
                 NotifyChanged();
             });
+            connection.On<bool>("RoomOwnTraces", allowed =>
+            {
+                AttendeesMayTrace = allowed;
+                NotifyChanged();
+            });
             // Redis returned: join again and read the room's current trace, with what was missed.
             connection.On("RoomResync", () => _ = ResyncAsync());
             _followedOn = connection;
@@ -238,6 +244,7 @@ public sealed class TraceSession(HubClient hub, PageMarks marks, TimeProvider ti
         Following = snapshot.State.Code;
         Presenting = null;
         Behind = false;
+        AttendeesMayTrace = snapshot.State.AttendeesMayTrace;
         Reset(new TraceRequestMessage { Url = (snapshot.CurrentEvents.FirstOrDefault()?.Details as TraceStartedDetails)?.Url }, baseline: null);
         _traceId = snapshot.CurrentTraceId;
         foreach (var traceEvent in snapshot.CurrentEvents)
@@ -267,6 +274,20 @@ public sealed class TraceSession(HubClient hub, PageMarks marks, TimeProvider ti
         Apply(traceEvent);
         if (traceEvent.Details is TraceSummary)
             IsRunning = false;
+    }
+
+    /// <summary>Whether the followed room's presenter lets attendees run traces of their own.</summary>
+    public bool AttendeesMayTrace { get; private set; }
+
+    /// <summary>The presenter lets the room's attendees run traces of their own beside the room's, or stops it.</summary>
+    public async Task AllowOwnTracesAsync(bool allowed)
+    {
+        if (Presenting is not { } presenting)
+            return;
+        var connection = await hub.ConnectRoomAsync();
+        await connection.InvokeAsync("AllowOwnTraces", presenting.Code, presenting.Key, allowed);
+        AttendeesMayTrace = allowed;
+        NotifyChanged();
     }
 
     /// <summary>Whether this attendee may have missed events of the room's trace (until the next resync).</summary>

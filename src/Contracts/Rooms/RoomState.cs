@@ -6,4 +6,5 @@ namespace FlowTrace.Contracts.Rooms;
 /// <param name="PresenterConnected">Whether the presenter's browser is connected now.</param>
 /// <param name="Attendees">How many attendees are connected.</param>
 /// <param name="Traces">The stored ids of the room's finished traces, oldest first.</param>
-public sealed record RoomState(string Code, string Title, bool PresenterConnected, int Attendees, IReadOnlyList<string> Traces);
+/// <param name="AttendeesMayTrace">Whether the presenter lets attendees run traces of their own beside the room's.</param>
+public sealed record RoomState(string Code, string Title, bool PresenterConnected, int Attendees, IReadOnlyList<string> Traces, bool AttendeesMayTrace);

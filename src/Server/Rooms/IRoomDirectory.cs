@@ -56,6 +56,9 @@ public interface IRoomDirectory : IRoomCounts
     /// current trace tells it. Null for an unknown question.</summary>
     Task<RoomTally?> TallyAsync(string code, int questionId, bool reveal, CancellationToken cancellationToken);
 
+    /// <summary>The presenter lets attendees run traces of their own beside the room's, or not.</summary>
+    Task AllowOwnTracesAsync(string code, bool allowed, CancellationToken cancellationToken);
+
     /// <summary>Closes rooms nobody used for longer than the idle timeout; how many.</summary>
     Task<int> CloseIdleAsync(CancellationToken cancellationToken);
 }

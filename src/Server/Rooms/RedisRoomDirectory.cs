@@ -288,6 +288,10 @@ public sealed class RedisRoomDirectory : IRoomDirectory
     }
 
     /// <inheritdoc />
+    public async Task AllowOwnTracesAsync(string code, bool allowed, CancellationToken cancellationToken) =>
+        await Db.HashSetAsync(Room(code), "ownTraces", allowed ? 1 : 0).ConfigureAwait(false);
+
+    /// <inheritdoc />
     public async Task<int> CloseIdleAsync(CancellationToken cancellationToken)
     {
         var before = (_time.GetUtcNow() - _options.Value.IdleTimeout).ToUnixTimeMilliseconds();
@@ -344,12 +348,12 @@ public sealed class RedisRoomDirectory : IRoomDirectory
 
     private async Task<RoomState?> ReadStateAsync(string code)
     {
-        var room = await Db.HashGetAsync(Room(code), ["title", "presenter"]).ConfigureAwait(false);
+        var room = await Db.HashGetAsync(Room(code), ["title", "presenter", "ownTraces"]).ConfigureAwait(false);
         if (room[0].IsNullOrEmpty)
             return null;
         var attendees = await Db.SetLengthAsync(AttendeesKey(code)).ConfigureAwait(false);
         var traces = await Db.ListRangeAsync(Traces(code)).ConfigureAwait(false);
-        return new RoomState(code, room[0].ToString(), !room[1].IsNullOrEmpty, (int)attendees, [.. traces.Select(t => t.ToString())]);
+        return new RoomState(code, room[0].ToString(), !room[1].IsNullOrEmpty, (int)attendees, [.. traces.Select(t => t.ToString())], room[2] == 1);
     }
 
     private async Task<IReadOnlyList<TraceEvent>> EventsAsync(string code) =>

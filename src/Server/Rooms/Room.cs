@@ -22,6 +22,7 @@ public sealed class Room
     private readonly Dictionary<string, Queue<DateTimeOffset>> _answerTimes = [];
     private string? _presenter;
     private string? _currentTraceId;
+    private bool _attendeesMayTrace;
 
     /// <param name="code">The join code.</param>
     /// <param name="title">The workshop's title.</param>
@@ -107,6 +108,13 @@ public sealed class Room
             _traces.Add(storedId);
     }
 
+    /// <summary>The presenter lets attendees trace on their own beside the room's trace, or not.</summary>
+    public void AllowOwnTraces(bool allowed)
+    {
+        lock (_lock)
+            _attendeesMayTrace = allowed;
+    }
+
     /// <summary>Attendees connected.</summary>
     public int AttendeeCount
     {
@@ -187,13 +195,13 @@ public sealed class Room
     public RoomState State()
     {
         lock (_lock)
-            return new RoomState(Code, Title, _presenter is not null, _attendees.Count, [.. _traces]);
+            return new RoomState(Code, Title, _presenter is not null, _attendees.Count, [.. _traces], _attendeesMayTrace);
     }
 
     /// <summary>The room and its current trace so far.</summary>
     public RoomSnapshot Snapshot()
     {
         lock (_lock)
-            return new RoomSnapshot(new RoomState(Code, Title, _presenter is not null, _attendees.Count, [.. _traces]), _currentTraceId, [.. _current]);
+            return new RoomSnapshot(new RoomState(Code, Title, _presenter is not null, _attendees.Count, [.. _traces], _attendeesMayTrace), _currentTraceId, [.. _current]);
     }
 }

@@ -44,6 +44,9 @@ public sealed class RoomHub(IRoomDirectory rooms, RoomBroadcast broadcast, LiveT
     /// <summary>Sent when Redis returned: join again to read the room's current trace, with what was missed (no arguments).</summary>
     public const string ResyncMethod = "RoomResync";
 
+    /// <summary>Sent to everyone in the room when the presenter allows or stops attendees' own traces: <c>(allowed)</c>.</summary>
+    public const string OwnTracesMethod = "RoomOwnTraces";
+
     /// <summary>What a control method answers to anyone but the presenter, and for a room that does not exist.</summary>
     public const string NotPresenter = "Only the room's presenter can do that.";
 
@@ -103,6 +106,15 @@ public sealed class RoomHub(IRoomDirectory rooms, RoomBroadcast broadcast, LiveT
     {
         await PresenterAsync(code, presenterKey).ConfigureAwait(false);
         return gates.Next(Context.ConnectionId, traceId);
+    }
+
+    /// <summary>The presenter lets attendees run traces of their own beside the room's (each through the trace hub, with
+    /// its own limits, drawn apart from the room's trace), or stops offering it.</summary>
+    public async Task AllowOwnTraces(string code, string presenterKey, bool allowed)
+    {
+        var normal = await PresenterAsync(code, presenterKey).ConfigureAwait(false);
+        await rooms.AllowOwnTracesAsync(normal, allowed, Context.ConnectionAborted).ConfigureAwait(false);
+        await broadcast.SendAsync(normal, OwnTracesMethod, [allowed]).ConfigureAwait(false);
     }
 
     /// <summary>The presenter asks the room a question: one FlowTrace offers (<paramref name="kind"/>, see

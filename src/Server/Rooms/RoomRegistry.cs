@@ -97,6 +97,13 @@ public sealed class RoomRegistry(IOptions<RoomOptions> options, TimeProvider tim
     }
 
     /// <inheritdoc />
+    public Task AllowOwnTracesAsync(string code, bool allowed, CancellationToken cancellationToken)
+    {
+        Find(code)?.AllowOwnTraces(allowed);
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
     public Task<int> CloseIdleAsync(CancellationToken cancellationToken) => Task.FromResult(CloseIdle());
 
     /// <summary>The room with this code, or null.</summary>

@@ -137,8 +137,30 @@ public sealed class RoomTests(ServerFixture server)
         await RefusedAsync(() => TraceAsync("ZZZZZZ", room.PresenterKey));
         await RefusedAsync(() => attendee.InvokeAsync<bool>("NextStep", room.Code, "wrong", "attempt"));
         await RefusedAsync(() => attendee.InvokeAsync<RoomSnapshot>("Present", room.Code, room.PresenterKey[..^1] + "x"));
+        await RefusedAsync(() => attendee.InvokeAsync("AllowOwnTraces", room.Code, "wrong", true));
         var unknown = await Assert.ThrowsAsync<HubException>(() => attendee.InvokeAsync<RoomSnapshot>("Join", "ZZZZZZ"));
         Assert.EndsWith(RoomHub.NoSuchRoom, unknown.Message, StringComparison.Ordinal);
+        await attendee.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task AllowOwnTraces_ThePresenter_AttendeesToldAndStateSaysSo()
+    {
+        var room = await OpenAsync();
+        await using var presenter = await RoomConnectionAsync();
+        await presenter.InvokeAsync<RoomSnapshot>("Present", room.Code, room.PresenterKey);
+        var (attendee, _, snapshot) = await AttendAsync(room.Code);
+        Assert.False(snapshot.State.AttendeesMayTrace);
+        var told = new TaskCompletionSource<bool>();
+        attendee.On<bool>(RoomHub.OwnTracesMethod, allowed => told.TrySetResult(allowed));
+        await presenter.InvokeAsync("AllowOwnTraces", room.Code, room.PresenterKey, true);
+        Assert.True(await told.Task.WaitAsync(TimeSpan.FromSeconds(10)));
+        using var http = server.Http();
+        Assert.True((await http.GetFromJsonAsync<RoomState>($"/api/rooms/{room.Code}", TraceJson.Options))!.AttendeesMayTrace);
+        // A late joiner reads it from the room.
+        var (late, _, lateSnapshot) = await AttendAsync(room.Code);
+        Assert.True(lateSnapshot.State.AttendeesMayTrace);
+        await late.DisposeAsync();
         await attendee.DisposeAsync();
     }
 

@@ -100,10 +100,17 @@ public sealed class SharedRoomsTests(PostgresFixture postgres) : IAsyncLifetime
         var reveal = await attendee.Reveals.Reader.ReadAsync().AsTask().WaitAsync(Wait);
         Assert.Equal(0, reveal.Right);
 
+        // The presenter on A lets attendees trace on their own: B's attendee is told, and B's state says so.
+        var allowed = new TaskCompletionSource<bool>();
+        attendee.Connection.On<bool>(RoomHub.OwnTracesMethod, a => allowed.TrySetResult(a));
+        await presenter.InvokeAsync("AllowOwnTraces", room.Code, room.PresenterKey, true);
+        Assert.True(await allowed.Task.WaitAsync(Wait));
+
         // A late joiner on B catches up from Redis: the whole trace, and the kept one.
         await using var late = await Attendee.JoinAsync(B, room.Code);
         Assert.Equal(traced.Select(TraceJson.Serialize), late.Snapshot.CurrentEvents.Select(TraceJson.Serialize));
         Assert.Equal([storedId], late.Snapshot.State.Traces);
+        Assert.True(late.Snapshot.State.AttendeesMayTrace);
     }
 
     [Fact]
