@@ -47,6 +47,10 @@ public sealed partial class TracePageTests(AppFixture app)
         await Assertions.Expect(tcp).ToContainTextAsync("refused");
         await Assertions.Expect(Step(page, "DNS lookup")).ToHaveClassAsync(new Regex(@"\bdone\b"));
         await Assertions.Expect(Step(page, "TLS handshake")).Not.ToHaveClassAsync(new Regex(@"\bdone\b"));
+        // An https URL whose connection failed: TLS was not reached, which is not the same as plain http needing none.
+        await Assertions.Expect(Step(page, "TLS handshake")).ToContainTextAsync("not reached");
+        await Assertions.Expect(Step(page, "TLS handshake")).ToContainTextAsync("an earlier step failed");
+        await Assertions.Expect(Step(page, "TLS handshake")).Not.ToContainTextAsync("plain http");
     }
 
     [Fact]

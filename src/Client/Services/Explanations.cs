@@ -9,7 +9,7 @@ public static class Explanations
     public static string? For(StepState step)
     {
         if (step.Done is not { } done)
-            return step.Status == "skipped" ? Skipped(step.Step) : null;
+            return step.Status == "skipped" ? Skipped(step) : null;
         if (done.Details is StepFailureDetails failure)
             return $"This step failed: {failure.Reason} Everything after it could not happen.";
         var took = StepNames.Ms(done.Duration);
@@ -30,8 +30,9 @@ public static class Explanations
     /// <summary>Where the step's time went, in words, or null while it has not finished.</summary>
     public static string? TimeSplit(StepState step) => step.Done?.Split is { } split ? $"Of {StepNames.Ms(step.Done.Duration)}: {TimeSplitWords.Summary(split)}." : null;
 
-    private static string Skipped(TraceStep step) => step == TraceStep.Tls
-        ? "No TLS: this is plain http, so everything crossed the network readable by anyone on the path."
+    private static string Skipped(StepState step) =>
+        step.NotReached ? "This step did not run: an earlier step failed."
+        : step.Step == TraceStep.Tls ? "No TLS: this is plain http, so everything crossed the network readable by anyone on the path."
         : "This step did not run.";
 
     private static string Dns(StepState step, string took)

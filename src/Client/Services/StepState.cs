@@ -55,6 +55,9 @@ public sealed class StepState(int hop, TraceStep step)
         }
     }
 
+    /// <summary>True when the step did not run because an earlier one failed (not because the trace had no need of it).</summary>
+    public bool NotReached { get; set; }
+
     /// <summary>Typed details of this step's events.</summary>
     public IEnumerable<T> Details<T>() where T : TraceEventDetails => Events.Select(e => e.Details).OfType<T>();
 }

@@ -484,7 +484,10 @@ public sealed class TraceSession(HubClient hub, PageMarks marks, TimeProvider ti
             case TraceSummary summary:
                 Summary = summary;
                 foreach (var step in Hops.SelectMany(h => h))
+                {
+                    step.NotReached = step.Started is null && !summary.Succeeded;
                     step.Skipped = step.Started is null;
+                }
                 break;
         }
 
