@@ -9,7 +9,7 @@ namespace FlowTrace.Bench;
 /// <summary>Parses the command line, runs the suites, prints the table and writes the JSON and Markdown reports.</summary>
 public static class BenchRunner
 {
-    public static readonly string[] Suites = ["accuracy", "cost", "cold-start", "accounting", "live", "pixel", "capacity", "first-load", "startup"];
+    public static readonly string[] Suites = ["accuracy", "cost", "cold-start", "accounting", "live", "pixel", "capacity", "first-load", "startup", "room"];
 
     public const string Usage = """
         Usage: dotnet run -c Release --project bench/FlowTrace.Bench -- [SUITE...] [--smoke] [--json PATH] [--markdown PATH]
@@ -53,6 +53,7 @@ public static class BenchRunner
                     "pixel" => await PixelSuite.RunAsync(smoke ? 1 : 10, smoke),
                     "capacity" => await CapacitySuite.RunAsync(smoke ? [1, 4] : [1, 10, 50, 200], TimeSpan.FromSeconds(smoke ? 2 : 20)),
                     "startup" => await StartupSuite.RunAsync(smoke ? 2 : 30, work, root, smoke),
+                    "room" => await RoomSuite.RunAsync(smoke ? [1, 4] : [1, 50, 200], smoke ? 1 : 5),
                     _ => await FirstLoadSuite.RunAsync(work, root, smoke ? 1 : 5, smoke),
                 };
                 results.Add(result);

@@ -38,6 +38,9 @@ public sealed class BenchServer : IAsyncDisposable
 
     public Uri BaseAddress => new(_app.Urls.First());
 
+    /// <summary>The server's services (the room suite's reference broadcasts through the bare hub's context).</summary>
+    public IServiceProvider Services => _app.Services;
+
     /// <summary>
     /// Starts the server. <paramref name="stampItems"/> adds the stamping hub protocols and keeps every logged trace's
     /// events for replay: what the live suite's cause analysis needs, and a cost under load the other suites must not pay.
@@ -45,9 +48,11 @@ public sealed class BenchServer : IAsyncDisposable
     /// <param name="stampItems">Add the stamping hub protocols and keep every logged trace (the live suite).</param>
     /// <param name="servePage">Serve the Blazor page from this build's output (the pixel suite), as <c>dotnet run</c>
     /// does: the Development environment reads the server's static web assets manifest.</param>
-    public static async Task<BenchServer> StartAsync(bool stampItems = false, bool servePage = false)
+    /// <param name="keepTraces">Keep every logged trace's events (the room suite replays them to its reference).</param>
+    /// <param name="arguments">More configuration (the room suite's Redis).</param>
+    public static async Task<BenchServer> StartAsync(bool stampItems = false, bool servePage = false, bool keepTraces = false, IReadOnlyList<string>? arguments = null)
     {
-        var times = new HandOverLog(keepTraces: stampItems || servePage);
+        var times = new HandOverLog(keepTraces: stampItems || servePage || keepTraces);
         // Traces are stored as the app stores them (its cost is part of what is measured), in a directory of the run's own.
         var data = Directory.CreateTempSubdirectory("flowtrace-bench-traces-");
         var app = FlowTraceServer.Build(
@@ -58,6 +63,7 @@ public sealed class BenchServer : IAsyncDisposable
             "--Logging:LogLevel:Default=Warning",
             .. ServerArguments.LabOnFreePorts,
             .. ServerArguments.StorageIn(data.FullName),
+            .. arguments ?? [],
         ], services =>
         {
             services.AddSingleton(times);
@@ -70,6 +76,7 @@ public sealed class BenchServer : IAsyncDisposable
             MapBarePage(app);
         app.MapHub<EchoHub>(EchoHub.Path);
         app.MapHub<BatchedTraceHub>(BatchedTraceHub.Path);
+        app.MapHub<BareGroupHub>(BareGroupHub.Path);
         await app.StartAsync();
         return new BenchServer(app, times, stampItems, data);
     }

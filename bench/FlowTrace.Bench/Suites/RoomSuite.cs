@@ -1,0 +1,160 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net.Http.Json;
+using FlowTrace.Bench.Live;
+using FlowTrace.Contracts.Events;
+using FlowTrace.Contracts.Requests;
+using FlowTrace.Contracts.Rooms;
+using FlowTrace.Server.Rooms;
+using FlowTrace.Testing;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace FlowTrace.Bench.Suites;
+
+/// <summary>
+/// Workshop rooms: one presenter's trace delivered to N attendees (SignalR .NET clients in this process, one clock), on
+/// one instance and on two instances over a real redis-server (presenter on the first, attendees on the second). The
+/// delivery latency of each event is from the moment the presenter's instance produced it (the tracer's hand-over) to
+/// an attendee's handler receiving it. The reference, in the same run and on the same servers: the same events broadcast
+/// to a bare SignalR group of as many clients, with the trace's own gaps, from the send to the receipt.
+/// </summary>
+public static class RoomSuite
+{
+    /// <param name="attendees">Attendee counts to measure (each on one instance and on two).</param>
+    /// <param name="traces">Traces measured per count (after one unmeasured).</param>
+    public static async Task<SuiteResult> RunAsync(IReadOnlyList<int> attendees, int traces)
+    {
+        var figures = new List<Figure>();
+        await using (var single = await BenchServer.StartAsync(keepTraces: true))
+        {
+            foreach (var count in attendees)
+                figures.AddRange(await MeasureAsync(single, single, count, traces, "one instance"));
+        }
+
+        await using (var redis = await RedisServer.StartAsync())
+        {
+            string[] shared = [$"--ConnectionStrings:Redis={redis.ConnectionString}"];
+            await using var a = await BenchServer.StartAsync(keepTraces: true, arguments: shared);
+            await using var b = await BenchServer.StartAsync(keepTraces: true, arguments: shared);
+            foreach (var count in attendees)
+                figures.AddRange(await MeasureAsync(a, b, count, traces, "two instances over Redis"));
+        }
+
+        return new SuiteResult("room", $"{string.Join(", ", attendees)} attendees; {traces} trace(s) of the lab's www site each, after one unmeasured",
+            figures,
+            [
+                "Delivery latency: from the presenter's instance producing an event (the tracer handing it to the room hub, stamped in this process) " +
+                "to an attendee's .NET SignalR client handling it (stamped in this process: one clock). Every event of the trace, summary included.",
+                "Reference: a bare hub whose clients only join a group, on the same server(s); the same event objects are broadcast to the group " +
+                "through the hub's context with the trace's own gaps between them, from the send to the receipt. Same client count, same run.",
+                "Two instances: the presenter and the broadcaster on the first, every attendee and reference client on the second, over a real " +
+                "redis-server started for the run (SignalR's Redis backplane; the room's state in Redis).",
+                "Missed: events an attendee never received within 10 s of the trace's end (the goal is none).",
+            ]);
+    }
+
+    private static async Task<IEnumerable<Figure>> MeasureAsync(BenchServer presenterServer, BenchServer attendeeServer, int count, int traces, string where)
+    {
+        using var http = new HttpClient { BaseAddress = presenterServer.BaseAddress };
+        using var opened = await http.PostAsJsonAsync("/api/rooms", new CreateRoomMessage { Title = "bench" }, TraceJson.Options);
+        var room = (await opened.Content.ReadFromJsonAsync<RoomCreated>(TraceJson.Options))!;
+        await using var presenter = await presenterServer.ConnectAsync(RoomHub.Path);
+        await presenter.InvokeAsync<RoomSnapshot>("Present", room.Code, room.PresenterKey);
+        var received = new ConcurrentQueue<(int Client, string Run, int Sequence, long At)>();
+        var clients = new List<HubConnection>();
+        var bareReceived = new ConcurrentQueue<(int Client, int Sequence, long At)>();
+        try
+        {
+            for (var i = 0; i < count; i++)
+            {
+                var client = i;
+                var connection = await attendeeServer.ConnectAsync(RoomHub.Path);
+                connection.On<string, TraceEvent>(RoomHub.EventMethod, (run, e) => received.Enqueue((client, run, e.Sequence, Stopwatch.GetTimestamp())));
+                await connection.InvokeAsync<RoomSnapshot>("Join", room.Code);
+                clients.Add(connection);
+                var bare = await attendeeServer.ConnectAsync(BareGroupHub.Path);
+                bare.On<string, TraceEvent>(RoomHub.EventMethod, (_, e) => bareReceived.Enqueue((client, e.Sequence, Stopwatch.GetTimestamp())));
+                await bare.InvokeAsync("Join", room.Code);
+                clients.Add(bare);
+            }
+
+            var url = await ServerClient.LabUrlAsync(presenterServer.BaseAddress, "www");
+            var latencies = new List<double>();
+            var bareLatencies = new List<double>();
+            var expected = 0;
+            var got = 0;
+            var bareGot = 0;
+            var group = presenterServer.Services.GetRequiredService<IHubContext<BareGroupHub>>().Clients.Group(room.Code);
+            for (var t = 0; t <= traces; t++)
+            {
+                // The run's name travels as the bench header and, as the presenter's trace id, with each room event.
+                var run = $"room-{where}-{count}-{t}-{Guid.NewGuid():N}";
+                received.Clear();
+                bareReceived.Clear();
+                await foreach (var unused in presenter.StreamAsync<TraceEvent>("Trace", room.Code, room.PresenterKey,
+                                   new TraceRequestMessage { Url = url, Headers = new Dictionary<string, string> { [BenchServer.BenchHeader] = run } }, run))
+                {
+                }
+
+                var produced = presenterServer.Times.Trace(run);
+                await WaitForAsync(() => received.Count(r => r.Run == run) >= produced.Count * count);
+
+                // The reference: the same event objects to a bare group, with the trace's own gaps.
+                var sent = new Dictionary<int, long>();
+                var previous = produced[0].At;
+                foreach (var (traceEvent, at) in produced)
+                {
+                    var gap = Stopwatch.GetElapsedTime(previous, at);
+                    previous = at;
+                    if (gap > TimeSpan.FromMilliseconds(1))
+                        await Task.Delay(gap);
+                    sent[traceEvent.Sequence] = Stopwatch.GetTimestamp();
+                    await group.SendAsync(RoomHub.EventMethod, run, traceEvent);
+                }
+
+                await WaitForAsync(() => bareReceived.Count >= produced.Count * count);
+                if (t == 0)
+                    continue;
+                var handedOver = produced.ToDictionary(p => p.Event.Sequence, p => p.At);
+                expected += produced.Count * count;
+                foreach (var r in received.Where(r => r.Run == run && handedOver.ContainsKey(r.Sequence)))
+                {
+                    latencies.Add(Stopwatch.GetElapsedTime(handedOver[r.Sequence], r.At).TotalMilliseconds);
+                    got++;
+                }
+
+                foreach (var r in bareReceived)
+                {
+                    bareLatencies.Add(Stopwatch.GetElapsedTime(sent[r.Sequence], r.At).TotalMilliseconds);
+                    bareGot++;
+                }
+            }
+
+            var p50 = Stats.Median(latencies);
+            var p95 = Stats.Percentile(latencies, 0.95);
+            var bareP95 = Stats.Percentile(bareLatencies, 0.95);
+            var big = count >= 200;
+            return
+            [
+                new Figure($"{where}, {count} attendee(s): delivery p50", p50, "ms", Stats.Median(bareLatencies), p50 / Stats.Median(bareLatencies), "context", null),
+                new Figure($"{where}, {count} attendee(s): delivery p95", p95, "ms", bareP95, p95 / bareP95,
+                    big ? "≤ 2× bare broadcast" : "context", big ? p95 <= 2 * bareP95 : null),
+                new Figure($"{where}, {count} attendee(s): events missed", expected - got, "", expected - bareGot, null, "none", expected == got),
+            ];
+        }
+        finally
+        {
+            foreach (var connection in clients)
+                await connection.DisposeAsync();
+        }
+    }
+
+    private static async Task WaitForAsync(Func<bool> done)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!done() && clock.Elapsed < TimeSpan.FromSeconds(10))
+            await Task.Delay(20);
+    }
+}
