@@ -28,7 +28,7 @@ public sealed class KeptTracePageTests(AppFixture app)
 
             // Opened from its permalink (inside the app, as a shared link opens it): the same page, the trace complete.
             await permalink.ClickAsync();
-            await page.WaitForURLAsync(new Regex(Regex.Escape(path) + "$"));
+            await Assertions.Expect(page).ToHaveURLAsync(new Regex(Regex.Escape(path) + "$"));
             await Assertions.Expect(page.Locator(".status p.ok")).ToContainTextAsync("Trace completed");
             await Assertions.Expect(Step(page, "Connection handling")).ToHaveClassAsync(new Regex(@"\bdone\b"));
             await Assertions.Expect(page.Locator("section.stored")).ToContainTextAsync("stored 20");
@@ -113,7 +113,7 @@ public sealed class KeptTracePageTests(AppFixture app)
         {
             await page.GetByRole(AriaRole.Link, new() { Name = "History" }).ClickAsync();
             await page.Locator("#import-file").SetInputFilesAsync(new FilePayload { Name = "trace.ndjson", MimeType = "application/x-ndjson", Buffer = ndjson });
-            await page.WaitForURLAsync(new Regex(@"/t/[A-Za-z0-9_-]{22}$"));
+            await Assertions.Expect(page).ToHaveURLAsync(new Regex(@"/t/[A-Za-z0-9_-]{22}$"));
             Assert.DoesNotContain(id!, page.Url, StringComparison.Ordinal);
             await Assertions.Expect(page.Locator(".status p.ok")).ToContainTextAsync("Trace completed");
             await Assertions.Expect(page.Locator("ol.steps")).ToHaveCountAsync(3);

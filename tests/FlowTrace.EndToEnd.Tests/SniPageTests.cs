@@ -50,7 +50,7 @@ public sealed class SniPageTests(AppFixture app)
         var path = (await permalink.TextContentAsync())!;
         await page.GetByRole(AriaRole.Link, new() { Name = "History" }).ClickAsync();
         await page.Locator($"a[href='{path.TrimStart('/')}']").ClickAsync();
-        await page.WaitForURLAsync(new Regex(Regex.Escape(path) + "$"));
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex(Regex.Escape(path) + "$"));
         await Assertions.Expect(table.Locator("tr[data-name='unknown.lab.test']")).ToHaveClassAsync("mismatch");
         await Assertions.Expect(page.GetByLabel("Server (host or IP, with :port)")).ToHaveValueAsync(target);
     }

@@ -41,7 +41,7 @@ public sealed class WorkshopAcrossInstancesTests(AppFixture app) : IAsyncLifetim
     {
         var presenter = await app.OpenAtAsync("", page => page.GetByRole(AriaRole.Button, new() { Name = "A healthy HTTPS site" }), server: _a.BaseAddress);
         await presenter.GetByRole(AriaRole.Button, new() { Name = "Start a workshop" }).ClickAsync();
-        await presenter.WaitForURLAsync(new Regex("/r/[A-Z2-9]{6}$"));
+        await Assertions.Expect(presenter).ToHaveURLAsync(new Regex("/r/[A-Z2-9]{6}$"));
         var code = (await presenter.Locator(".join-code").TextContentAsync())!;
         var attendee = await app.OpenAtAsync($"r/{code}", page => page.GetByText("You follow the presenter"), server: _b.BaseAddress);
 

@@ -31,7 +31,7 @@ public sealed class WorkshopPageTests(AppFixture app)
     private async Task PresentAndFollowAsync(IPage presenter)
     {
         await presenter.GetByRole(AriaRole.Button, new() { Name = "Start a workshop" }).ClickAsync();
-        await presenter.WaitForURLAsync(new Regex("/r/[A-Z2-9]{6}$"));
+        await Assertions.Expect(presenter).ToHaveURLAsync(new Regex("/r/[A-Z2-9]{6}$"));
         var code = (await presenter.Locator(".join-code").TextContentAsync())!;
         await Assertions.Expect(presenter.GetByRole(AriaRole.Img, new() { Name = "QR code of the join link" })).ToBeVisibleAsync();
 
