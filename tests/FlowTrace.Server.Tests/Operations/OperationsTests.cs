@@ -10,34 +10,41 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace FlowTrace.Server.Tests.Operations;
 
-/// <summary>What whoever runs the server reads: <c>/healthz</c> and <c>/metrics</c>, on a server of its own (the shared
-/// fixture records its traces through a tracer of its own, which the metrics do not see).</summary>
-public sealed class OperationsTests : IAsyncLifetime
+/// <summary>A server of the operations tests' own (the shared fixture records its traces through a tracer of its own,
+/// which the metrics do not see), started once for the class.</summary>
+public sealed class OperationsServer : IAsyncLifetime
 {
     private readonly DirectoryInfo _data = Directory.CreateTempSubdirectory("flowtrace-operations-");
-    private WebApplication _app = null!;
-    private HttpClient _http = null!;
+
+    public WebApplication App { get; private set; } = null!;
+
+    public HttpClient Http { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
-        _app = FlowTraceServer.Build(
+        App = FlowTraceServer.Build(
             ["--urls", "http://127.0.0.1:0", "--environment", "Testing", .. ServerArguments.LabOnFreePorts, .. ServerArguments.StorageIn(_data.FullName)]);
-        await _app.StartAsync();
-        _http = new HttpClient { BaseAddress = new Uri(_app.Urls.First()) };
+        await App.StartAsync();
+        Http = new HttpClient { BaseAddress = new Uri(App.Urls.First()) };
     }
 
     public async Task DisposeAsync()
     {
-        _http.Dispose();
-        await _app.StopAsync();
-        await _app.DisposeAsync();
+        Http.Dispose();
+        await App.StopAsync();
+        await App.DisposeAsync();
         _data.Delete(recursive: true);
     }
+}
 
+/// <summary>What whoever runs the server reads: <c>/healthz</c> and <c>/metrics</c>. Each test reads only the
+/// measurements made while it listens, so they share one server.</summary>
+public sealed class OperationsTests(OperationsServer server) : IClassFixture<OperationsServer>
+{
     [Fact]
     public async Task Healthz_SqliteStore_HealthyWithTheStorageCheck()
     {
-        using var response = await _http.GetAsync(OperationsSetup.HealthPath);
+        using var response = await server.Http.GetAsync(OperationsSetup.HealthPath);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         Assert.Equal("Healthy", body.RootElement.GetProperty("status").GetString());
@@ -69,7 +76,7 @@ public sealed class OperationsTests : IAsyncLifetime
     public async Task Metrics_TracesCompletedAndFailed_CountedByOutcomeAndFailureCode()
     {
         // Meters are process-wide and other servers of this test run share the process: read this server's own.
-        using var measured = new ScopedMeasurements(_app.Services.GetRequiredService<IMeterFactory>());
+        using var measured = new ScopedMeasurements(server.App.Services.GetRequiredService<IMeterFactory>());
         await TraceAsync("www");
         await TraceAsync("refused");
         Assert.Equal(2, measured.Sum("flowtrace.traces.started"));
@@ -77,7 +84,7 @@ public sealed class OperationsTests : IAsyncLifetime
         Assert.Equal(1, measured.Sum("flowtrace.traces.failed", ("failure.code", "tcp-refused")));
         Assert.Equal(0, measured.Sum("flowtrace.traces.cancelled"));
         // Scraped in Prometheus' format, ASP.NET Core's own instruments beside FlowTrace's.
-        var text = await _http.GetStringAsync(OperationsSetup.MetricsPath);
+        var text = await server.Http.GetStringAsync(OperationsSetup.MetricsPath);
         Assert.Contains("flowtrace_traces_started_total", text, StringComparison.Ordinal);
         Assert.Contains("flowtrace_traces_failed_total{", text, StringComparison.Ordinal);
         Assert.Contains("http_server_request_duration", text, StringComparison.Ordinal);
@@ -86,15 +93,15 @@ public sealed class OperationsTests : IAsyncLifetime
     [Fact]
     public async Task Metrics_ServersOwnWarmUp_NotCounted()
     {
-        using var measured = new ScopedMeasurements(_app.Services.GetRequiredService<IMeterFactory>());
+        using var measured = new ScopedMeasurements(server.App.Services.GetRequiredService<IMeterFactory>());
         // What the server sends its own API at start (TracerUpkeep), marked with its warm-up key.
-        var key = _app.Services.GetRequiredService<FlowTrace.Server.Tracing.WarmUpKey>();
+        var key = server.App.Services.GetRequiredService<FlowTrace.Server.Tracing.WarmUpKey>();
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/traces")
         {
-            Content = new StringContent($$"""{"url": "{{await ServerClient.LabUrlAsync(_http.BaseAddress!, "www")}}"}""", Encoding.UTF8, "application/json"),
+            Content = new StringContent($$"""{"url": "{{await ServerClient.LabUrlAsync(server.Http.BaseAddress!, "www")}}"}""", Encoding.UTF8, "application/json"),
         };
         request.Headers.Add(FlowTrace.Server.Tracing.WarmUpKey.Header, key.Value);
-        using var response = await _http.SendAsync(request);
+        using var response = await server.Http.SendAsync(request);
         Assert.True(response.IsSuccessStatusCode);
         Assert.Equal(0, measured.Sum("flowtrace.traces.started"));
         await TraceAsync("www");
@@ -104,11 +111,11 @@ public sealed class OperationsTests : IAsyncLifetime
     [Fact]
     public async Task Metrics_Rooms_OpenRoomsCounted()
     {
-        using var measured = new ScopedMeasurements(_app.Services.GetRequiredService<IMeterFactory>());
-        Assert.Equal(0, measured.Observe("flowtrace.rooms.open"));
-        using var created = await _http.PostAsJsonAsync("/api/rooms", new { title = "metrics" });
+        using var measured = new ScopedMeasurements(server.App.Services.GetRequiredService<IMeterFactory>());
+        var before = measured.Observe("flowtrace.rooms.open");
+        using var created = await server.Http.PostAsJsonAsync("/api/rooms", new { title = "metrics" });
         created.EnsureSuccessStatusCode();
-        Assert.Equal(1, measured.Observe("flowtrace.rooms.open"));
+        Assert.Equal(before + 1, measured.Observe("flowtrace.rooms.open"));
         Assert.Equal(0, measured.Observe("flowtrace.rooms.attendees"));
     }
 
@@ -124,8 +131,8 @@ public sealed class OperationsTests : IAsyncLifetime
 
     private async Task TraceAsync(string site)
     {
-        var url = await ServerClient.LabUrlAsync(_http.BaseAddress!, site);
-        using var response = await _http.PostAsync("/api/traces", new StringContent($$"""{"url": "{{url}}"}""", Encoding.UTF8, "application/json"));
+        var url = await ServerClient.LabUrlAsync(server.Http.BaseAddress!, site);
+        using var response = await server.Http.PostAsync("/api/traces", new StringContent($$"""{"url": "{{url}}"}""", Encoding.UTF8, "application/json"));
         Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
     }
 
