@@ -5,7 +5,8 @@ using Microsoft.Playwright;
 namespace FlowTrace.EndToEnd.Tests;
 
 /// <summary>A workshop on two server instances sharing a real redis-server and a real PostgreSQL: the presenter's browser
-/// on one, the attendee's on the other, and Redis killed and started again (empty) in the middle of the trace.</summary>
+/// on one, two attendees' on the other (one from the start, one late), and Redis killed and started again (empty) in the
+/// middle of the trace.</summary>
 [Collection(AppCollection.Name)]
 public sealed class WorkshopAcrossInstancesTests(AppFixture app) : IAsyncLifetime
 {
@@ -37,7 +38,7 @@ public sealed class WorkshopAcrossInstancesTests(AppFixture app) : IAsyncLifetim
         page.Locator("ol.steps").First.GetByRole(AriaRole.Listitem, new() { Name = name, Exact = true });
 
     [Fact]
-    public async Task Workshop_PresenterAndAttendeeOnTwoInstances_FollowsAnswersAndCatchesUpAfterRedisRestart()
+    public async Task Workshop_PresenterOnOneInstanceAttendeesOnAnother_FollowAnswerAndCatchUpAfterRedisRestart()
     {
         var presenter = await app.OpenAtAsync("", page => page.GetByRole(AriaRole.Button, new() { Name = "A healthy HTTPS site" }), server: _a.BaseAddress);
         await presenter.GetByRole(AriaRole.Button, new() { Name = "Start a workshop" }).ClickAsync();
@@ -58,6 +59,10 @@ public sealed class WorkshopAcrossInstancesTests(AppFixture app) : IAsyncLifetim
         var question = attendee.GetByRole(AriaRole.Region, new() { Name = "Question to the room" });
         await question.GetByRole(AriaRole.Button, new() { Name = "1", Exact = true }).ClickAsync();
         await Assertions.Expect(presenter.Locator(".room-questions .answers")).ToHaveTextAsync("1 answer(s)");
+        await next.ClickAsync();
+        await Assertions.Expect(Step(attendee, "TLS handshake")).ToHaveClassAsync(new Regex(@"\bdone\b"));
+        await presenter.GetByRole(AriaRole.Button, new() { Name = "Reveal" }).ClickAsync();
+        await Assertions.Expect(question.Locator(".reveal")).ToContainTextAsync("Right answer: 1. The handshake took 1 round trip");
 
         // Redis goes away: the attendee is told; the presenter goes on to the end of the trace.
         await _redis.StopAsync();
@@ -70,7 +75,7 @@ public sealed class WorkshopAcrossInstancesTests(AppFixture app) : IAsyncLifetim
         }
 
         await Assertions.Expect(presenter.Locator(".status p.ok")).ToContainTextAsync("Trace completed");
-        await AppFixture.ScreenshotAsync(attendee, nameof(Workshop_PresenterAndAttendeeOnTwoInstances_FollowsAnswersAndCatchesUpAfterRedisRestart) + "-behind");
+        await AppFixture.ScreenshotAsync(attendee, nameof(Workshop_PresenterOnOneInstanceAttendeesOnAnother_FollowAnswerAndCatchUpAfterRedisRestart) + "-behind");
 
         // Redis returns (empty): the attendee catches up with the whole trace, nothing missing.
         await _redis.StartAgainAsync();
@@ -78,7 +83,14 @@ public sealed class WorkshopAcrossInstancesTests(AppFixture app) : IAsyncLifetim
         await Assertions.Expect(attendee.Locator("p.behind")).ToHaveCountAsync(0);
         foreach (var name in new[] { "DNS lookup", "TCP connection", "TLS handshake", "HTTP request", "Server processing", "HTTP response", "Connection handling" })
             await Assertions.Expect(Step(attendee, name)).ToHaveClassAsync(new Regex(@"\bdone\b"));
-        await AppFixture.ScreenshotAsync(attendee, nameof(Workshop_PresenterAndAttendeeOnTwoInstances_FollowsAnswersAndCatchesUpAfterRedisRestart) + "-caught-up");
+        await AppFixture.ScreenshotAsync(attendee, nameof(Workshop_PresenterOnOneInstanceAttendeesOnAnother_FollowAnswerAndCatchUpAfterRedisRestart) + "-caught-up");
+
+        // A second attendee arrives late, on the other instance too: the whole trace, and the kept one listed.
+        var late = await app.OpenAtAsync($"r/{code}", page => page.GetByText("You follow the presenter"), server: _b.BaseAddress);
+        await Assertions.Expect(late.Locator(".status p.ok")).ToContainTextAsync("Trace completed");
+        await Assertions.Expect(Step(late, "Connection handling")).ToHaveClassAsync(new Regex(@"\bdone\b"));
+        await Assertions.Expect(late.GetByRole(AriaRole.Region, new() { Name = "The room's traces" }).GetByRole(AriaRole.Link)).ToHaveCountAsync(1);
+        await late.Context.CloseAsync();
         await presenter.Context.CloseAsync();
         await attendee.Context.CloseAsync();
     }
