@@ -53,7 +53,7 @@ public static class BenchRunner
                     "pixel" => await PixelSuite.RunAsync(smoke ? 1 : 10, smoke),
                     "capacity" => await CapacitySuite.RunAsync(smoke ? [1, 4] : [1, 10, 50, 200], TimeSpan.FromSeconds(smoke ? 2 : 20)),
                     "startup" => await StartupSuite.RunAsync(smoke ? 2 : 30, work, root, smoke),
-                    "room" => await RoomSuite.RunAsync(smoke ? [1, 4] : [1, 50, 200], smoke ? 1 : 5),
+                    "room" => await RoomSuite.RunAsync(smoke ? [1, 4] : [1, 50, 200], smoke ? 1 : 5, smoke ? 1 : 3, pagesOnOneInstance: !smoke),
                     _ => await FirstLoadSuite.RunAsync(work, root, smoke ? 1 : 5, smoke),
                 };
                 results.Add(result);

@@ -45,7 +45,7 @@ public static class PixelSuite
         """;
 
     /// <summary>Stamps every WebSocket message as it reaches the page, before SignalR's own handler runs.</summary>
-    private const string StampMessages = """
+    internal const string StampMessages = """
         (() => {
           window.__ws = [];
           const Native = window.WebSocket;

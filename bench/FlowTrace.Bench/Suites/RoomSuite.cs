@@ -10,6 +10,8 @@ using FlowTrace.Testing;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+using System.Text.Json;
 
 namespace FlowTrace.Bench.Suites;
 
@@ -24,22 +26,29 @@ public static class RoomSuite
 {
     /// <param name="attendees">Attendee counts to measure (each on one instance and on two).</param>
     /// <param name="traces">Traces measured per count (after one unmeasured).</param>
-    public static async Task<SuiteResult> RunAsync(IReadOnlyList<int> attendees, int traces)
+    /// <param name="pages">Real Chromium pages following the room (on two instances; on one too when
+    /// <paramref name="pagesOnOneInstance"/>: a full run's, not CI's smoke run, where each page load is seconds of CPU).</param>
+    /// <param name="pagesOnOneInstance">Whether pages follow the one-instance room as well.</param>
+    public static async Task<SuiteResult> RunAsync(IReadOnlyList<int> attendees, int traces, int pages, bool pagesOnOneInstance)
     {
         var figures = new List<Figure>();
-        await using (var single = await BenchServer.StartAsync(keepTraces: true))
+        await using (var single = await BenchServer.StartAsync(keepTraces: true, servePage: pages > 0 && pagesOnOneInstance))
         {
             foreach (var count in attendees)
                 figures.AddRange(await MeasureAsync(single, single, count, traces, "one instance"));
+            if (pages > 0 && pagesOnOneInstance)
+                figures.AddRange(await MeasurePagesAsync(single, single, pages, traces, "one instance"));
         }
 
         await using (var redis = await RedisServer.StartAsync())
         {
             string[] shared = [$"--ConnectionStrings:Redis={redis.ConnectionString}"];
             await using var a = await BenchServer.StartAsync(keepTraces: true, arguments: shared);
-            await using var b = await BenchServer.StartAsync(keepTraces: true, arguments: shared);
+            await using var b = await BenchServer.StartAsync(keepTraces: true, servePage: pages > 0, arguments: shared);
             foreach (var count in attendees)
                 figures.AddRange(await MeasureAsync(a, b, count, traces, "two instances over Redis"));
+            if (pages > 0)
+                figures.AddRange(await MeasurePagesAsync(a, b, pages, traces, "two instances over Redis"));
         }
 
         return new SuiteResult("room", $"{string.Join(", ", attendees)} attendees; {traces} trace(s) of the lab's www site each, after one unmeasured",
@@ -53,6 +62,9 @@ public static class RoomSuite
                 "Two instances: the presenter and the broadcaster on the first, every attendee and reference client on the second, over a real " +
                 "redis-server started for the run (SignalR's Redis backplane; the room's state in Redis).",
                 "Missed: events an attendee never received within 10 s of the trace's end (the goal is none).",
+                $"Chromium pages: {pages} real room pages (/r/CODE, the Debian Chromium, one browser context each) on the attendees' instance; " +
+                "an event's arrival is when its WebSocket message reached the page, stamped before SignalR's handler runs (the pixel suite's " +
+                "stamp); the page's wall clock is tied to this process' stopwatch at the start. Context: no bare page follows a room.",
             ]);
     }
 
@@ -152,6 +164,97 @@ public static class RoomSuite
             foreach (var connection in clients)
                 await connection.DisposeAsync();
         }
+    }
+
+    private static async Task<IEnumerable<Figure>> MeasurePagesAsync(BenchServer presenterServer, BenchServer attendeeServer, int pages, int traces, string where)
+    {
+        using var http = new HttpClient { BaseAddress = presenterServer.BaseAddress };
+        using var opened = await http.PostAsJsonAsync("/api/rooms", new CreateRoomMessage { Title = "bench pages" }, TraceJson.Options);
+        var room = (await opened.Content.ReadFromJsonAsync<RoomCreated>(TraceJson.Options))!;
+        await using var presenter = await presenterServer.ConnectAsync(RoomHub.Path);
+        await presenter.InvokeAsync<RoomSnapshot>("Present", room.Code, room.PresenterKey);
+        // The page stamps on the wall clock, the server on the stopwatch: both the system's, tied here.
+        var (wall, stamp) = (DateTime.UtcNow, Stopwatch.GetTimestamp());
+        double Epoch(long at) => (wall - DateTime.UnixEpoch).TotalMilliseconds + (at - stamp) * 1000.0 / Stopwatch.Frequency;
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = "/usr/bin/chromium",
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+        });
+        var opens = new List<IPage>();
+        for (var i = 0; i < pages; i++)
+        {
+            var context = await browser.NewContextAsync();
+            var page = await context.NewPageAsync();
+            await page.AddInitScriptAsync(PixelSuite.StampMessages);
+            await page.GotoAsync(new Uri(attendeeServer.BaseAddress, $"r/{room.Code}").ToString());
+            await page.GetByText("You follow the presenter").WaitForAsync(new() { Timeout = 60_000 });
+            opens.Add(page);
+        }
+
+        var url = await ServerClient.LabUrlAsync(presenterServer.BaseAddress, "www");
+        var latencies = new List<double>();
+        var expected = 0;
+        var got = 0;
+        for (var t = 0; t <= traces; t++)
+        {
+            var run = $"room-pages-{t}-{Guid.NewGuid():N}";
+            foreach (var page in opens)
+                await page.EvaluateAsync("() => { window.__ws = []; }");
+            await foreach (var unused in presenter.StreamAsync<TraceEvent>("Trace", room.Code, room.PresenterKey,
+                               new TraceRequestMessage { Url = url, Headers = new Dictionary<string, string> { [BenchServer.BenchHeader] = run } }, run))
+            {
+            }
+
+            var produced = presenterServer.Times.Trace(run).ToDictionary(p => p.Event.Sequence, p => p.At);
+            foreach (var page in opens)
+            {
+                Dictionary<int, double> arrivals = [];
+                var clock = Stopwatch.StartNew();
+                while (arrivals.Count < produced.Count && clock.Elapsed < TimeSpan.FromSeconds(10))
+                {
+                    arrivals = RoomEventArrivals(await page.EvaluateAsync<string>("() => JSON.stringify(window.__ws)"), run);
+                    if (arrivals.Count < produced.Count)
+                        await Task.Delay(50);
+                }
+
+                if (t == 0)
+                    continue;
+                expected += produced.Count;
+                foreach (var (sequence, at) in arrivals.Where(a => produced.ContainsKey(a.Key)))
+                {
+                    latencies.Add(at - Epoch(produced[sequence]));
+                    got++;
+                }
+            }
+        }
+
+        return
+        [
+            new Figure($"{where}, {pages} Chromium page(s): delivery p50", Stats.Median(latencies), "ms", null, null, "context", null),
+            new Figure($"{where}, {pages} Chromium page(s): delivery p95", Stats.Percentile(latencies, 0.95), "ms", null, null, "context", null),
+            new Figure($"{where}, {pages} Chromium page(s): events missed", expected - got, "", null, null, "none", expected == got),
+        ];
+    }
+
+    /// <summary>When each room event of <paramref name="run"/> reached a page, from SignalR's JSON frames (records end in 0x1e).</summary>
+    private static Dictionary<int, double> RoomEventArrivals(string framesJson, string run)
+    {
+        var arrivals = new Dictionary<int, double>();
+        foreach (var frame in JsonSerializer.Deserialize<JsonElement[][]>(framesJson)!)
+        {
+            foreach (var record in frame[1].GetString()!.Split('\u001e', StringSplitOptions.RemoveEmptyEntries))
+            {
+                using var message = JsonDocument.Parse(record);
+                var root = message.RootElement;
+                if (root.TryGetProperty("target", out var target) && target.GetString() == RoomHub.EventMethod &&
+                    root.GetProperty("arguments")[0].GetString() == run)
+                    arrivals.TryAdd(root.GetProperty("arguments")[1].GetProperty("sequence").GetInt32(), frame[0].GetDouble());
+            }
+        }
+
+        return arrivals;
     }
 
     private static async Task WaitForAsync(Func<bool> done)
