@@ -144,6 +144,40 @@ public sealed class RoomTests(ServerFixture server)
     }
 
     [Fact]
+    public async Task Present_UnknownRoomAgainstWrongKey_NeitherWordsNorTimeTellThemApart()
+    {
+        var room = await OpenAsync();
+        await using var guesser = await RoomConnectionAsync();
+        async Task<(string Message, double Ms)> GuessAsync(string code)
+        {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var error = await Assert.ThrowsAsync<HubException>(() => guesser.InvokeAsync<RoomSnapshot>("Present", code, "guessed-key-guessed-key"));
+            return (error.Message, clock.Elapsed.TotalMilliseconds);
+        }
+
+        // Warm both paths, then alternate so that a busy moment falls on both alike.
+        await GuessAsync(room.Code);
+        await GuessAsync("ZZZZZZ");
+        var known = new List<double>();
+        var unknown = new List<double>();
+        for (var i = 0; i < 40; i++)
+        {
+            var (knownMessage, knownMs) = await GuessAsync(room.Code);
+            var (unknownMessage, unknownMs) = await GuessAsync("ZZZZZZ");
+            Assert.Equal(knownMessage, unknownMessage);
+            known.Add(knownMs);
+            unknown.Add(unknownMs);
+        }
+
+        // The same work either way (a lookup, then one constant-time comparison or none): the medians are alike, well
+        // within the noise of a hub round trip, where a code that exists would stand out if it took a database or a
+        // hash the unknown one skipped.
+        double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
+        var ratio = Median(known) / Median(unknown);
+        Assert.InRange(ratio, 1 / 3.0, 3.0);
+    }
+
+    [Fact]
     public async Task AllowOwnTraces_ThePresenter_AttendeesToldAndStateSaysSo()
     {
         var room = await OpenAsync();
