@@ -37,6 +37,8 @@ public sealed class WorkshopPageTests(AppFixture app)
 
         // The attendee types the link shown on the projector (lower case is fine).
         var attendee = await app.OpenAtAsync($"r/{code.ToLowerInvariant()}", page => page.GetByText("You follow the presenter"));
+        // A second attendee, in a browser of its own, follows alongside.
+        var second = await app.OpenAtAsync($"r/{code}", page => page.GetByText("You follow the presenter"), width: 400, height: 800);
         await Assertions.Expect(attendee.GetByRole(AriaRole.Button, new() { Name = "A healthy HTTPS site" })).ToHaveCountAsync(0);
 
         await AppFixture.OpenOptionsAsync(presenter);
@@ -91,8 +93,16 @@ public sealed class WorkshopPageTests(AppFixture app)
         }
 
         await Assertions.Expect(attendee.Locator(".status p.ok")).ToContainTextAsync("Trace completed");
+        await Assertions.Expect(second.Locator(".status p.ok")).ToContainTextAsync("Trace completed");
         foreach (var name in new[] { "TLS handshake", "HTTP response", "Connection handling" })
+        {
             await Assertions.Expect(Step(attendee, name)).ToHaveClassAsync(new Regex(@"\bdone\b"));
+            await Assertions.Expect(Step(second, name)).ToHaveClassAsync(new Regex(@"\bdone\b"));
+        }
+
+        // The second attendee answered nothing: the reveal reached it all the same.
+        await Assertions.Expect(second.GetByRole(AriaRole.Region, new() { Name = "Question to the room" }).Locator(".reveal")).ToContainTextAsync("opinion poll");
+        await second.Context.CloseAsync();
         // Kept: the room lists it, for the attendee too, and a late joiner finds it there.
         await Assertions.Expect(attendee.GetByRole(AriaRole.Region, new() { Name = "The room's traces" }).GetByRole(AriaRole.Link)).ToHaveCountAsync(1);
         await AppFixture.ScreenshotAsync(presenter, nameof(Workshop_PresenterStepsThrough_AttendeeFollowsEveryStep) + "-presenter");
