@@ -11,10 +11,11 @@ public static class RoomEndpoints
     /// <summary>Maps the endpoints.</summary>
     public static IEndpointRouteBuilder MapRoomApi(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/rooms", Open);
-        app.MapGet("/api/rooms/{code}", async (string code, IRoomDirectory rooms, CancellationToken cancellationToken) =>
+        var rooms = app.MapGroup("/api/rooms").AddEndpointFilter(RoomsUnavailable.EndpointAsync);
+        rooms.MapPost("", Open);
+        rooms.MapGet("/{code}", async (string code, IRoomDirectory rooms, CancellationToken cancellationToken) =>
             await rooms.StateAsync(code, cancellationToken).ConfigureAwait(false) is { } state ? Results.Json(state, TraceJson.Options) : NotFound());
-        app.MapGet("/api/rooms/{code}/qr.svg", async (string code, HttpRequest http, IRoomDirectory rooms, CancellationToken cancellationToken) =>
+        rooms.MapGet("/{code}/qr.svg", async (string code, HttpRequest http, IRoomDirectory rooms, CancellationToken cancellationToken) =>
             await rooms.StateAsync(code, cancellationToken).ConfigureAwait(false) is { } state ? Results.Text(QrSvg(JoinUrl(http, state.Code)), "image/svg+xml") : NotFound());
         return app;
     }

@@ -36,6 +36,8 @@ public static class RoomSetup
             // One connection for the backplane, the rooms' state and the health check.
             services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(configuration));
             signalR.AddStackExchangeRedis();
+            services.AddSingleton<RoomsUnavailable>();
+            signalR.AddHubOptions<RoomHub>(o => o.AddFilter<RoomsUnavailable>());
             services.AddOptions<RedisOptions>().Configure<IServiceProvider>((o, sp) =>
                 o.ConnectionFactory = _ => Task.FromResult(sp.GetRequiredService<IConnectionMultiplexer>()));
             services.AddSingleton<RedisRoomDirectory>();

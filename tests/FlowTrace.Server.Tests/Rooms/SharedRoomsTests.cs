@@ -150,6 +150,9 @@ public sealed class SharedRoomsTests(PostgresFixture postgres) : IAsyncLifetime
         }
 
         Assert.IsType<TraceSummary>(traced[^1].Details);
+        // What needs the room's shared state fails with words, not as an unexpected error.
+        var unavailable = await Assert.ThrowsAsync<Microsoft.AspNetCore.SignalR.HubException>(() => onB.Connection.InvokeAsync<RoomSnapshot>("Join", room.Code));
+        Assert.EndsWith(RoomsUnavailable.Message, unavailable.Message, StringComparison.Ordinal);
         // The attendee on the presenter's instance followed every event without Redis.
         Assert.Equal(traced.Select(TraceJson.Serialize), await onA.ReadEventsAsync(traced.Count));
         Assert.True(onB.EventCount < traced.Count, "the attendee on B cannot have heard the room without Redis");
