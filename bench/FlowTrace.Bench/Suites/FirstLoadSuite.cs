@@ -43,11 +43,7 @@ public static class FirstLoadSuite
             if (app is not null)
                 await ExternalProcess.WaitForTcpAsync(port, app, "FlowTrace (Release)");
             using var playwright = await Playwright.CreateAsync();
-            await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-            {
-                ExecutablePath = "/usr/bin/chromium",
-                Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-            });
+            await using var browser = await BenchBrowser.LaunchAsync(playwright);
             var ours = new List<(long Bytes, double Ms)>();
             var template = new List<(long Bytes, double Ms)>();
             for (var i = 0; i < loads; i++)

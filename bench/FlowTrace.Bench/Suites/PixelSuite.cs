@@ -68,17 +68,12 @@ public static class PixelSuite
         await using var server = await BenchServer.StartAsync(servePage: true);
         using var http = new HttpClient { BaseAddress = server.BaseAddress };
         var lab = JsonSerializer.Deserialize<List<LabSite>>(await http.GetStringAsync(new Uri("/api/lab", UriKind.Relative)), TraceJson.Options)!;
-        // The server's stamps are on the stopwatch's clock, the page's on the wall clock: both the system's, tied here.
-        var (wall, stamp) = (DateTime.UtcNow, Stopwatch.GetTimestamp());
-        double Epoch(long at) => (wall - DateTime.UnixEpoch).TotalMilliseconds + (at - stamp) * 1000.0 / Stopwatch.Frequency;
+        // The server's stamps are on the stopwatch's clock, the page's on the wall clock.
+        var epoch = BenchBrowser.StopwatchToEpoch();
 
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = "/usr/bin/chromium",
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-        });
-        var measure = new Measure(server, Epoch);
+        await using var browser = await BenchBrowser.LaunchAsync(playwright);
+        var measure = new Measure(server, epoch);
         // ?marks: the FlowTrace page marks its own stages of each event on the performance timeline (PageMarks).
         await using var app = new PageRun(browser, server.BaseAddress + "?marks", "A healthy HTTPS site");
         await using var bare = new PageRun(browser, server.BaseAddress + "bare/", null);
@@ -231,15 +226,11 @@ public static class PixelSuite
         private static Dictionary<int, double> MessageArrivals(JsonElement[][] frames)
         {
             var arrivals = new Dictionary<int, double>();
-            foreach (var frame in frames)
+            foreach (var (at, message) in BenchBrowser.Messages(frames))
             {
-                foreach (var record in frame[1].GetString()!.Split('\u001e', StringSplitOptions.RemoveEmptyEntries))
-                {
-                    using var message = JsonDocument.Parse(record);
-                    if (message.RootElement.TryGetProperty("type", out var type) && type.GetInt32() == 2 &&
-                        message.RootElement.GetProperty("item").TryGetProperty("sequence", out var sequence))
-                        arrivals.TryAdd(sequence.GetInt32(), frame[0].GetDouble());
-                }
+                if (message.TryGetProperty("type", out var type) && type.GetInt32() == 2 &&
+                    message.GetProperty("item").TryGetProperty("sequence", out var sequence))
+                    arrivals.TryAdd(sequence.GetInt32(), at);
             }
 
             return arrivals;

@@ -70,11 +70,8 @@ public static class RoomSuite
 
     private static async Task<IEnumerable<Figure>> MeasureAsync(BenchServer presenterServer, BenchServer attendeeServer, int count, int traces, string where)
     {
-        using var http = new HttpClient { BaseAddress = presenterServer.BaseAddress };
-        using var opened = await http.PostAsJsonAsync("/api/rooms", new CreateRoomMessage { Title = "bench" }, TraceJson.Options);
-        var room = (await opened.Content.ReadFromJsonAsync<RoomCreated>(TraceJson.Options))!;
-        await using var presenter = await presenterServer.ConnectAsync(RoomHub.Path);
-        await presenter.InvokeAsync<RoomSnapshot>("Present", room.Code, room.PresenterKey);
+        await using var presenter = await RoomPresenter.OpenAsync(presenterServer, "bench");
+        var room = presenter.Room;
         var received = new ConcurrentQueue<(int Client, string Run, int Sequence, long At)>();
         var clients = new List<HubConnection>();
         var bareReceived = new ConcurrentQueue<(int Client, int Sequence, long At)>();
@@ -102,14 +99,10 @@ public static class RoomSuite
             var group = presenterServer.Services.GetRequiredService<IHubContext<BareGroupHub>>().Clients.Group(room.Code);
             for (var t = 0; t <= traces; t++)
             {
-                // The run's name travels as the bench header and, as the presenter's trace id, with each room event.
                 var run = $"room-{where}-{count}-{t}-{Guid.NewGuid():N}";
                 received.Clear();
                 bareReceived.Clear();
-                await foreach (var unused in presenter.StreamAsync<TraceEvent>("Trace", room.Code, room.PresenterKey,
-                                   new TraceRequestMessage { Url = url, Headers = new Dictionary<string, string> { [BenchServer.BenchHeader] = run } }, run))
-                {
-                }
+                await presenter.TraceAsync(url, run);
 
                 var produced = presenterServer.Times.Trace(run);
                 await WaitForAsync(() => received.Count(r => r.Run == run) >= produced.Count * count);
@@ -168,20 +161,12 @@ public static class RoomSuite
 
     private static async Task<IEnumerable<Figure>> MeasurePagesAsync(BenchServer presenterServer, BenchServer attendeeServer, int pages, int traces, string where)
     {
-        using var http = new HttpClient { BaseAddress = presenterServer.BaseAddress };
-        using var opened = await http.PostAsJsonAsync("/api/rooms", new CreateRoomMessage { Title = "bench pages" }, TraceJson.Options);
-        var room = (await opened.Content.ReadFromJsonAsync<RoomCreated>(TraceJson.Options))!;
-        await using var presenter = await presenterServer.ConnectAsync(RoomHub.Path);
-        await presenter.InvokeAsync<RoomSnapshot>("Present", room.Code, room.PresenterKey);
-        // The page stamps on the wall clock, the server on the stopwatch: both the system's, tied here.
-        var (wall, stamp) = (DateTime.UtcNow, Stopwatch.GetTimestamp());
-        double Epoch(long at) => (wall - DateTime.UnixEpoch).TotalMilliseconds + (at - stamp) * 1000.0 / Stopwatch.Frequency;
+        await using var presenter = await RoomPresenter.OpenAsync(presenterServer, "bench pages");
+        var room = presenter.Room;
+        // The page stamps on the wall clock, the server on the stopwatch.
+        var epoch = BenchBrowser.StopwatchToEpoch();
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = "/usr/bin/chromium",
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-        });
+        await using var browser = await BenchBrowser.LaunchAsync(playwright);
         var opens = new List<IPage>();
         for (var i = 0; i < pages; i++)
         {
@@ -202,10 +187,7 @@ public static class RoomSuite
             var run = $"room-pages-{t}-{Guid.NewGuid():N}";
             foreach (var page in opens)
                 await page.EvaluateAsync("() => { window.__ws = []; }");
-            await foreach (var unused in presenter.StreamAsync<TraceEvent>("Trace", room.Code, room.PresenterKey,
-                               new TraceRequestMessage { Url = url, Headers = new Dictionary<string, string> { [BenchServer.BenchHeader] = run } }, run))
-            {
-            }
+            await presenter.TraceAsync(url, run);
 
             var produced = presenterServer.Times.Trace(run).ToDictionary(p => p.Event.Sequence, p => p.At);
             foreach (var page in opens)
@@ -224,7 +206,7 @@ public static class RoomSuite
                 expected += produced.Count;
                 foreach (var (sequence, at) in arrivals.Where(a => produced.ContainsKey(a.Key)))
                 {
-                    latencies.Add(at - Epoch(produced[sequence]));
+                    latencies.Add(at - epoch(produced[sequence]));
                     got++;
                 }
             }
@@ -242,19 +224,42 @@ public static class RoomSuite
     private static Dictionary<int, double> RoomEventArrivals(string framesJson, string run)
     {
         var arrivals = new Dictionary<int, double>();
-        foreach (var frame in JsonSerializer.Deserialize<JsonElement[][]>(framesJson)!)
+        foreach (var (at, message) in BenchBrowser.Messages(JsonSerializer.Deserialize<JsonElement[][]>(framesJson)!))
         {
-            foreach (var record in frame[1].GetString()!.Split('\u001e', StringSplitOptions.RemoveEmptyEntries))
-            {
-                using var message = JsonDocument.Parse(record);
-                var root = message.RootElement;
-                if (root.TryGetProperty("target", out var target) && target.GetString() == RoomHub.EventMethod &&
-                    root.GetProperty("arguments")[0].GetString() == run)
-                    arrivals.TryAdd(root.GetProperty("arguments")[1].GetProperty("sequence").GetInt32(), frame[0].GetDouble());
-            }
+            if (message.TryGetProperty("target", out var target) && target.GetString() == RoomHub.EventMethod &&
+                message.GetProperty("arguments")[0].GetString() == run)
+                arrivals.TryAdd(message.GetProperty("arguments")[1].GetProperty("sequence").GetInt32(), at);
         }
 
         return arrivals;
+    }
+
+    /// <summary>A room opened through the API and its presenter's hub connection.</summary>
+    private sealed class RoomPresenter(RoomCreated room, HubConnection connection) : IAsyncDisposable
+    {
+        public RoomCreated Room => room;
+
+        public static async Task<RoomPresenter> OpenAsync(BenchServer server, string title)
+        {
+            using var http = new HttpClient { BaseAddress = server.BaseAddress };
+            using var opened = await http.PostAsJsonAsync("/api/rooms", new CreateRoomMessage { Title = title }, TraceJson.Options);
+            var room = (await opened.Content.ReadFromJsonAsync<RoomCreated>(TraceJson.Options))!;
+            var connection = await server.ConnectAsync(RoomHub.Path);
+            await connection.InvokeAsync<RoomSnapshot>("Present", room.Code, room.PresenterKey);
+            return new RoomPresenter(room, connection);
+        }
+
+        /// <summary>Traces <paramref name="url"/> for the room to its end. The run's name travels as the bench header
+        /// (the server logs when each event left the tracer) and, as the trace's id, with each room event.</summary>
+        public async Task TraceAsync(string url, string run)
+        {
+            await foreach (var unused in connection.StreamAsync<TraceEvent>("Trace", room.Code, room.PresenterKey,
+                               new TraceRequestMessage { Url = url, Headers = new Dictionary<string, string> { [BenchServer.BenchHeader] = run } }, run))
+            {
+            }
+        }
+
+        public ValueTask DisposeAsync() => connection.DisposeAsync();
     }
 
     private static async Task WaitForAsync(Func<bool> done)
