@@ -25,8 +25,8 @@ public interface IRoomDirectory : IRoomCounts
     /// constant time; an unknown room is simply false).</summary>
     Task<bool> IsPresenterAsync(string? code, string? key, CancellationToken cancellationToken);
 
-    /// <summary>Adds an attendee's connection; false when the room is full.</summary>
-    Task<bool> JoinAsync(string code, string connectionId, CancellationToken cancellationToken);
+    /// <summary>Adds an attendee's connection, unless the room is full or does not exist.</summary>
+    Task<RoomJoin> JoinAsync(string code, string connectionId, CancellationToken cancellationToken);
 
     /// <summary>Makes <paramref name="connectionId"/> the presenter's connection.</summary>
     Task PresentAsync(string code, string connectionId, CancellationToken cancellationToken);

@@ -115,15 +115,18 @@ public sealed class RedisRoomDirectory : IRoomDirectory
     }
 
     /// <inheritdoc />
-    public async Task<bool> JoinAsync(string code, string connectionId, CancellationToken cancellationToken)
+    public async Task<RoomJoin> JoinAsync(string code, string connectionId, CancellationToken cancellationToken)
     {
+        // Checked first: an attendee set for a room that does not exist would outlive every idle closing.
+        if (!await Db.KeyExistsAsync(Room(code)).ConfigureAwait(false))
+            return RoomJoin.NoSuchRoom;
         var attendees = AttendeesKey(code);
         var added = await Db.SetAddAsync(attendees, connectionId).ConfigureAwait(false);
         if (await Db.SetLengthAsync(attendees).ConfigureAwait(false) > _options.Value.MaxAttendeesPerRoom)
         {
             if (added)
                 await Db.SetRemoveAsync(attendees, connectionId).ConfigureAwait(false);
-            return false;
+            return RoomJoin.Full;
         }
 
         var rooms = _connectionRooms.GetOrAdd(connectionId, _ => []);
@@ -134,7 +137,7 @@ public sealed class RedisRoomDirectory : IRoomDirectory
         }
 
         await TouchAsync(code).ConfigureAwait(false);
-        return true;
+        return RoomJoin.Joined;
     }
 
     /// <inheritdoc />

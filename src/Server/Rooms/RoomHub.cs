@@ -61,10 +61,14 @@ public sealed class RoomHub(IRoomDirectory rooms, RoomBroadcast broadcast, LiveT
     {
         var normal = RoomCodes.Normalise(code) ?? throw new HubException(NoSuchRoom);
         var cancellationToken = Context.ConnectionAborted;
-        if (await rooms.StateAsync(normal, cancellationToken).ConfigureAwait(false) is null)
-            throw new HubException(NoSuchRoom);
-        if (!await rooms.JoinAsync(normal, Context.ConnectionId, cancellationToken).ConfigureAwait(false))
-            throw new HubException($"This room is full ({options.Value.MaxAttendeesPerRoom} attendees).");
+        switch (await rooms.JoinAsync(normal, Context.ConnectionId, cancellationToken).ConfigureAwait(false))
+        {
+            case RoomJoin.NoSuchRoom:
+                throw new HubException(NoSuchRoom);
+            case RoomJoin.Full:
+                throw new HubException($"This room is full ({options.Value.MaxAttendeesPerRoom} attendees).");
+        }
+
         await broadcast.AddAsync(normal, Context.ConnectionId, cancellationToken).ConfigureAwait(false);
         return await rooms.SnapshotAsync(normal, cancellationToken).ConfigureAwait(false) ?? throw new HubException(NoSuchRoom);
     }

@@ -43,8 +43,9 @@ public sealed class RoomRegistry(IOptions<RoomOptions> options, TimeProvider tim
         Task.FromResult(Find(code)?.IsPresenterKey(key) == true);
 
     /// <inheritdoc />
-    public Task<bool> JoinAsync(string code, string connectionId, CancellationToken cancellationToken) =>
-        Task.FromResult(Find(code)?.Join(connectionId, options.Value.MaxAttendeesPerRoom, time.GetUtcNow()) == true);
+    public Task<RoomJoin> JoinAsync(string code, string connectionId, CancellationToken cancellationToken) =>
+        Task.FromResult(Find(code) is not { } room ? RoomJoin.NoSuchRoom
+            : room.Join(connectionId, options.Value.MaxAttendeesPerRoom, time.GetUtcNow()) ? RoomJoin.Joined : RoomJoin.Full);
 
     /// <inheritdoc />
     public Task PresentAsync(string code, string connectionId, CancellationToken cancellationToken)
