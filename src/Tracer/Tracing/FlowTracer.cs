@@ -72,7 +72,9 @@ public sealed class FlowTracer : ITracer
         var producer = Task.Run(() => ProduceAsync(request, run, stop.Token), CancellationToken.None);
         try
         {
-            await foreach (var traceEvent in run.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            // Read to the producer's end, not to the token's: the producer sees the same token and, when it is
+            // cancelled, still tells which step was stopped and ends with the summary, so a cancelled trace is whole.
+            await foreach (var traceEvent in run.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
                 yield return traceEvent;
         }
         finally

@@ -237,10 +237,13 @@ public sealed class StorageApiTests(ServerFixture server)
 
         Assert.NotNull(kept);
         var stored = await http.GetFromJsonAsync<StoredTrace>($"/api/traces/{kept.Id}", TraceJson.Options);
-        // Whole: every event up to the close, in order, and no summary (the trace never ended).
+        // Whole: every event up to the close, in order, and the tracer's own account of where the close stopped it
+        // (the step it was in failed as cancelled, then the summary), whichever side noticed the close first.
         Assert.Equal(Enumerable.Range(0, stored!.Events.Count), stored.Events.Select(e => e.Sequence));
         Assert.Contains(stored.Events, e => e.Step == TraceStep.HttpRequest && e.Kind == TraceEventKind.Completed);
-        Assert.DoesNotContain(stored.Events, e => e.Details is TraceSummary);
-        Assert.Null(stored.Info.Total);
+        Assert.Contains(stored.Events, e => e.Kind == TraceEventKind.Failed && e.Details is StepFailureDetails { Code: "cancelled" });
+        var summary = Assert.IsType<TraceSummary>(stored.Events[^1].Details);
+        Assert.Equal("cancelled", summary.Failure?.Code);
+        Assert.Equal(StoredTraceOutcome.Cancelled, stored.Info.Outcome);
     }
 }
