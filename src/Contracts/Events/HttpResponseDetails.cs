@@ -11,7 +11,8 @@ namespace FlowTrace.Contracts.Events;
 /// <param name="Framing">How the body's end was found.</param>
 /// <param name="BodyTruncated">True when the tracer stopped reading at its body cap.</param>
 /// <param name="DownloadTime">From the first response byte to the last body byte.</param>
-/// <param name="BodyPreview">The first bytes of the body (at most 512), decoded as UTF-8; show it as text only.</param>
+/// <param name="BodyPreview">The first bytes of the body (at most <see cref="BodyPreviewMaxBytes"/>), decoded as UTF-8;
+/// show it as text only.</param>
 public sealed record HttpResponseDetails(
     string StatusLine,
     string Version,
@@ -23,7 +24,11 @@ public sealed record HttpResponseDetails(
     BodyFraming Framing,
     bool BodyTruncated,
     TimeSpan DownloadTime,
-    string? BodyPreview = null) : TraceEventDetails;
+    string? BodyPreview = null) : TraceEventDetails
+{
+    /// <summary>The most body bytes a trace keeps (and so the most characters their UTF-8 decoding can have).</summary>
+    public const int BodyPreviewMaxBytes = 512;
+}
 
 /// <summary>How the end of a response body is found.</summary>
 public enum BodyFraming

@@ -7,4 +7,7 @@ public sealed record StepFailureDetails(string Code, string Reason) : TraceEvent
 {
     /// <summary>The code of a request refused before anything was sent (bad input).</summary>
     public const string InvalidRequest = "invalid-request";
+
+    /// <summary>The code of a trace its consumer stopped (a closed tab, Ctrl+C, a client that went away).</summary>
+    public const string Cancelled = "cancelled";
 }

@@ -138,7 +138,7 @@ public static class StorageEndpoints
         if (events is null)
             return Problem(error!);
         var started = (TraceStartedDetails)events[0].Details!;
-        var attempt = await recorder.SaveTraceAsync(new TraceRequestMessage { Url = started.Url }, events, cancelled: false, ClientIds.Of(http)).ConfigureAwait(false);
+        var attempt = await recorder.SaveTraceAsync(new TraceRequestMessage { Url = started.Url }, events, ClientIds.Of(http)).ConfigureAwait(false);
         return attempt.Id is null
             ? Results.Problem(attempt.Error, statusCode: StatusCodes.Status503ServiceUnavailable, title: "The trace could not be stored")
             : Results.Created($"/api/traces/{attempt.Id}", new TraceStoredResult(attempt.Id, attempt.Permalink, events, null));

@@ -71,13 +71,13 @@ public static class TraceEndpoints
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            // The client went away: what ran is still kept, as a cancelled trace.
+            // The client went away: what ran is still kept; each run says whether it finished or was stopped.
             cancelled = true;
         }
 
         var stored = new List<StoreAttempt>();
         foreach (var run in perRun)
-            stored.Add(ownWarmUp ? new StoreAttempt(null, "The server's warm-up is not stored.") : await recorder.SaveTraceAsync(message, run, cancelled, ClientIds.Of(http.HttpContext)).ConfigureAwait(false));
+            stored.Add(ownWarmUp ? new StoreAttempt(null, "The server's warm-up is not stored.") : await recorder.SaveTraceAsync(message, run, ClientIds.Of(http.HttpContext)).ConfigureAwait(false));
         if (cancelled)
             return Results.Empty;
         if (runs == 1)
@@ -108,8 +108,18 @@ public static class TraceEndpoints
         if (lease is null)
             return TooMany(refusal!);
         var updates = new List<SniComparisonUpdate>();
-        await foreach (var update in comparer.CompareAsync(request, cancellationToken).ConfigureAwait(false))
-            updates.Add(update);
+        try
+        {
+            await foreach (var update in comparer.CompareAsync(request, cancellationToken).ConfigureAwait(false))
+                updates.Add(update);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The client went away: what was compared is still kept, as a cancelled comparison.
+            await recorder.SaveSniAsync(message, updates, cancelled: true, ClientIds.Of(http.HttpContext)).ConfigureAwait(false);
+            return Results.Empty;
+        }
+
         var attempt = await recorder.SaveSniAsync(message, updates, cancelled: false, ClientIds.Of(http.HttpContext)).ConfigureAwait(false);
         if (attempt.Id is not null)
             http.HttpContext.Response.Headers.Location = $"/api/traces/{attempt.Id}";

@@ -57,7 +57,7 @@ public sealed class LiveTraceRunner(ITracer tracer, TraceRequestFactory factory,
             // Kept however it ended; a closed tab is a cancelled trace, and nobody is left to tell.
             async Task KeepAsync(IReadOnlyList<TraceEvent> events)
             {
-                var attempt = await recorder.SaveTraceAsync(request, events, cancellationToken.IsCancellationRequested, ClientIds.Of(caller.GetHttpContext())).ConfigureAwait(false);
+                var attempt = await recorder.SaveTraceAsync(request, events, ClientIds.Of(caller.GetHttpContext())).ConfigureAwait(false);
                 if (cancellationToken.IsCancellationRequested)
                     return;
                 await client.SendAsync(TraceHub.StoredMethod, traceId, attempt.Id, attempt.Permalink, attempt.Error, CancellationToken.None).ConfigureAwait(false);

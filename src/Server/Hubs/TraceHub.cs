@@ -43,20 +43,29 @@ public sealed class TraceHub(ITracer tracer, TraceRequestFactory factory, StepGa
         var runs = request.Repeat ?? 1;
         using var lease = Admit(runs);
         var run = new List<TraceEvent>();
-        await foreach (var update in tracer.RepeatAsync(traceRequest, runs, cancellationToken).ConfigureAwait(false))
+        try
         {
-            if (update.Event is { } runEvent)
+            await foreach (var update in tracer.RepeatAsync(traceRequest, runs, cancellationToken).ConfigureAwait(false))
             {
-                run.Add(runEvent);
-                // Each run is a trace of its own, kept when its summary arrives.
-                if (runEvent.Details is TraceSummary)
+                if (update.Event is { } runEvent)
                 {
-                    await recorder.SaveTraceAsync(request, run, cancelled: false, ClientIds.Of(Context.GetHttpContext())).ConfigureAwait(false);
-                    run = [];
+                    run.Add(runEvent);
+                    // Each run is a trace of its own, kept when its summary arrives.
+                    if (runEvent.Details is TraceSummary)
+                    {
+                        await recorder.SaveTraceAsync(request, run, ClientIds.Of(Context.GetHttpContext())).ConfigureAwait(false);
+                        run = [];
+                    }
                 }
-            }
 
-            yield return update;
+                yield return update;
+            }
+        }
+        finally
+        {
+            // Stopped midway (a closed tab): the run that was going is kept too, as cancelled.
+            if (run.Count > 0)
+                await recorder.SaveTraceAsync(request, run, ClientIds.Of(Context.GetHttpContext())).ConfigureAwait(false);
         }
     }
 

@@ -57,6 +57,13 @@ public static class StoredTraces
                 return null;
             }
 
+            // A kept trace keeps no more of a body than a live one does (a decoding of n bytes has at most n characters).
+            if (traceEvent.Details is HttpResponseDetails { BodyPreview.Length: > HttpResponseDetails.BodyPreviewMaxBytes })
+            {
+                error = $"Line {lineNumber} keeps more of the body than a trace does ({HttpResponseDetails.BodyPreviewMaxBytes} bytes).";
+                return null;
+            }
+
             events.Add(traceEvent);
         }
 

@@ -20,15 +20,15 @@ public sealed class TraceRecorder(ITraceStore store, IOptions<TraceStoreOptions>
 
     /// <summary>Stores a trace's events.</summary>
     /// <param name="request">The request as the client sent it.</param>
-    /// <param name="events">Every event the trace produced, in order.</param>
-    /// <param name="cancelled">Whether the trace was stopped before its end.</param>
+    /// <param name="events">Every event the trace produced, in order. A trace that was stopped is kept as cancelled: it
+    /// ends without a summary, or with the tracer's summary of the stop.</param>
     /// <param name="clientId">The browser that asked, if known.</param>
-    public Task<StoreAttempt> SaveTraceAsync(TraceRequestMessage request, IReadOnlyList<TraceEvent> events, bool cancelled, string? clientId)
+    public Task<StoreAttempt> SaveTraceAsync(TraceRequestMessage request, IReadOnlyList<TraceEvent> events, string? clientId)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(events);
         var summary = events.Count > 0 ? events[^1].Details as TraceSummary : null;
-        var outcome = cancelled || summary is null ? StoredTraceOutcome.Cancelled
+        var outcome = summary is null || summary.Failure?.Code == StepFailureDetails.Cancelled ? StoredTraceOutcome.Cancelled
             : summary.Succeeded ? StoredTraceOutcome.Completed : StoredTraceOutcome.Failed;
         var failing = summary?.Steps.FirstOrDefault(s => !s.Succeeded)?.Step;
         var url = (events.Count > 0 ? events[0].Details as TraceStartedDetails : null)?.Url ?? request.Url ?? "";

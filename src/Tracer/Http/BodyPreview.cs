@@ -5,7 +5,7 @@ namespace FlowTrace.Tracer.Http;
 /// <summary>Keeps the first bytes of a body so a trace can show which page answered, without keeping the body.</summary>
 internal sealed class BodyPreview
 {
-    public const int Limit = 512;
+    public const int Limit = FlowTrace.Contracts.Events.HttpResponseDetails.BodyPreviewMaxBytes;
     private readonly List<byte> _bytes = [];
 
     public void Add(ReadOnlySpan<byte> data)

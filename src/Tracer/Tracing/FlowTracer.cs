@@ -115,7 +115,7 @@ public sealed class FlowTracer : ITracer
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            failure = new StepFailureDetails("cancelled", "The trace was cancelled.");
+            failure = new StepFailureDetails(StepFailureDetails.Cancelled, "The trace was cancelled.");
             FailOpenSteps(run, failure);
         }
 #pragma warning disable CA1031 // Every failure must become an event, never an unhandled exception in a host.

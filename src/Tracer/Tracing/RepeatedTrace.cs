@@ -39,6 +39,9 @@ public static class RepeatedTrace
             // A request the tracer refuses is refused every time: one refusal says it all.
             if (last?.Failure?.Code == StepFailureDetails.InvalidRequest)
                 break;
+            // Stopped: the run that was stopped told so; no further run starts and no statistics are made of a part.
+            if (cancellationToken.IsCancellationRequested)
+                yield break;
         }
 
         if (runs > 1 && summaries.Count > 0)

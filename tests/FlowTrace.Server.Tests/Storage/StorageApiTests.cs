@@ -113,6 +113,34 @@ public sealed class StorageApiTests(ServerFixture server)
         Assert.Equal(before, (await http.GetFromJsonAsync<StoredTraceList>("/api/traces?pageSize=1", TraceJson.Options))!.Total);
     }
 
+    [Theory]
+    [InlineData(HttpResponseDetails.BodyPreviewMaxBytes, HttpStatusCode.Created)]
+    [InlineData(HttpResponseDetails.BodyPreviewMaxBytes + 1, HttpStatusCode.BadRequest)]
+    public async Task Import_BodyPreviewAgainstTheCap_KeptOnlyWithinIt(int previewLength, HttpStatusCode expected)
+    {
+        using var http = server.Http();
+        var (result, response) = await PostAsync(http, "www");
+        response.Dispose();
+        // The same trace with its body preview made as long as asked, as a hand-edited export would be.
+        var edited = result.Events.Select(e => e.Details is HttpResponseDetails details
+            ? e with { Details = details with { BodyPreview = new string('b', previewLength) } }
+            : e);
+        var ndjson = string.Concat(edited.Select(e => TraceJson.Serialize(e) + "\n"));
+        var before = (await http.GetFromJsonAsync<StoredTraceList>("/api/traces?pageSize=1", TraceJson.Options))!.Total;
+        using var imported = await http.PostAsync("/api/traces/import", new StringContent(ndjson, Encoding.UTF8, "application/x-ndjson"));
+        Assert.Equal(expected, imported.StatusCode);
+        var after = (await http.GetFromJsonAsync<StoredTraceList>("/api/traces?pageSize=1", TraceJson.Options))!.Total;
+        if (expected == HttpStatusCode.BadRequest)
+        {
+            Assert.Contains("keeps more of the body than a trace does", await imported.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            Assert.Equal(before, after);
+        }
+        else
+        {
+            Assert.Equal(before + 1, after);
+        }
+    }
+
     [Fact]
     public async Task Import_LargerThanTheLimit_413()
     {
@@ -184,6 +212,92 @@ public sealed class StorageApiTests(ServerFixture server)
         Assert.Equal(target, stored.SniRequest!.Target);
         Assert.Equal(updates.Count, stored.SniUpdates.Count);
         Assert.Empty(stored.Events);
+    }
+
+    [Fact]
+    public async Task HubRepeat_ClosedDuringTheSecondRun_FirstKeptCompletedSecondCancelled()
+    {
+        await using var connection = await server.ConnectAsync();
+        var url = await server.LabUrlAsync("slow") + $"?repeat-closed={Guid.NewGuid():N}";
+        using var stop = new CancellationTokenSource();
+        try
+        {
+            var request = new FlowTrace.Contracts.Requests.TraceRequestMessage { Url = url, Repeat = 3 };
+            await foreach (var update in connection.StreamAsync<FlowTrace.Contracts.Repeat.RepeatUpdate>("Repeat", request, stop.Token))
+            {
+                if (update is { Run: 2, Event: { Step: TraceStep.ServerProcessing, Kind: TraceEventKind.Started } })
+                    await stop.CancelAsync();
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        var kept = await KeptAsync(url, expected: 2);
+        Assert.Equal([StoredTraceOutcome.Completed, StoredTraceOutcome.Cancelled], kept.Select(k => k.Outcome).Order());
+    }
+
+    [Fact]
+    public async Task PostTraces_RepeatAbandonedMidway_FinishedRunsCompletedTheStoppedOneCancelled()
+    {
+        using var http = server.Http();
+        var url = await server.LabUrlAsync("slow") + $"?rest-abandoned={Guid.NewGuid():N}";
+        // The slow site takes ~400 ms a run: gone after about two of the five.
+        using var stop = new CancellationTokenSource(TimeSpan.FromMilliseconds(900));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => http.PostAsync("/api/traces", Json($$"""{"url": "{{url}}", "repeat": 5}"""), stop.Token));
+
+        // However far it got on a busy machine: the run that was going is cancelled, every one before it completed.
+        var kept = await KeptAsync(url, expected: 1);
+        Assert.InRange(kept.Count, 1, 4);
+        Assert.Single(kept, k => k.Outcome == StoredTraceOutcome.Cancelled);
+        Assert.All(kept.Where(k => k.Outcome != StoredTraceOutcome.Cancelled), k => Assert.Equal(StoredTraceOutcome.Completed, k.Outcome));
+    }
+
+    [Fact]
+    public async Task PostSni_AbandonedMidway_KeptAsACancelledComparison()
+    {
+        using var http = server.Http();
+        // The silent server never answers a ClientHello: the comparison is still waiting when the client goes.
+        var target = new Uri(await server.LabUrlAsync("tls-silent")).Authority;
+        using var stop = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+            http.PostAsync("/api/sni", Json($$"""{"target": "{{target}}", "names": ["silent.lab.test"]}"""), stop.Token));
+
+        StoredTraceInfo? kept = null;
+        for (var wait = 0; wait < 50 && kept is null; wait++)
+        {
+            var list = await http.GetFromJsonAsync<StoredTraceList>("/api/traces?host=silent.lab.test&outcome=cancelled&pageSize=200", TraceJson.Options);
+            kept = list!.Items.FirstOrDefault(i => i.Kind == StoredTraceKind.Sni && i.Url == $"https://{target}/");
+            if (kept is null)
+                await Task.Delay(100);
+        }
+
+        Assert.NotNull(kept);
+    }
+
+    /// <summary>The kept traces of <paramref name="url"/>, once at least <paramref name="expected"/> are there.</summary>
+    private async Task<List<StoredTraceInfo>> KeptAsync(string url, int expected)
+    {
+        using var http = server.Http();
+        var host = new Uri(url).Host;
+        List<StoredTraceInfo> kept = [];
+        for (var wait = 0; wait < 50; wait++)
+        {
+            var list = await http.GetFromJsonAsync<StoredTraceList>($"/api/traces?host={host}&pageSize=200", TraceJson.Options);
+            kept = [.. list!.Items.Where(i => i.Url == url)];
+            if (kept.Count >= expected)
+            {
+                // Give a run still being written a moment, then read again.
+                await Task.Delay(200);
+                list = await http.GetFromJsonAsync<StoredTraceList>($"/api/traces?host={host}&pageSize=200", TraceJson.Options);
+                return [.. list!.Items.Where(i => i.Url == url)];
+            }
+
+            await Task.Delay(100);
+        }
+
+        Assert.Fail($"{expected} kept trace(s) of {url} expected, {kept.Count} found.");
+        return kept;
     }
 
     [Fact]
