@@ -54,6 +54,33 @@ public sealed class KeptTracePageTests(AppFixture app)
     }
 
     [Fact]
+    public async Task Replay_KeptSlowTrace_ServerProcessingRunsAgainAtItsPace()
+    {
+        var page = await app.SharedPageAsync();
+        try
+        {
+            await AppFixture.TraceLabSiteAsync(page, "A slow server");
+            var permalink = page.Locator("section.stored a.permalink");
+            await Assertions.Expect(permalink).ToHaveTextAsync(new Regex(@"^/t/[A-Za-z0-9_-]{22}$"));
+            await permalink.ClickAsync();
+            await Assertions.Expect(Step(page, "HTTP response")).ToHaveClassAsync(new Regex(@"\bdone\b"));
+
+            // At the original pace the server's ~400 ms are seen passing: the step runs before it is done, and TLS is
+            // already done while it runs (all at once, the page would go straight from nothing to done).
+            await page.GetByRole(AriaRole.Button, new() { Name = "Replay" }).ClickAsync();
+            await Assertions.Expect(Step(page, "Server processing")).ToHaveClassAsync(new Regex(@"\brunning\b"));
+            await Assertions.Expect(Step(page, "TLS handshake")).ToHaveClassAsync(new Regex(@"\bdone\b"));
+            await Assertions.Expect(Step(page, "HTTP response")).Not.ToHaveClassAsync(new Regex(@"\bdone\b"));
+            await Assertions.Expect(Step(page, "Server processing")).ToHaveClassAsync(new Regex(@"\bdone\b"));
+            await Assertions.Expect(page.Locator(".status p.ok")).ToContainTextAsync("Trace completed");
+        }
+        finally
+        {
+            await HomeAsync(page);
+        }
+    }
+
+    [Fact]
     public async Task CopyAsCurl_KeptTrace_ShowsTheCommandForItsAddress()
     {
         var page = await app.SharedPageAsync();
