@@ -35,10 +35,9 @@ public sealed class WorkshopPageTests(AppFixture app)
         var code = (await presenter.Locator(".join-code").TextContentAsync())!;
         await Assertions.Expect(presenter.GetByRole(AriaRole.Img, new() { Name = "QR code of the join link" })).ToBeVisibleAsync();
 
-        // The attendee types the link shown on the projector (lower case is fine).
-        var attendee = await app.OpenAtAsync($"r/{code.ToLowerInvariant()}", page => page.GetByText("You follow the presenter"));
-        // A second attendee, in a browser of its own, follows alongside.
-        var second = await app.OpenAtAsync($"r/{code}", page => page.GetByText("You follow the presenter"), width: 400, height: 800);
+        // The attendee types the link shown on the projector (lower case is fine), on a phone's width. (Several attendees
+        // of one room are the server tests' and the across-instances test's; each page load here is ~10 CPU-seconds.)
+        var attendee = await app.OpenAtAsync($"r/{code.ToLowerInvariant()}", page => page.GetByText("You follow the presenter"), width: 400, height: 800);
         await Assertions.Expect(attendee.GetByRole(AriaRole.Button, new() { Name = "A healthy HTTPS site" })).ToHaveCountAsync(0);
 
         await AppFixture.OpenOptionsAsync(presenter);
@@ -74,14 +73,15 @@ public sealed class WorkshopPageTests(AppFixture app)
         await presenter.Keyboard.PressAsync("Escape");
         await Assertions.Expect(presenter.Locator("main.projector")).ToHaveCountAsync(0);
 
-        // The presenter's own question: an opinion poll, which the trace cannot judge.
+        // The presenter's own question: an opinion poll, which the trace cannot judge. This time the attendee does not
+        // answer: the reveal reaches it all the same.
         await presenter.GetByText("Or ask your own").ClickAsync();
         await presenter.Locator("#own-question").FillAsync("Would you trust this certificate?");
         await presenter.Locator("#own-choices").FillAsync("Yes\nNo");
         await presenter.GetByRole(AriaRole.Button, new() { Name = "Ask", Exact = true }).ClickAsync();
         await Assertions.Expect(question.Locator("h2.question")).ToHaveTextAsync("Would you trust this certificate?");
-        await question.GetByRole(AriaRole.Button, new() { Name = "No", Exact = true }).ClickAsync();
-        await Assertions.Expect(presenter.Locator(".room-questions .answers")).ToHaveTextAsync("1 answer(s)");
+        await Assertions.Expect(question.GetByRole(AriaRole.Button, new() { Name = "No", Exact = true })).ToBeVisibleAsync();
+        await Assertions.Expect(presenter.Locator(".room-questions .answers")).ToHaveTextAsync("0 answer(s)");
         await presenter.GetByRole(AriaRole.Button, new() { Name = "Reveal" }).ClickAsync();
         await Assertions.Expect(question.Locator(".reveal")).ToContainTextAsync("opinion poll");
         await AppFixture.ScreenshotAsync(attendee, nameof(Workshop_PresenterStepsThrough_AttendeeFollowsEveryStep) + "-reveal");
@@ -93,16 +93,10 @@ public sealed class WorkshopPageTests(AppFixture app)
         }
 
         await Assertions.Expect(attendee.Locator(".status p.ok")).ToContainTextAsync("Trace completed");
-        await Assertions.Expect(second.Locator(".status p.ok")).ToContainTextAsync("Trace completed");
         foreach (var name in new[] { "TLS handshake", "HTTP response", "Connection handling" })
-        {
             await Assertions.Expect(Step(attendee, name)).ToHaveClassAsync(new Regex(@"\bdone\b"));
-            await Assertions.Expect(Step(second, name)).ToHaveClassAsync(new Regex(@"\bdone\b"));
-        }
-
-        // The second attendee answered nothing: the reveal reached it all the same.
-        await Assertions.Expect(second.GetByRole(AriaRole.Region, new() { Name = "Question to the room" }).Locator(".reveal")).ToContainTextAsync("opinion poll");
-        await second.Context.CloseAsync();
+        // A phone's width: the room's page does not scroll sideways.
+        Assert.True(await attendee.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"));
         // Kept: the room lists it, for the attendee too, and a late joiner finds it there.
         await Assertions.Expect(attendee.GetByRole(AriaRole.Region, new() { Name = "The room's traces" }).GetByRole(AriaRole.Link)).ToHaveCountAsync(1);
         await AppFixture.ScreenshotAsync(presenter, nameof(Workshop_PresenterStepsThrough_AttendeeFollowsEveryStep) + "-presenter");
