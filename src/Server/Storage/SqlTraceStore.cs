@@ -218,7 +218,8 @@ public sealed class SqlTraceStore(TraceDatabase database) : ITraceStore, IDispos
                 Enum.Parse<StoredTraceOutcome>(Outcome),
                 FinalStatus,
                 FailingStep is null ? null : Enum.Parse<TraceStep>(FailingStep),
-                TotalMs is { } ms ? TimeSpan.FromMilliseconds(ms) : null,
+                // Kept as milliseconds for listing and sorting; back to the exact tick count the trace measured.
+                TotalMs is { } ms ? TimeSpan.FromTicks((long)Math.Round(ms * TimeSpan.TicksPerMillisecond)) : null,
                 EventCount),
             ClientId,
             RequestJson,
