@@ -34,6 +34,16 @@ public sealed partial class TracePageTests(AppFixture app)
         await Assertions.Expect(Step(page, "TLS handshake")).ToContainTextAsync("in one round trip");
         // The lab's TLS 1.3 server issues tickets after the handshake; they are told under Connection handling.
         await Assertions.Expect(Step(page, "Connection handling")).ToContainTextAsync(new Regex(@"issued \d+ session tickets? \(NewSessionTicket, valid "));
+
+        // An explanation explains: it does not say the step's subtitle over again (no clause of 20 characters or more
+        // of the subtitle appears in it word for word).
+        foreach (var name in Steps)
+        {
+            var message = (await Step(page, name).Locator("p.message").TextContentAsync())!;
+            var explain = await Step(page, name).Locator("p.explain").TextContentAsync() ?? "";
+            foreach (var clause in message.Split([';', ':', ','], StringSplitOptions.TrimEntries).Where(c => c.Length >= 20))
+                Assert.False(explain.Contains(clause, StringComparison.OrdinalIgnoreCase), $"{name}: the explanation repeats '{clause}'");
+        }
     }
 
     [Fact]

@@ -117,9 +117,11 @@ public static class Explanations
         step.Details<ConnectionDetails>().FirstOrDefault() is { } c
             ? c.ClosedBy switch
             {
-                ConnectionCloser.Server => $"The server closed the connection first ({c.Reason}). A new request would need a new connection.",
-                ConnectionCloser.Client => $"FlowTrace closed the connection: {c.Reason}.",
-                _ => $"The connection stays open and carries the next request ({c.Reason}).",
+                ConnectionCloser.Server => "The server hung up first, so a next request to it would pay for DNS, TCP and TLS all over again.",
+                ConnectionCloser.Client when c.KeepAlive => "The connection could have carried a next request to this server at no cost of DNS, TCP or TLS: " +
+                    "a browser keeps it open for a while for that. FlowTrace closes it because one trace is one request.",
+                ConnectionCloser.Client => "The connection could not carry another request, so FlowTrace closed it: a next request would start from DNS again.",
+                _ => "The connection stays open and carries the next request: that hop pays for no DNS, TCP or TLS.",
             } + Tickets(c)
             : "";
 

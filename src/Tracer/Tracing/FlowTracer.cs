@@ -290,24 +290,24 @@ public sealed class FlowTracer : ITracer
         {
             var waited = connection.Wire.PeerClosedAt is { } closedAt && closedAt > started ? run.Between(started, closedAt) : TimeSpan.Zero;
             await connection.DisposeAsync().ConfigureAwait(false);
-            run.Completed(TraceStep.Connection, $"The server closed the connection ({exchange.KeepAliveReason}){TicketsText(tickets)}",
+            run.Completed(TraceStep.Connection, $"Closed by the server ({exchange.KeepAliveReason}){TicketsText(tickets)}",
                 new ConnectionDetails(exchange.KeepAlive, ConnectionCloser.Server, false, exchange.KeepAliveReason, tickets), network: waited);
             return;
         }
 
-        var why = exchange.KeepAlive ? $"the connection could stay open ({exchange.KeepAliveReason}), but the trace is done with it" : exchange.KeepAliveReason;
         var waitedInVain = run.Between(started, run.Now());
         await connection.DisposeAsync().ConfigureAwait(false);
-        run.Completed(TraceStep.Connection, $"The tracer closed the connection: {why}{TicketsText(tickets)}",
-            new ConnectionDetails(exchange.KeepAlive, ConnectionCloser.Client, false, why, tickets), network: waitedInVain);
+        // The subtitle says what happened; why it matters is the page's explanation.
+        var state = exchange.KeepAlive ? $"it could have stayed open ({exchange.KeepAliveReason})" : exchange.KeepAliveReason;
+        run.Completed(TraceStep.Connection, $"Closed by the tracer, done with it: {state}{TicketsText(tickets)}",
+            new ConnectionDetails(exchange.KeepAlive, ConnectionCloser.Client, false, exchange.KeepAliveReason, tickets), network: waitedInVain);
     }
 
-    /// <summary>The session tickets in words: what they are for, since the trace itself never resumes.</summary>
+    /// <summary>The session tickets, counted (what they are for is the explanation's).</summary>
     private static string TicketsText(IReadOnlyList<TimeSpan> tickets) => tickets.Count switch
     {
         0 => "",
-        _ => $"; the server issued {tickets.Count} session ticket{(tickets.Count == 1 ? "" : "s")} " +
-            $"(valid {string.Join(", ", tickets.Distinct().Select(Format.Lifetime))}), with which a new connection could resume TLS without a full handshake",
+        _ => $"; {tickets.Count} session ticket{(tickets.Count == 1 ? "" : "s")} issued (valid {string.Join(", ", tickets.Distinct().Select(Format.Lifetime))})",
     };
 
     private sealed record OpenConnection(WireConnection Wire, IArrivalSource Stream, TlsSession? Tls, bool Reused) : IAsyncDisposable
