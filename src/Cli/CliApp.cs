@@ -1,5 +1,6 @@
 using FlowTrace.Contracts.Events;
 using FlowTrace.Contracts.Repeat;
+using FlowTrace.Contracts.Lab;
 using FlowTrace.Lab;
 using FlowTrace.Tracer.Tracing;
 
@@ -63,10 +64,16 @@ internal sealed class CliApp(TextWriter output, TextWriter error, TracerOptions?
 
                 if (arguments.Url is null)
                 {
+                    // As lessons, as the page shows them: a heading with what to look for, then its sites.
                     var nameWidth = lab.Sites.Max(s => s.Name.Length);
                     var urlWidth = lab.Sites.Max(s => s.Url.Length);
-                    foreach (var site in lab.Sites)
-                        await output.WriteLineAsync($"{site.Name.PadRight(nameWidth)}  {site.Url.PadRight(urlWidth)}  {site.Title}").ConfigureAwait(false);
+                    foreach (var lesson in LabLessonGuide.InOrder.Where(l => lab.Sites.Any(s => s.Lesson == l)))
+                    {
+                        await output.WriteLineAsync($"{LabLessonGuide.Title(lesson)}: {LabLessonGuide.LookFor(lesson)}").ConfigureAwait(false);
+                        foreach (var site in lab.Sites.Where(s => s.Lesson == lesson))
+                            await output.WriteLineAsync($"  {site.Name.PadRight(nameWidth)}  {site.Url.PadRight(urlWidth)}  {site.Title}").ConfigureAwait(false);
+                    }
+
                     return 0;
                 }
 

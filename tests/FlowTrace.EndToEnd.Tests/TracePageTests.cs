@@ -47,6 +47,31 @@ public sealed partial class TracePageTests(AppFixture app)
     }
 
     [Fact]
+    public async Task LabSites_AsLessons_GroupedByStepWithWhatToLookForHostileOnesFolded()
+    {
+        var page = await app.SharedPageAsync();
+        var lessons = page.Locator(".lab-lesson");
+        await Assertions.Expect(lessons.Locator("h3")).ToHaveTextAsync(
+            ["Start here", "DNS lookup", "TCP connection", "TLS and certificates", "HTTP request and response", "Connection handling", "Hostile servers"]);
+        var start = page.GetByRole(AriaRole.Region, new() { Name = "Start here" });
+        await Assertions.Expect(start.GetByRole(AriaRole.Button)).ToHaveTextAsync(["A healthy HTTPS site"]);
+        var dns = page.GetByRole(AriaRole.Region, new() { Name = "DNS lookup" });
+        await Assertions.Expect(dns.Locator("p.look-for")).ToContainTextAsync("Look at the DNS step");
+        await Assertions.Expect(dns.GetByRole(AriaRole.Button, new() { Name = "A name that does not exist" })).ToBeVisibleAsync();
+
+        // The hostile servers are folded away until asked for, with their count.
+        var fold = page.Locator("details.lab-fold");
+        await Assertions.Expect(fold.Locator("summary")).ToContainTextAsync(new Regex(@"Hostile servers \(\d+ sites\)"));
+        var hostile = fold.GetByRole(AriaRole.Button, new() { Name = "Hostile: not TLS at all" });
+        await Assertions.Expect(hostile).ToBeHiddenAsync();
+        await fold.Locator("summary").ClickAsync();
+        await Assertions.Expect(hostile).ToBeVisibleAsync();
+        await AppFixture.ScreenshotAsync(page, nameof(LabSites_AsLessons_GroupedByStepWithWhatToLookForHostileOnesFolded));
+        await fold.Locator("summary").ClickAsync();
+        await Assertions.Expect(hostile).ToBeHiddenAsync();
+    }
+
+    [Fact]
     public async Task TraceLabSite_RefusedConnection_FailureShownInTcpStep()
     {
         var page = await app.SharedPageAsync();

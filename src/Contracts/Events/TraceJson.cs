@@ -70,6 +70,7 @@ public static class TraceJson
     private static IEnumerable<JsonConverter> EnumConverters() =>
     [
         new JsonStringEnumConverter<TraceStep>(JsonNamingPolicy.CamelCase),
+        new JsonStringEnumConverter<Lab.LabLesson>(JsonNamingPolicy.CamelCase),
         new JsonStringEnumConverter<TraceEventKind>(JsonNamingPolicy.CamelCase),
         new JsonStringEnumConverter<WireDirection>(JsonNamingPolicy.CamelCase),
         new JsonStringEnumConverter<TcpAttemptOutcome>(JsonNamingPolicy.CamelCase),

@@ -6,4 +6,5 @@ namespace FlowTrace.Contracts.Lab;
 /// <param name="Title">A few words for a list.</param>
 /// <param name="Demonstrates">What tracing it teaches.</param>
 /// <param name="ExpectedFailureStep">The step where a trace of it fails, or null when it completes.</param>
-public sealed record LabSite(string Name, string Url, string Title, string Demonstrates, string? ExpectedFailureStep = null);
+/// <param name="Lesson">What it teaches: the step to watch, or the hostile servers' lesson.</param>
+public sealed record LabSite(string Name, string Url, string Title, string Demonstrates, string? ExpectedFailureStep = null, LabLesson Lesson = LabLesson.Start);

@@ -94,8 +94,8 @@ public sealed class CliTests
     {
         var (code, output, _) = await RunAsync("--lab");
         Assert.Equal(0, code);
-        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Contains(lines, l => l.StartsWith("hostile-too-many-headers ", StringComparison.Ordinal));
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => l.Contains("://", StringComparison.Ordinal)).ToList();
+        Assert.Contains(lines, l => l.StartsWith("  hostile-too-many-headers ", StringComparison.Ordinal));
         Assert.Single(lines.Select(l => l.IndexOf("https://", StringComparison.Ordinal) is var i and >= 0 ? i : l.IndexOf("http://", StringComparison.Ordinal)).Distinct());
     }
 
@@ -242,6 +242,12 @@ public sealed class CliTests
         Assert.Equal(0, code);
         Assert.Contains("https://www.lab.test:", output, StringComparison.Ordinal);
         Assert.Contains("redirect", output, StringComparison.Ordinal);
+        // As lessons: each heading says what to look for, and its sites follow it.
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).ToList();
+        var dns = lines.FindIndex(l => l.StartsWith("DNS lookup: Look at the DNS step", StringComparison.Ordinal));
+        var tcp = lines.FindIndex(l => l.StartsWith("TCP connection: ", StringComparison.Ordinal));
+        Assert.InRange(lines.FindIndex(l => l.StartsWith("  nxdomain ", StringComparison.Ordinal)), dns + 1, tcp - 1);
+        Assert.True(lines.FindIndex(l => l.StartsWith("Hostile servers: ", StringComparison.Ordinal)) < lines.FindIndex(l => l.StartsWith("  dns-garbage ", StringComparison.Ordinal)));
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using FlowTrace.Contracts.Lab;
 using FlowTrace.Contracts.Requests;
 using FlowTrace.Contracts.Events;
 using FlowTrace.Tracer.Tracing;
@@ -353,6 +354,31 @@ public sealed class LabTraceTests(LabFixture lab)
         Assert.DoesNotContain(seen, e => e.Step == S.HttpResponse);
         TraceAssert.FailedAt(seen, S.ServerProcessing, "cancelled");
         Assert.IsType<TraceSummary>(seen[^1].Details);
+    }
+
+    [Fact]
+    public void Sites_AsLessons_EachInTheLessonOfTheStepItTeaches()
+    {
+        var sites = lab.Lab.Sites;
+        // Every lesson has sites, and has something to say; the healthy site alone starts.
+        Assert.All(LabLessonGuide.InOrder, lesson =>
+        {
+            Assert.Contains(sites, s => s.Lesson == lesson);
+            Assert.False(string.IsNullOrWhiteSpace(LabLessonGuide.LookFor(lesson)));
+        });
+        Assert.Equal(["www"], sites.Where(s => s.Lesson == LabLesson.Start).Select(s => s.Name));
+        // The misbehaving servers are in their own fold, and nothing else is.
+        var hostile = sites.Where(s => s.Name.StartsWith("hostile", StringComparison.Ordinal) || s.Name.StartsWith("tls-", StringComparison.Ordinal)
+            || s.Name.StartsWith("dns-", StringComparison.Ordinal) || s.Title.StartsWith("Hostile", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(hostile);
+        Assert.All(hostile, s => Assert.Equal(LabLesson.Hostile, s.Lesson));
+        Assert.All(sites.Where(s => s.Lesson == LabLesson.Hostile).Except(hostile), s => Assert.Contains(s.Name, (string[])["many-sans"]));
+        // A site that fails where its lesson looks (other than hostile ones) teaches that step.
+        Assert.Equal(LabLesson.Dns, lab.Lab.Site("nxdomain").Lesson);
+        Assert.Equal(LabLesson.Tcp, lab.Lab.Site("refused").Lesson);
+        Assert.Equal(LabLesson.Tls, lab.Lab.Site("tls12").Lesson);
+        Assert.Equal(LabLesson.Http, lab.Lab.Site("slow").Lesson);
+        Assert.Equal(LabLesson.Connection, lab.Lab.Site("close").Lesson);
     }
 
     [Fact]
