@@ -157,10 +157,16 @@ public sealed partial class TracePageTests(AppFixture app)
         await next.WaitForAsync();
         await Assertions.Expect(Step(page, "DNS lookup")).ToHaveClassAsync(new Regex(@"\bdone\b"));
         await Assertions.Expect(Step(page, "TCP connection")).ToHaveClassAsync(new Regex(@"\bwaiting\b"));
+        // The ladder grows with the trace: the DNS messages while paused after DNS, nothing of TCP yet.
+        var ladder = page.Locator("svg.ladder");
+        await Assertions.Expect(ladder.Locator("g.arrow.dns").First).ToBeVisibleAsync();
+        await Assertions.Expect(ladder.Locator("g.arrow.tcp")).ToHaveCountAsync(0);
         await AppFixture.ScreenshotAsync(page, nameof(StepMode_LabSite_PausesAfterEachStepAndResumesOnNextStep) + "-paused");
         await next.ClickAsync();
         await Assertions.Expect(Step(page, "TCP connection")).ToHaveClassAsync(new Regex(@"\bdone\b"));
         await Assertions.Expect(Step(page, "TLS handshake")).ToHaveClassAsync(new Regex(@"\bwaiting\b"));
+        await Assertions.Expect(ladder.Locator("g.arrow[data-label='SYN-ACK']")).ToBeVisibleAsync();
+        await Assertions.Expect(ladder.Locator("g.arrow.tls")).ToHaveCountAsync(0);
         for (var i = 0; i < 10 && await page.Locator(".status p.ok").CountAsync() == 0; i++)
         {
             await next.Or(page.Locator(".status p.ok")).First.WaitForAsync();
