@@ -105,6 +105,17 @@ public sealed class AppFixture : IAsyncLifetime
             await options.Locator("> summary").ClickAsync();
     }
 
+    /// <summary>The events of the trace the page just ran, as the server kept them.</summary>
+    public static async Task<List<System.Text.Json.JsonElement>> KeptEventsAsync(IPage page)
+    {
+        var permalink = page.Locator("section.stored a.permalink");
+        await Assertions.Expect(permalink).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^/t/[A-Za-z0-9_-]{22}$"));
+        var id = (await permalink.TextContentAsync())![3..];
+        var json = await page.EvaluateAsync<string>("id => fetch('/api/traces/' + id).then(r => r.text())", id);
+        using var document = System.Text.Json.JsonDocument.Parse(json);
+        return [.. document.RootElement.GetProperty("events").EnumerateArray().Select(e => e.Clone())];
+    }
+
     public static Task ScreenshotAsync(IPage page, string name) =>
         page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, name + ".png"), FullPage = true });
 

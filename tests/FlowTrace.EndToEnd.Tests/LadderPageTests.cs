@@ -13,7 +13,7 @@ public sealed class LadderPageTests(AppFixture app)
     {
         var page = await app.SharedPageAsync();
         await AppFixture.TraceLabSiteAsync(page, "A healthy HTTPS site");
-        var events = await KeptEventsAsync(page);
+        var events = await AppFixture.KeptEventsAsync(page);
         var ladder = page.Locator("svg.ladder");
 
         // Lanes: the client, the resolver the DNS step asked, the server it connected to.
@@ -88,17 +88,6 @@ public sealed class LadderPageTests(AppFixture app)
 
     private static string? Type(JsonElement e) =>
         e.GetProperty("details") is { ValueKind: JsonValueKind.Object } details ? details.GetProperty("type").GetString() : null;
-
-    /// <summary>The events of the trace the page just ran, as the server kept them.</summary>
-    private static async Task<List<JsonElement>> KeptEventsAsync(IPage page)
-    {
-        var permalink = page.Locator("section.stored a.permalink");
-        await Assertions.Expect(permalink).ToHaveTextAsync(new Regex(@"^/t/[A-Za-z0-9_-]{22}$"));
-        var id = (await permalink.TextContentAsync())![3..];
-        var json = await page.EvaluateAsync<string>("id => fetch('/api/traces/' + id).then(r => r.text())", id);
-        using var document = JsonDocument.Parse(json);
-        return [.. document.RootElement.GetProperty("events").EnumerateArray().Select(e => e.Clone())];
-    }
 
     private static async Task<double> HeightAsync(ILocator svg) =>
         await svg.EvaluateAsync<double>("svg => svg.viewBox.baseVal.height");

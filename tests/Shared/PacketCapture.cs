@@ -15,15 +15,18 @@ public sealed class PacketCapture : IAsyncDisposable
         _file = file;
     }
 
+    /// <summary>The capture file (complete once <see cref="StopAsync"/> returned), for tshark to dissect further.</summary>
+    public string File => _file;
+
     /// <summary>Starts capturing TCP traffic to or from <paramref name="ports"/> on lo and waits until tshark writes.</summary>
     public static async Task<PacketCapture> StartAsync(string directory, params int[] ports)
     {
         var file = Path.Combine(directory, $"capture-{Guid.NewGuid():N}.pcapng");
         var filter = string.Join(" or ", ports.Select(p => $"tcp port {p}"));
         var tshark = ExternalProcess.Start("tshark", ["-i", "lo", "-f", filter, "-w", file, "-q"]);
-        for (var i = 0; i < 100 && (!File.Exists(file) || new FileInfo(file).Length == 0); i++)
+        for (var i = 0; i < 100 && (!System.IO.File.Exists(file) || new FileInfo(file).Length == 0); i++)
             await Task.Delay(100);
-        if (!File.Exists(file))
+        if (!System.IO.File.Exists(file))
             throw new InvalidOperationException($"tshark did not start capturing: {tshark.Log}");
         await Task.Delay(500);
         return new PacketCapture(tshark, file);

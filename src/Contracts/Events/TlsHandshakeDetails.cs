@@ -20,6 +20,10 @@ namespace FlowTrace.Contracts.Events;
 /// <param name="StapledOcsp">The OCSP response stapled to the certificate, or null when the server sent none.</param>
 /// <param name="KeyExchangeSignature">The signature scheme of a TLS 1.2 ServerKeyExchange (e.g. rsa_pss_rsae_sha256), or
 /// null (TLS 1.3 signs in CertificateVerify, which travels encrypted; RSA key exchange signs nothing).</param>
+/// <param name="ClientHelloFields">The ClientHello's bytes (<paramref name="ClientHello"/>) field by field, explained.</param>
+/// <param name="ServerHelloFields">The bytes of the ServerHello's record (<paramref name="ServerHello"/>; the
+/// HelloRetryRequest's when there was one) field by field, explained, with whatever else that record carries (TLS
+/// 1.2's ServerKeyExchange when the server sent its flight in one record).</param>
 public sealed record TlsHandshakeDetails(
     string? ServerName,
     string Version,
@@ -37,7 +41,9 @@ public sealed record TlsHandshakeDetails(
     string? HelloRetryGroup = null,
     bool ClientCertificateRequested = false,
     StapledOcspResponse? StapledOcsp = null,
-    string? KeyExchangeSignature = null) : TraceEventDetails
+    string? KeyExchangeSignature = null,
+    IReadOnlyList<ByteField>? ClientHelloFields = null,
+    IReadOnlyList<ByteField>? ServerHelloFields = null) : TraceEventDetails
 {
     /// <summary>True when no finding is an error: a browser would accept this certificate.</summary>
     public bool CertificateAccepted => Findings.All(f => f.Severity != FindingSeverity.Error);

@@ -199,9 +199,11 @@ internal sealed partial class TlsHandshaker(TimeProvider time, CertificateValida
             : incoming.KeyExchangeGroup is { } offered ? TlsNames.GroupName(offered) : null;
         var retryGroup = incoming.RetryGroup is { } asked ? TlsNames.GroupName(asked) : null;
         var signature = incoming.KeyExchangeSignature is { } signed ? TlsNames.SignatureSchemeName(signed) : null;
+        byte[] clientHelloBytes = outgoing.FirstHelloRecord ?? [], serverHelloBytes = [.. serverHello];
         var details = new TlsHandshakeDetails(serverName, version, suite, group, client.SelectedAlpn, network, crypto,
-            outgoing.FirstHelloRecord ?? [], [.. serverHello], certificates, findings, work.Elapsed(ClientWorkNames.CertificateValidation),
-            roundTrips, retryGroup, certificateRequested, staple, signature);
+            clientHelloBytes, serverHelloBytes, certificates, findings, work.Elapsed(ClientWorkNames.CertificateValidation),
+            roundTrips, retryGroup, certificateRequested, staple, signature,
+            HelloAnnotator.Annotate(clientHelloBytes), HelloAnnotator.Annotate(serverHelloBytes));
         var verdict = details.CertificateAccepted
             ? "certificate valid"
             : $"a browser would refuse this certificate: {string.Join("; ", findings.Select(f => f.Code))}";

@@ -1,0 +1,44 @@
+using System.Text.Json;
+using Microsoft.Playwright;
+
+namespace FlowTrace.EndToEnd.Tests;
+
+/// <summary>The hellos' bytes in the page, field by field, checked against the kept trace's own decoding.</summary>
+[Collection(AppCollection.Name)]
+public sealed class BytesPageTests(AppFixture app)
+{
+    [Fact]
+    public async Task TlsDetails_HealthySite_ClientHelloByteByByteAsTheTraceDecodedIt()
+    {
+        var page = await app.SharedPageAsync();
+        await AppFixture.TraceLabSiteAsync(page, "A healthy HTTPS site");
+        var tls = (await AppFixture.KeptEventsAsync(page)).Single(e => e.GetProperty("details") is { ValueKind: JsonValueKind.Object } d && d.GetProperty("type").GetString() == "tlsHandshake").GetProperty("details");
+        var fields = Flatten(tls.GetProperty("clientHelloFields")).ToList();
+
+        var step = page.Locator("ol.steps").First.GetByRole(AriaRole.Listitem, new() { Name = "TLS handshake", Exact = true });
+        await step.Locator("details.step-details > summary").ClickAsync();
+        var hello = step.Locator("details.byte-fields[data-message='ClientHello']");
+        await hello.Locator("summary").ClickAsync();
+        // A row per field the trace decoded, in the same order, with the same names and values.
+        var rows = hello.Locator("tr.field");
+        await Assertions.Expect(rows).ToHaveCountAsync(fields.Count);
+        Assert.Equal(fields.Select(f => f.GetProperty("name").GetString()), await rows.Locator("td.name").AllTextContentsAsync());
+        // The record header's bytes as sent: a handshake record (0x16) of TLS's frozen version.
+        await Assertions.Expect(rows.First.Locator("td.hex")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^16 03 0[13] "));
+        await Assertions.Expect(hello.Locator("tr[data-field='Server name'] td.value")).ToContainTextAsync(tls.GetProperty("serverName").GetString()!);
+        await Assertions.Expect(hello.Locator("tr[data-field='Extension: key_share'] td.value")).ToContainTextAsync("x25519");
+        await AppFixture.ScreenshotAsync(page, nameof(TlsDetails_HealthySite_ClientHelloByteByByteAsTheTraceDecodedIt));
+        await hello.Locator("summary").ClickAsync();
+        await step.Locator("details.step-details > summary").ClickAsync();
+    }
+
+    private static IEnumerable<JsonElement> Flatten(JsonElement fields)
+    {
+        foreach (var field in fields.EnumerateArray())
+        {
+            yield return field;
+            foreach (var inner in Flatten(field.GetProperty("fields")))
+                yield return inner;
+        }
+    }
+}
