@@ -101,9 +101,9 @@ internal sealed class CliApp(TextWriter output, TextWriter error, TracerOptions?
                 return 2;
             }
 
-            if (((arguments.WriteOut, arguments.Har, arguments.Store) is not (null, null, null) || arguments.Commands) && arguments.Repeat > 1)
+            if (((arguments.WriteOut, arguments.Har, arguments.Store) is not (null, null, null) || arguments.Commands || arguments.Bytes) && arguments.Repeat > 1)
             {
-                await error.WriteLineAsync("flowtrace: -w, --har, --store and --commands take one trace; leave out --repeat.").ConfigureAwait(false);
+                await error.WriteLineAsync("flowtrace: -w, --har, --store, --commands and --bytes take one trace; leave out --repeat.").ConfigureAwait(false);
                 return 2;
             }
 
@@ -243,6 +243,20 @@ internal sealed class CliApp(TextWriter output, TextWriter error, TracerOptions?
             {
                 await error.WriteLineAsync($"flowtrace: --har: {e.Message}").ConfigureAwait(false);
                 ok = false;
+            }
+        }
+
+        if (arguments.Bytes)
+        {
+            var hellos = events.Select(e => e.Details).OfType<TlsHandshakeDetails>().ToList();
+            if (hellos.Count == 0)
+                await say.WriteLineAsync("# --bytes: no TLS handshake completed, there are no hellos to show").ConfigureAwait(false);
+            foreach (var tls in hellos)
+            {
+                foreach (var line in Tracer.Export.ByteFieldText.Lines("ClientHello", tls.ClientHello, tls.ClientHelloFields ?? []))
+                    await say.WriteLineAsync(line).ConfigureAwait(false);
+                foreach (var line in Tracer.Export.ByteFieldText.Lines(tls.HelloRetryGroup is null ? "ServerHello" : "HelloRetryRequest", tls.ServerHello, tls.ServerHelloFields ?? []))
+                    await say.WriteLineAsync(line).ConfigureAwait(false);
             }
         }
 

@@ -261,6 +261,8 @@ internal static class HelloAnnotator
                 return ("", "Ties the keys to the whole handshake (TLS 1.2), against man-in-the-middle resumption attacks.", parts);
             case ExtensionType.session_ticket:
                 return (d.Remaining == 0 ? "empty" : $"{d.Remaining:N0} bytes", "TLS 1.2: the client takes session tickets, to resume later without a full handshake.", parts);
+            case ExtensionType.encrypt_then_mac:
+                return ("", "TLS 1.2 with CBC suites: the MAC covers the encrypted bytes, which closes padding-oracle attacks.", parts);
             case ExtensionType.renegotiation_info:
                 return ("", "Secure renegotiation (TLS 1.2): binds a renegotiation to the connection it renegotiates.", parts);
             default:

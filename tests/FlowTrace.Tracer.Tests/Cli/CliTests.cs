@@ -69,6 +69,22 @@ public sealed class CliTests
     }
 
     [Fact]
+    public async Task Run_Bytes_HellosPrintedFieldByFieldFromTheRecordHeader()
+    {
+        var (code, output, error) = await RunAsync("www", "--lab", "--bytes", "--no-color");
+        Assert.True(code == 0, error);
+        var lines = output.Split('\n');
+        var client = Array.FindIndex(lines, l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^ClientHello \(\d+ bytes\)$"));
+        var server = Array.FindIndex(lines, l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^ServerHello \(\d+ bytes\)$"));
+        Assert.True(client >= 0 && server > client, output);
+        // Offset, the bytes, the field: a handshake record first, then its header, the SNI among the extensions.
+        Assert.Matches(@"^  0000  16 03 0[13] [0-9a-f]{2} [0-9a-f]{2}\s+Record header: handshake, ", lines[client + 1]);
+        Assert.Matches(@"^  0005  01 ", lines[client + 2]);
+        Assert.Contains(lines[client..server], l => l.Contains("Server name: www.lab.test", StringComparison.Ordinal));
+        Assert.Contains(lines[server..], l => l.Contains("Extension: supported_versions: TLS 1.3 (0x0304)", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Run_FailedTrace_EndsWithACrossNotACheckMark()
     {
         var (code, output, _) = await RunAsync("refused", "--lab");
