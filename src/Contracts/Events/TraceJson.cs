@@ -71,6 +71,8 @@ public static class TraceJson
     [
         new JsonStringEnumConverter<TraceStep>(JsonNamingPolicy.CamelCase),
         new JsonStringEnumConverter<Lab.LabLesson>(JsonNamingPolicy.CamelCase),
+        new JsonStringEnumConverter<Ladder.LadderLaneKind>(JsonNamingPolicy.CamelCase),
+        new JsonStringEnumConverter<Ladder.LadderMeasuredEnd>(JsonNamingPolicy.CamelCase),
         new JsonStringEnumConverter<TraceEventKind>(JsonNamingPolicy.CamelCase),
         new JsonStringEnumConverter<WireDirection>(JsonNamingPolicy.CamelCase),
         new JsonStringEnumConverter<TcpAttemptOutcome>(JsonNamingPolicy.CamelCase),
