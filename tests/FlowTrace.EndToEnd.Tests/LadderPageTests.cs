@@ -52,6 +52,13 @@ public sealed class LadderPageTests(AppFixture app)
         await Assertions.Expect(selected).ToContainTextAsync("(measured)");
         await AppFixture.ScreenshotAsync(page, nameof(Ladder_HealthySite_AnArrowPerMessageOfTheEventsWithDetailsAndText));
 
+        // The ClientHello's arrow shows its bytes, explained.
+        await ladder.Locator("g.arrow[data-label='ClientHello']").ClickAsync();
+        await Assertions.Expect(selected.Locator("details.byte-fields[data-message='ClientHello'] summary")).ToContainTextAsync("ClientHello, byte by byte");
+        await ladder.Locator("g.arrow[data-label='ClientHello']").ClickAsync();
+        await request.FocusAsync();
+        await page.Keyboard.PressAsync("Enter");
+
         // The text alternative lists the same messages, in the same order.
         var text = page.Locator("details.ladder-text li");
         await Assertions.Expect(text).ToHaveCountAsync(count);
