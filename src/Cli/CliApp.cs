@@ -248,6 +248,13 @@ internal sealed class CliApp(TextWriter output, TextWriter error, TracerOptions?
 
         if (arguments.Bytes)
         {
+            foreach (var request in events.Select(e => e.Details).OfType<HttpRequestDetails>())
+            {
+                var (head, fields) = Contracts.Bytes.RequestHeadFields.Of(request);
+                foreach (var line in Tracer.Export.ByteFieldText.Lines("Request head", head, fields))
+                    await say.WriteLineAsync(line).ConfigureAwait(false);
+            }
+
             var hellos = events.Select(e => e.Details).OfType<TlsHandshakeDetails>().ToList();
             if (hellos.Count == 0)
                 await say.WriteLineAsync("# --bytes: no TLS handshake completed, there are no hellos to show").ConfigureAwait(false);

@@ -46,7 +46,7 @@ internal sealed record CliArguments
     /// <summary>--har FILE: write the trace as an HTTP Archive (HAR 1.2) to FILE.</summary>
     public string? Har { get; init; }
 
-    /// <summary>--bytes: after the trace, print the TLS hellos' bytes field by field, explained.</summary>
+    /// <summary>--bytes: after the trace, print the request heads' and the TLS hellos' bytes field by field, explained.</summary>
     public bool Bytes { get; init; }
 
     /// <summary>--commands: after the trace, print the curl and openssl s_client commands that repeat it.</summary>
@@ -85,7 +85,7 @@ internal sealed record CliArguments
           --har FILE               also write the trace as an HTTP Archive (HAR 1.2: DevTools, WebPageTest)
           --store URL              keep the trace on the FlowTrace server at URL and print its permalink
           --commands               print the curl and openssl s_client commands that repeat the trace
-          --bytes                  print the ClientHello and ServerHello byte by byte, each field named and explained
+          --bytes                  print the request head, ClientHello and ServerHello byte by byte, each field named and explained
           --no-color               no colours (also: NO_COLOR set, or output not a terminal)
           --version                print the version
           -h, --help               show this help

@@ -30,6 +30,18 @@ public sealed class BytesPageTests(AppFixture app)
         await AppFixture.ScreenshotAsync(page, nameof(TlsDetails_HealthySite_ClientHelloByteByByteAsTheTraceDecodedIt));
         await hello.Locator("summary").ClickAsync();
         await step.Locator("details.step-details > summary").ClickAsync();
+
+        // The request head too, field by field: the request line's parts, then a row per header as sent.
+        var request = (await AppFixture.KeptEventsAsync(page)).Single(e => e.GetProperty("details") is { ValueKind: JsonValueKind.Object } d && d.GetProperty("type").GetString() == "httpRequest").GetProperty("details");
+        var requestStep = page.Locator("ol.steps").First.GetByRole(AriaRole.Listitem, new() { Name = "HTTP request", Exact = true });
+        await requestStep.Locator("details.step-details > summary").ClickAsync();
+        var head = requestStep.Locator("details.byte-fields[data-message='Request head']");
+        await head.Locator("summary").ClickAsync();
+        await Assertions.Expect(head.Locator("tr.field").First.Locator("td.hex")).ToHaveTextAsync("47 45 54");
+        var headers = request.GetProperty("headers").EnumerateArray().ToList();
+        await Assertions.Expect(head.Locator("tr.field[data-field^='Header: '] td.name")).ToHaveTextAsync(headers.Select(h => $"Header: {h.GetProperty("name").GetString()}").ToArray());
+        await head.Locator("summary").ClickAsync();
+        await requestStep.Locator("details.step-details > summary").ClickAsync();
     }
 
     private static IEnumerable<JsonElement> Flatten(JsonElement fields)

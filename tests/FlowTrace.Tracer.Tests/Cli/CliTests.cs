@@ -82,6 +82,12 @@ public sealed class CliTests
         Assert.Matches(@"^  0005  01 ", lines[client + 2]);
         Assert.Contains(lines[client..server], l => l.Contains("Server name: www.lab.test", StringComparison.Ordinal));
         Assert.Contains(lines[server..], l => l.Contains("Extension: supported_versions: TLS 1.3 (0x0304)", StringComparison.Ordinal));
+        // The request head too: "GET / HTTP/1.1" in its bytes, then the Host header.
+        var head = Array.FindIndex(lines, l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^Request head \(\d+ bytes\)$"));
+        Assert.True(head >= 0, output);
+        Assert.Matches(@"^  0000  47 45 54\s+Method: GET — ", lines[head + 1]);
+        Assert.Matches(@"^  0004  2f\s+Request target: / — ", lines[head + 3]);
+        Assert.Contains(lines[head..], l => l.Contains("Header: Host: www.lab.test:", StringComparison.Ordinal));
     }
 
     [Fact]
