@@ -336,6 +336,7 @@ internal sealed class CliApp(TextWriter output, TextWriter error, TracerOptions?
             ConnectTo = arguments.ConnectTo ?? Resolved(arguments.Resolve, url),
             Timeouts = arguments.MaxTime is { } maxTime ? request.Timeouts with { Total = maxTime } : request.Timeouts,
             FollowRedirects = !arguments.NoRedirects,
+            AgainOnSameConnection = arguments.Again,
             // An array, the collection the warm-up's requests hold too: another list type would be compiled mid-trace.
             ExtraTrustedRoots = (lab is not null ? [lab.CaCertificate] : Array.Empty<byte[]>()).Concat(arguments.CaCertificates.SelectMany(ReadCertificates)).ToArray(),
         };

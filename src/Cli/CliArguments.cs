@@ -46,6 +46,9 @@ internal sealed record CliArguments
     /// <summary>--har FILE: write the trace as an HTTP Archive (HAR 1.2) to FILE.</summary>
     public string? Har { get; init; }
 
+    /// <summary>--again: then the same request again on the connection the first kept alive (warm against cold).</summary>
+    public bool Again { get; init; }
+
     /// <summary>--bytes: after the trace, print the request heads' and the TLS hellos' bytes field by field, explained.</summary>
     public bool Bytes { get; init; }
 
@@ -85,6 +88,7 @@ internal sealed record CliArguments
           --har FILE               also write the trace as an HTTP Archive (HAR 1.2: DevTools, WebPageTest)
           --store URL              keep the trace on the FlowTrace server at URL and print its permalink
           --commands               print the curl and openssl s_client commands that repeat the trace
+          --again                  then send the same request again on the same connection (no DNS, TCP or TLS)
           --bytes                  print the request head, ClientHello and ServerHello byte by byte, each field named and explained
           --no-color               no colours (also: NO_COLOR set, or output not a terminal)
           --version                print the version
@@ -151,6 +155,7 @@ internal sealed record CliArguments
                 "--har" => result with { Har = Value() },
                 "--commands" => result with { Commands = true },
                 "--bytes" => result with { Bytes = true },
+                "--again" => result with { Again = true },
                 "--store" => result with { Store = ParseServer(Value()) },
                 "--repeat" => result with { Repeat = ParseRepeat(Value()) },
                 "--cacert" => result with { CaCertificates = [.. result.CaCertificates, Value()] },

@@ -27,6 +27,19 @@ public sealed class ApiTests(ServerFixture server)
         Assert.Equal(2, events.Select(e => e.Details).OfType<RedirectDetails>().Count());
     }
 
+    [Fact]
+    public async Task PostTraces_AgainOnSameConnection_SecondRequestOnTheKeptConnection()
+    {
+        using var http = server.Http();
+        var url = await server.LabUrlAsync("www");
+        using var response = await http.PostAsync("/api/traces", Json($$"""{"url": "{{url}}", "againOnSameConnection": true}"""));
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var events = (await response.Content.ReadFromJsonAsync<TraceStoredResult>(TraceJson.Options))!.Events;
+        Assert.Equal(url, Assert.Single(events.Select(e => e.Details).OfType<SameConnectionAgainDetails>()).Url);
+        Assert.True(events.Select(e => e.Details).OfType<TcpConnectedDetails>().Last().Reused);
+        Assert.DoesNotContain(events, e => e.Hop == 1 && e.Step is TraceStep.Dns or TraceStep.Tls);
+    }
+
     [Theory]
     [InlineData("""{"url": "ftp://example.test/"}""", "scheme 'ftp:'")]
     [InlineData("""{"url": "https://example.test/", "noSuchOption": true}""", "noSuchOption")]

@@ -21,6 +21,7 @@ namespace FlowTrace.Contracts.Events;
 [JsonDerivedType(typeof(BodyChunkDetails), "bodyChunk")]
 [JsonDerivedType(typeof(ConnectionDetails), "connection")]
 [JsonDerivedType(typeof(RedirectDetails), "redirect")]
+[JsonDerivedType(typeof(SameConnectionAgainDetails), "sameConnectionAgain")]
 [JsonDerivedType(typeof(StepFailureDetails), "failure")]
 [JsonDerivedType(typeof(StepPausedDetails), "stepPaused")]
 [JsonDerivedType(typeof(TraceSummary), "summary")]

@@ -9,6 +9,9 @@ public static class TraceIntervalNames
     /// <summary>Between two hops of a redirect chain: deciding where to go next.</summary>
     public const string Redirect = "redirect";
 
+    /// <summary>Between the first request and the same request again on the same connection.</summary>
+    public const string Again = "again";
+
     /// <summary>After the last step: closing what the trace opened (a connection whose handshake failed, say) and
     /// handing over the summary; when no step ran, checking the request and saying why it was refused.</summary>
     public const string Finishing = "finishing";

@@ -24,6 +24,10 @@ public sealed record TraceRequestMessage
     /// <summary>The SNI name when <see cref="Sni"/> is custom.</summary>
     public string? SniName { get; init; }
 
+    /// <summary>Then send the same request again on the connection the first one kept alive (warm against cold: no DNS,
+    /// TCP or TLS the second time). Default false.</summary>
+    public bool? AgainOnSameConnection { get; init; }
+
     /// <summary>Whether to follow redirects (default true).</summary>
     public bool? FollowRedirects { get; init; }
 

@@ -61,6 +61,7 @@ public sealed class TraceRequestFactory(LabHost labHost, IOptions<FlowTraceServe
             Sni = message.Sni ?? SniMode.UrlHost,
             SniName = message.SniName,
             FollowRedirects = message.FollowRedirects ?? true,
+            AgainOnSameConnection = message.AgainOnSameConnection ?? false,
             MaxRedirects = message.MaxRedirects ?? defaults.MaxRedirects,
             ConnectTo = message.ConnectTo,
             ExtraTrustedRoots = [.. lab is not null ? [lab.CaCertificate] : Array.Empty<byte[]>(), .. trusted],

@@ -145,6 +145,7 @@ public sealed class FlowTracer : ITracer
         var origin = target;
         OpenConnection? kept = null;
         int? status = null;
+        var againSent = false;
         try
         {
             for (var hop = 0; ; hop++)
@@ -174,10 +175,24 @@ public sealed class FlowTracer : ITracer
                 if (!exchange.Failed && exchange.Head is { } head && request.FollowRedirects && RedirectStatuses.Contains(head.StatusCode) && head.Value("Location") is { } location)
                     (next, redirectFailure) = NextHop(target, location, hop, request.MaxRedirects);
 
+                // Warm against cold: the same request once more on this connection, when the server keeps it.
+                var again = next is null && redirectFailure is null && request.AgainOnSameConnection && !againSent && !exchange.Failed;
+                if (again && (!exchange.KeepAlive || connection.Wire.PeerClosed))
+                {
+                    run.Detail(TraceStep.Trace, $"No second request on this connection: the server does not keep it ({(connection.Wire.PeerClosed ? "it closed the connection" : exchange.KeepAliveReason)})");
+                    again = false;
+                }
+
+                if (again)
+                {
+                    next = target;
+                    againSent = true;
+                }
+
                 var reuse = next is not null && exchange.KeepAlive && next.SameOrigin(target) && !connection.Wire.PeerClosed;
                 await FinishConnectionAsync(connection, exchange, reuse, run, cancellationToken).ConfigureAwait(false);
                 if (next is not null && !exchange.Failed && redirectFailure is null)
-                    run.IntervalUntilNextStep(TraceIntervalNames.Redirect);
+                    run.IntervalUntilNextStep(again ? TraceIntervalNames.Again : TraceIntervalNames.Redirect);
                 if (next is not null && !exchange.Failed)
                     await run.PauseAfterAsync(TraceStep.Connection, reuse ? TraceStep.HttpRequest : TraceStep.Dns, cancellationToken).ConfigureAwait(false);
                 if (exchange.Failed)
@@ -191,8 +206,12 @@ public sealed class FlowTracer : ITracer
                 if (next is null)
                     return (null, target.Uri.ToString(), status);
 
-                run.Detail(TraceStep.Trace, $"{status} redirect to {next.Uri}{(reuse ? " (same origin: reusing the connection)" : "")}",
-                    new RedirectDetails(status ?? 0, target.Uri.ToString(), next.Uri.ToString(), next.SameOrigin(target)));
+                if (again)
+                    run.Detail(TraceStep.Trace, $"Again on the same connection: {next.Uri}, with nothing to look up, connect or negotiate",
+                        new SameConnectionAgainDetails(next.Uri.ToString()));
+                else
+                    run.Detail(TraceStep.Trace, $"{status} redirect to {next.Uri}{(reuse ? " (same origin: reusing the connection)" : "")}",
+                        new RedirectDetails(status ?? 0, target.Uri.ToString(), next.Uri.ToString(), next.SameOrigin(target)));
                 if (reuse)
                     kept = connection with { Reused = true };
                 target = next;

@@ -36,6 +36,10 @@ public sealed record TraceRequest
     /// <summary>Narrows the client's TLS offer (groups, suites, signatures); the warm-up uses it, users never need it.</summary>
     internal Tls.TlsOffer? Offer { get; init; }
 
+    /// <summary>After the last hop, send the same request again on the connection it kept alive (a hop of its own, with
+    /// no DNS, TCP or TLS); when the server does not keep the connection, the trace says why and ends.</summary>
+    public bool AgainOnSameConnection { get; init; }
+
     /// <summary>Whether to follow redirects.</summary>
     public bool FollowRedirects { get; init; } = true;
 

@@ -12,6 +12,7 @@ public sealed class TraceForm
     public string? SniName { get; set; }
     public bool FollowRedirects { get; set; } = true;
     public bool StepMode { get; set; }
+    public bool AgainOnSameConnection { get; set; }
     public int Repeat { get; set; } = 1;
     public string? TrustedRoots { get; set; }
 
@@ -24,6 +25,7 @@ public sealed class TraceForm
         SniName = Sni == SniMode.Custom ? SniName?.Trim() : null,
         FollowRedirects = FollowRedirects,
         StepMode = StepMode,
+        AgainOnSameConnection = AgainOnSameConnection ? true : null,
         Repeat = Repeat > 1 ? Repeat : null,
         TrustedRoots = string.IsNullOrWhiteSpace(TrustedRoots) ? null : TrustedRoots,
     };
