@@ -1,9 +1,9 @@
 using FlowTrace.Contracts.Events;
-using FlowTrace.Contracts.Rooms;
 
-namespace FlowTrace.Server.Rooms;
+namespace FlowTrace.Contracts.Rooms;
 
-/// <summary>The right answer to a question FlowTrace offers, read from the room's trace itself at the reveal.</summary>
+/// <summary>The right answer to a question FlowTrace offers, read from the trace itself at the reveal (a workshop room's,
+/// or the guided tour's in the page).</summary>
 public static class RoomAnswers
 {
     /// <summary>The right choice's index and why, or null where the trace does not tell (yet).</summary>
