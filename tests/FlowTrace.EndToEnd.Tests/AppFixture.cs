@@ -116,6 +116,11 @@ public sealed class AppFixture : IAsyncLifetime
         return [.. document.RootElement.GetProperty("events").EnumerateArray().Select(e => e.Clone())];
     }
 
+    /// <summary>The details of the kept events whose details are of JSON type <paramref name="type"/> (e.g. tlsRecord).</summary>
+    public static IEnumerable<System.Text.Json.JsonElement> DetailsOfType(IEnumerable<System.Text.Json.JsonElement> events, string type) =>
+        events.Select(e => e.GetProperty("details"))
+            .Where(d => d.ValueKind == System.Text.Json.JsonValueKind.Object && d.GetProperty("type").GetString() == type);
+
     public static Task ScreenshotAsync(IPage page, string name) =>
         page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, name + ".png"), FullPage = true });
 

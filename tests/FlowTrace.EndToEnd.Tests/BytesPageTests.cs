@@ -12,7 +12,7 @@ public sealed class BytesPageTests(AppFixture app)
     {
         var page = await app.SharedPageAsync();
         await AppFixture.TraceLabSiteAsync(page, "A healthy HTTPS site");
-        var tls = (await AppFixture.KeptEventsAsync(page)).Single(e => e.GetProperty("details") is { ValueKind: JsonValueKind.Object } d && d.GetProperty("type").GetString() == "tlsHandshake").GetProperty("details");
+        var tls = AppFixture.DetailsOfType(await AppFixture.KeptEventsAsync(page), "tlsHandshake").Single();
         var fields = Flatten(tls.GetProperty("clientHelloFields")).ToList();
 
         var step = page.Locator("ol.steps").First.GetByRole(AriaRole.Listitem, new() { Name = "TLS handshake", Exact = true });
@@ -32,7 +32,7 @@ public sealed class BytesPageTests(AppFixture app)
         await step.Locator("details.step-details > summary").ClickAsync();
 
         // The request head too, field by field: the request line's parts, then a row per header as sent.
-        var request = (await AppFixture.KeptEventsAsync(page)).Single(e => e.GetProperty("details") is { ValueKind: JsonValueKind.Object } d && d.GetProperty("type").GetString() == "httpRequest").GetProperty("details");
+        var request = AppFixture.DetailsOfType(await AppFixture.KeptEventsAsync(page), "httpRequest").Single();
         var requestStep = page.Locator("ol.steps").First.GetByRole(AriaRole.Listitem, new() { Name = "HTTP request", Exact = true });
         await requestStep.Locator("details.step-details > summary").ClickAsync();
         var head = requestStep.Locator("details.byte-fields[data-message='Request head']");

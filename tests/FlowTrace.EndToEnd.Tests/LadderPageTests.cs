@@ -17,23 +17,23 @@ public sealed class LadderPageTests(AppFixture app)
         var ladder = page.Locator("svg.ladder");
 
         // Lanes: the client, the resolver the DNS step asked, the server it connected to.
-        var resolver = events.First(e => Type(e) == "dnsQuery").GetProperty("details").GetProperty("resolver").GetString();
-        var server = events.First(e => Type(e) == "tcpConnected").GetProperty("details").GetProperty("remote").GetString();
+        var resolver = AppFixture.DetailsOfType(events, "dnsQuery").First().GetProperty("resolver").GetString();
+        var server = AppFixture.DetailsOfType(events, "tcpConnected").First().GetProperty("remote").GetString();
         await Assertions.Expect(ladder.Locator("g.lane")).ToHaveCountAsync(3);
         await Assertions.Expect(ladder.Locator($"g.lane[data-lane='{resolver}']")).ToHaveCountAsync(1);
         await Assertions.Expect(ladder.Locator($"g.lane[data-lane='{server}']")).ToHaveCountAsync(1);
 
         // An arrow for each query and each answer, each TLS record, the SYN, SYN-ACK and ACK.
         var arrows = ladder.Locator("g.arrow");
-        var queries = events.Count(e => Type(e) == "dnsQuery");
-        var records = events.Count(e => Type(e) == "tlsRecord");
+        var queries = AppFixture.DetailsOfType(events, "dnsQuery").Count();
+        var records = AppFixture.DetailsOfType(events, "tlsRecord").Count();
         await Assertions.Expect(ladder.Locator("g.arrow.dns")).ToHaveCountAsync(2 * queries);
         await Assertions.Expect(ladder.Locator("g.arrow.tls")).ToHaveCountAsync(records);
         Assert.Equal(["SYN", "SYN-ACK", "ACK"], await ladder.Locator("g.arrow.tcp").EvaluateAllAsync<string[]>("arrows => arrows.map(a => a.dataset.label)"));
         // TLS 1.3's encrypted handshake messages by the names the engine gave them once decrypted.
-        foreach (var name in events.Where(e => Type(e) == "tlsHandshakeMessage" && e.GetProperty("details").GetProperty("messageType").GetString() != "server_hello"))
+        foreach (var name in AppFixture.DetailsOfType(events, "tlsHandshakeMessage").Where(d => d.GetProperty("messageType").GetString() != "server_hello"))
         {
-            var messageType = name.GetProperty("details").GetProperty("messageType").GetString()!;
+            var messageType = name.GetProperty("messageType").GetString()!;
             var title = string.Concat(messageType.Split('_').Select(p => char.ToUpperInvariant(p[0]) + p[1..]));
             await Assertions.Expect(ladder.Locator($"g.arrow[data-label='{title} (encrypted)']").First).ToBeVisibleAsync();
         }
@@ -47,7 +47,7 @@ public sealed class LadderPageTests(AppFixture app)
         await request.FocusAsync();
         await page.Keyboard.PressAsync("Enter");
         var selected = page.GetByRole(AriaRole.Region, new() { Name = "Selected message" });
-        var written = events.Single(e => Type(e) == "httpRequest");
+        var written = events.Single(e => e.GetProperty("details") is { ValueKind: JsonValueKind.Object } d && d.GetProperty("type").GetString() == "httpRequest");
         await Assertions.Expect(selected.Locator("p.event")).ToHaveTextAsync($"Event {written.GetProperty("sequence").GetInt32()}: {written.GetProperty("message").GetString()}");
         await Assertions.Expect(selected).ToContainTextAsync("(measured)");
         await AppFixture.ScreenshotAsync(page, nameof(Ladder_HealthySite_AnArrowPerMessageOfTheEventsWithDetailsAndText));
@@ -92,9 +92,6 @@ public sealed class LadderPageTests(AppFixture app)
             await page.GetByLabel("Fold idle time").UncheckAsync();
         }
     }
-
-    private static string? Type(JsonElement e) =>
-        e.GetProperty("details") is { ValueKind: JsonValueKind.Object } details ? details.GetProperty("type").GetString() : null;
 
     private static async Task<double> HeightAsync(ILocator svg) =>
         await svg.EvaluateAsync<double>("svg => svg.viewBox.baseVal.height");

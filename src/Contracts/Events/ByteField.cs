@@ -9,4 +9,9 @@ namespace FlowTrace.Contracts.Events;
 /// <param name="Code">The number it carries where it is a code (a cipher suite, an extension type, a group), for
 /// comparing with other tools.</param>
 /// <param name="Fields">The fields inside it (an extension's parts), or empty.</param>
-public sealed record ByteField(int Offset, int Length, string Name, string Value, string Explanation, long? Code, IReadOnlyList<ByteField> Fields);
+public sealed record ByteField(int Offset, int Length, string Name, string Value, string Explanation, long? Code, IReadOnlyList<ByteField> Fields)
+{
+    /// <summary>The bytes a dump shows on this field's own line: all of them, or, when it has parts, those before the
+    /// first part (its type and length headers); the parts show the rest.</summary>
+    public int OwnLength => Fields.Count > 0 ? Math.Max(0, Fields[0].Offset - Offset) : Length;
+}

@@ -23,7 +23,7 @@ public static class ByteFieldText
     {
         foreach (var field in fields)
         {
-            var own = field.Fields.Count > 0 ? Math.Max(0, field.Fields[0].Offset - field.Offset) : field.Length;
+            var own = field.OwnLength;
             var start = Math.Clamp(field.Offset, 0, bytes.Length);
             var count = Math.Clamp(own, 0, bytes.Length - start);
             var label = $"{new string(' ', 2 * depth)}{field.Name}{(field.Value.Length > 0 ? $": {field.Value}" : "")}{(field.Explanation.Length > 0 ? $" — {field.Explanation}" : "")}";
