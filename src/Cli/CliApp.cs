@@ -107,6 +107,13 @@ internal sealed class CliApp(TextWriter output, TextWriter error, TracerOptions?
                 return 2;
             }
 
+            // curl's variables describe one request and its redirects; a second request curl would not make has no place in them.
+            if (arguments.Again && arguments.WriteOut is not null)
+            {
+                await error.WriteLineAsync("flowtrace: -w describes one request as curl makes it; leave out --again.").ConfigureAwait(false);
+                return 2;
+            }
+
             string? writeOut;
             try
             {

@@ -71,9 +71,12 @@ public static class TraceEndpoints
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            // The client went away: what ran is still kept; each run says whether it finished or was stopped.
             cancelled = true;
         }
+
+        // The client went away (the tracer tells a stopped run and ends, so the loop may end without an exception): what
+        // ran is still kept; each run says whether it finished or was stopped.
+        cancelled |= cancellationToken.IsCancellationRequested;
 
         var stored = new List<StoreAttempt>();
         foreach (var run in perRun)
@@ -120,7 +123,9 @@ public static class TraceEndpoints
             return Results.Empty;
         }
 
-        var attempt = await recorder.SaveSniAsync(message, updates, cancelled: false, ClientIds.Of(http.HttpContext)).ConfigureAwait(false);
+        var attempt = await recorder.SaveSniAsync(message, updates, cancellationToken.IsCancellationRequested, ClientIds.Of(http.HttpContext)).ConfigureAwait(false);
+        if (cancellationToken.IsCancellationRequested)
+            return Results.Empty;
         if (attempt.Id is not null)
             http.HttpContext.Response.Headers.Location = $"/api/traces/{attempt.Id}";
         return Results.Json(updates, TraceJson.Options);

@@ -175,11 +175,13 @@ public sealed class FlowTracer : ITracer
                 if (!exchange.Failed && exchange.Head is { } head && request.FollowRedirects && RedirectStatuses.Contains(head.StatusCode) && head.Value("Location") is { } location)
                     (next, redirectFailure) = NextHop(target, location, hop, request.MaxRedirects);
 
+                // Read once: the server's FIN may arrive at any moment, and what is decided here must hold for the whole turn.
+                var peerClosed = connection.Wire.PeerClosed;
                 // Warm against cold: the same request once more on this connection, when the server keeps it.
                 var again = next is null && redirectFailure is null && request.AgainOnSameConnection && !againSent && !exchange.Failed;
-                if (again && (!exchange.KeepAlive || connection.Wire.PeerClosed))
+                if (again && (!exchange.KeepAlive || peerClosed))
                 {
-                    run.Detail(TraceStep.Trace, $"No second request on this connection: the server does not keep it ({(connection.Wire.PeerClosed ? "it closed the connection" : exchange.KeepAliveReason)})");
+                    run.Detail(TraceStep.Trace, $"No second request on this connection: the server does not keep it ({(peerClosed ? "it closed the connection" : exchange.KeepAliveReason)})");
                     again = false;
                 }
 
@@ -189,7 +191,7 @@ public sealed class FlowTracer : ITracer
                     againSent = true;
                 }
 
-                var reuse = next is not null && exchange.KeepAlive && next.SameOrigin(target) && !connection.Wire.PeerClosed;
+                var reuse = next is not null && exchange.KeepAlive && next.SameOrigin(target) && !peerClosed;
                 await FinishConnectionAsync(connection, exchange, reuse, run, cancellationToken).ConfigureAwait(false);
                 if (next is not null && !exchange.Failed && redirectFailure is null)
                     run.IntervalUntilNextStep(again ? TraceIntervalNames.Again : TraceIntervalNames.Redirect);

@@ -69,6 +69,23 @@ public sealed class CliTests
     }
 
     [Fact]
+    public async Task Run_AgainWithWriteOut_ExitTwoSayingWhy()
+    {
+        var (code, _, error) = await RunAsync("www", "--lab", "--again", "-w", "%{num_redirects}");
+        Assert.Equal(2, code);
+        Assert.Contains("leave out --again", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_Again_SecondRequestOnTheSameConnection()
+    {
+        var (code, output, error) = await RunAsync("www", "--lab", "--again", "--no-color");
+        Assert.True(code == 0, error);
+        Assert.Contains("Again on the same connection: https://www.lab.test:", output, StringComparison.Ordinal);
+        Assert.Contains("Reusing the kept-alive connection", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Run_Bytes_HellosPrintedFieldByFieldFromTheRecordHeader()
     {
         var (code, output, error) = await RunAsync("www", "--lab", "--bytes", "--no-color");
