@@ -47,8 +47,10 @@ public sealed class LadderScale
                 }
                 else if (linear > LongestStep)
                 {
-                    folds.Add(new LadderFold(y + LongestStep / 2, TimeSpan.FromMilliseconds(_times[i] - _times[i - 1])));
-                    y += LongestStep;
+                    // The messages seen at the moment before are drawn one under the other first, then the mark.
+                    var stacked = ShortestStep * Math.Max(1, atMoment.GetValueOrDefault(_times[i - 1]));
+                    folds.Add(new LadderFold(y + stacked + (LongestStep - ShortestStep) / 2, TimeSpan.FromMilliseconds(_times[i] - _times[i - 1])));
+                    y += stacked + LongestStep - ShortestStep;
                 }
                 else
                 {

@@ -15,7 +15,8 @@ public static class LadderBuilder
     /// <summary>The client's lane id.</summary>
     public const string Client = "client";
 
-    /// <summary>The most body chunks drawn one by one; a longer stream is drawn as its first and last chunk.</summary>
+    /// <summary>The most body chunks drawn one by one; after them a stream is drawn by its last byte, which says how many
+    /// chunks there were.</summary>
     public const int MostChunkArrows = 16;
 
     /// <summary>The client's own processing shorter than this is not drawn as a block.</summary>
@@ -63,9 +64,13 @@ public static class LadderBuilder
         // messages once it has decrypted them, in order, right after.
         private readonly Queue<int> _unnamedServerRecords = new();
         private readonly List<string> _namedInPlainText = [];
+        private readonly List<string> _decrypted = [];
         private readonly Dictionary<string, int> _roundTrips = new(StringComparer.Ordinal);
-        private readonly HashSet<string> _awaitingAnswer = new(StringComparer.Ordinal);
-        private int _chunks;
+        // Per peer, when the first message still unanswered left; per kind of peer, when the last round trip closed.
+        private readonly Dictionary<string, TimeSpan> _awaitingAnswer = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, TimeSpan> _lastClosed = new(StringComparer.Ordinal);
+        private int _chunkArrows;
+        private int _lastChunk;
         private TimeSpan? _firstByte;
         private TimeSpan? _lastReceived;
         private int _lastReceivedHop;
@@ -83,6 +88,12 @@ public static class LadderBuilder
                 case TcpConnectedDetails connected:
                     Lane(connected.Remote, LadderLaneKind.Server);
                     _serverOfHop[e.Hop] = connected.Remote;
+                    if (!connected.Reused)
+                    {
+                        NameEncryptedRecords();
+                        _namedInPlainText.Clear();
+                    }
+
                     break;
                 case TlsRecordDetails record when Server(e.Hop) is { } server:
                     AddRecord(e, record, server);
@@ -91,7 +102,7 @@ public static class LadderBuilder
                 case TlsHandshakeMessageDetails { Direction: WireDirection.ServerToClient } message when _namedInPlainText.Remove(message.MessageType):
                     break;
                 case TlsHandshakeMessageDetails { Direction: WireDirection.ServerToClient } message when _unnamedServerRecords.Count > 0:
-                    Name(_unnamedServerRecords.Dequeue(), message.MessageType);
+                    _decrypted.Add(message.MessageType);
                     break;
                 case TlsAlertDetails alert when Server(e.Hop) is { } server:
                     Message(e, alert.Direction, server, $"alert {alert.Description}", $"{alert.Level} alert {alert.Description} ({alert.Code.ToString(CultureInfo.InvariantCulture)})");
@@ -103,15 +114,20 @@ public static class LadderBuilder
                     break;
                 case ServerProcessingDetails processing when Server(e.Hop) is { } server && e.Kind == TraceEventKind.Completed:
                     _firstByte = e.Offset;
-                    _chunks = 0;
+                    _chunkArrows = 0;
+                    _lastChunk = 0;
                     Message(e, WireDirection.ServerToClient, server, "first byte of the response",
                         $"{Ms(processing.TimeToFirstByte)} after the request left");
                     break;
                 case BodyChunkDetails chunk when Server(e.Hop) is { } server:
-                    _chunks++;
+                    _lastChunk = chunk.Number;
                     // A chunk that came with the first byte arrived in that arrow.
-                    if (_chunks <= MostChunkArrows && (_firstByte is not { } firstByte || e.Offset - firstByte >= ShortestBlock))
+                    if (_chunkArrows < MostChunkArrows && (_firstByte is not { } firstByte || e.Offset - firstByte >= ShortestBlock))
+                    {
+                        _chunkArrows++;
                         Message(e, WireDirection.ServerToClient, server, $"chunk {chunk.Number.ToString(CultureInfo.InvariantCulture)}", $"{chunk.Size:N0} bytes");
+                    }
+
                     break;
                 // The last byte arrived the download time after the first (the step ends later, when the tracer is done
                 // with it); a response read at once arrived with its first byte, whose arrow says it.
@@ -119,7 +135,7 @@ public static class LadderBuilder
                     && _firstByte is { } firstByteAt && response.DownloadTime >= ShortestBlock:
                     Message(e with { Offset = firstByteAt + response.DownloadTime }, WireDirection.ServerToClient, server, "last byte of the response",
                         $"{response.StatusCode.ToString(CultureInfo.InvariantCulture)} {response.ReasonPhrase}: {response.BodyBytes:N0} bytes of body" +
-                        (_chunks > MostChunkArrows ? $" in {_chunks:N0} chunks (the first {MostChunkArrows} drawn)" : ""));
+                        (_lastChunk > _chunkArrows ? $" in {_lastChunk:N0} chunks ({_chunkArrows} drawn)" : ""));
                     break;
                 case ConnectionDetails { ClosedBy: not ConnectionCloser.NotClosed } connection when Server(e.Hop) is { } server:
                     var byClient = connection.ClosedBy == ConnectionCloser.Client;
@@ -131,6 +147,7 @@ public static class LadderBuilder
 
         public LadderDiagram Finish(TimeSpan lastOffset)
         {
+            NameEncryptedRecords();
             var end = _arrows.Select(a => a.Arrived > a.Sent ? a.Arrived : a.Sent).Append(lastOffset).Max();
             return new LadderDiagram(_lanes, _arrows, _blocks, end);
         }
@@ -184,12 +201,27 @@ public static class LadderBuilder
                 _namedInPlainText.AddRange(record.HandshakeTypes);
         }
 
-        /// <summary>Names an encrypted server record after the message the engine decrypted from it (a record holding
-        /// several gets each one's name).</summary>
-        private void Name(int index, string messageType)
+        /// <summary>Names the server's encrypted records after the messages the engine decrypted from them, once its flight
+        /// is over (the client answers, or the trace ends). One message per record, as most servers send them, pairs them
+        /// in order; any other count (several messages in a record, or one split over two) is told as such rather than
+        /// guessed: the first record lists them all.</summary>
+        private void NameEncryptedRecords()
         {
-            var arrow = _arrows[index];
-            _arrows[index] = arrow with { Label = $"{MessageName(messageType)} (encrypted)" };
+            var records = _unnamedServerRecords.ToList();
+            if (records.Count > 0 && _decrypted.Count == records.Count)
+            {
+                for (var i = 0; i < records.Count; i++)
+                    _arrows[records[i]] = _arrows[records[i]] with { Label = $"{MessageName(_decrypted[i])} (encrypted)" };
+            }
+            else if (records.Count > 0 && _decrypted.Count > 0)
+            {
+                _arrows[records[0]] = _arrows[records[0]] with { Label = $"{string.Join(", ", _decrypted.Select(MessageName))} (encrypted, {records.Count} records)" };
+                for (var i = 1; i < records.Count; i++)
+                    _arrows[records[i]] = _arrows[records[i]] with { Label = "encrypted handshake, continued" };
+            }
+
+            _unnamedServerRecords.Clear();
+            _decrypted.Clear();
         }
 
         private void Message(TraceEvent e, WireDirection direction, string peer, string label, string detail)
@@ -206,22 +238,24 @@ public static class LadderBuilder
             int? roundTrip = null;
             if (from == Client)
             {
+                NameEncryptedRecords();
                 // The client's own work: from what it last received to what it sends now.
                 if (_lastReceived is { } received && e.Hop == _lastReceivedHop && sent - received >= ShortestBlock)
                     _blocks.Add(new LadderBlock(received, sent, e.Hop));
                 _lastReceived = null;
-                _awaitingAnswer.Add(to);
+                _awaitingAnswer.TryAdd(to, sent);
             }
             else
             {
                 _lastReceived = arrived;
                 _lastReceivedHop = e.Hop;
-                // An answer to something the client sent this peer closes a round trip.
-                if (_awaitingAnswer.Remove(from))
+                // An answer to something the client sent this peer closes a round trip, unless what it answers left before the
+                // last round trip of its kind closed: queries sent side by side (AAAA and A) wait one round trip together.
+                var key = _lanes.First(l => l.Id == from).Kind.ToString();
+                if (_awaitingAnswer.Remove(from, out var askedAt) && (!_lastClosed.TryGetValue(key, out var closedAt) || askedAt >= closedAt))
                 {
-                    var kind = _lanes.First(l => l.Id == from).Kind;
-                    var key = kind.ToString();
                     roundTrip = _roundTrips[key] = _roundTrips.GetValueOrDefault(key) + 1;
+                    _lastClosed[key] = arrived;
                 }
             }
 
