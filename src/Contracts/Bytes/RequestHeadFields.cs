@@ -40,16 +40,21 @@ public static class RequestHeadFields
         foreach (var header in request.Headers)
         {
             var length = Latin1(header.Name) + 2 + Latin1(header.Value) + 2;
-            fields.Add(new ByteField(offset, length, $"Header: {header.Name}", header.Value, Explain(header.Name), null, []));
+            fields.Add(new ByteField(offset, length, $"Header: {header.Name}", header.Value, Explain(header.Name, header.Value), null, []));
             offset += length;
         }
 
-        fields.Add(new ByteField(offset, 2, "End of head", "CR LF", "An empty line ends the head; what follows would be the body.", null, []));
         var text = new StringBuilder(request.RequestLine).Append("\r\n");
         foreach (var header in request.Headers)
             text.Append(header.Name).Append(": ").Append(header.Value).Append("\r\n");
         text.Append("\r\n");
-        return (Encoding.Latin1.GetBytes(text.ToString()), fields);
+        var bytes = Encoding.Latin1.GetBytes(text.ToString());
+        // A kept trace does not keep credentials: their values (and so these bytes) are not the ones sent; say so.
+        var end = bytes.Length == request.Bytes
+            ? "An empty line ends the head; what follows would be the body."
+            : $"An empty line ends the head. The head as sent was {request.Bytes:N0} bytes: a value was not kept, so the bytes above are not all the ones sent.";
+        fields.Add(new ByteField(offset, 2, "End of head", "CR LF", end, null, []));
+        return (bytes, fields);
     }
 
     private static ByteField Text(ref int offset, string name, string value, string explanation)
@@ -61,12 +66,14 @@ public static class RequestHeadFields
 
     private static int Latin1(string text) => Encoding.Latin1.GetByteCount(text);
 
-    private static string Explain(string name) => name.ToLowerInvariant() switch
+    private static string Explain(string name, string value) => name.ToLowerInvariant() switch
     {
         "host" => "Which site: one address can serve many names, so the request says which it is for (with the port when not the default).",
         "user-agent" => "Who is asking: the client's name and version.",
-        "accept" => "The media types the client takes: */* means any.",
-        "accept-encoding" => "The content codings the client takes: identity means none, so the body's size is its real size.",
+        "accept" when value == "*/*" => "The media types the client takes: */* means any.",
+        "accept" => "The media types the client takes, preferred first.",
+        "accept-encoding" when value == "identity" => "The content codings the client takes: identity means none, so the body's size is its real size.",
+        "accept-encoding" => "The content codings the client takes (the server may compress the body with one of them).",
         "connection" => "What to do with the connection after this exchange.",
         "authorization" or "proxy-authorization" => "Credentials: anyone who can read the request can reuse them.",
         "cookie" => "State the server set earlier, sent back with every request to it.",

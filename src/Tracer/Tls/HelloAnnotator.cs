@@ -75,6 +75,7 @@ internal static class HelloAnnotator
 
     private static void ClientHello(Reader r, List<ByteField> fields)
     {
+        var version = fields.Count;
         fields.Add(r.Field(2, "Version", v => Version(v), "legacy_version: frozen at TLS 1.2; the versions really offered are in supported_versions."));
         fields.Add(r.Field(32, "Random", Hex, "32 random bytes from the client, mixed into the keys."));
         fields.Add(r.Vector(1, "Session ID", v => v.Length == 0 ? "empty" : Hex(v),
@@ -95,21 +96,39 @@ internal static class HelloAnnotator
         fields.Add(r.Vector(1, "Compression methods", v => string.Join(", ", v.ToArray().Select(m => m == 0 ? "null" : m.ToString(CultureInfo.InvariantCulture))),
             "Only 'null' (none) is left: compressing under encryption leaked secrets (CRIME)."));
         Extensions(r, fields, client: true);
+        if (!HasExtension(fields, ExtensionType.supported_versions))
+            fields[version] = fields[version] with { Explanation = "The highest version the client offers: with no supported_versions extension, TLS 1.3 is not on offer." };
     }
+
+    private static bool HasExtension(List<ByteField> fields, int type) =>
+        fields.LastOrDefault(f => f.Name == "Extensions") is { } extensions && extensions.Fields.Any(f => f.Code == type);
 
     private static void ServerHello(Reader r, List<ByteField> fields)
     {
+        var version = fields.Count;
         fields.Add(r.Field(2, "Version", v => Version(v), "legacy_version: TLS 1.2 even in TLS 1.3; the version chosen is in supported_versions."));
         var retry = r.Peek(32).SequenceEqual(HelloRetryRandom);
         fields.Add(r.Field(32, "Random", Hex, retry
             ? "The fixed value that makes this a HelloRetryRequest: the server wants another key share."
             : "32 random bytes from the server, mixed into the keys."));
+        var session = fields.Count;
         fields.Add(r.Vector(1, "Session ID", v => v.Length == 0 ? "empty" : Hex(v), "legacy_session_id_echo: the client's, sent back."));
         var at = r.Offset;
         var suite = r.U16();
         fields.Add(new ByteField(at, 2, "Cipher suite", $"{TlsNames.CipherSuiteName(suite)} (0x{suite:X4})", "The one the server chose from the client's list.", suite, []));
         fields.Add(r.Field(1, "Compression method", v => v[0] == 0 ? "null" : v[0].ToString(CultureInfo.InvariantCulture), "Always null (none)."));
         Extensions(r, fields, client: false);
+        // TLS 1.2 and older choose their version here, and the session id is the server's own.
+        if (!HasExtension(fields, ExtensionType.supported_versions))
+        {
+            fields[version] = fields[version] with { Explanation = "The version the server chose (with no supported_versions extension, this field says it)." };
+            fields[session] = fields[session] with
+            {
+                Explanation = fields[session].Value == "empty"
+                    ? "Empty: the server will not let this session be resumed by its id."
+                    : "The server's id for this session: the client may present it later to resume without a full handshake.",
+            };
+        }
     }
 
     /// <summary>TLS 1.2's ServerKeyExchange for ECDHE (RFC 8422 §5.4): the group, the server's public key, the signature.</summary>
@@ -255,12 +274,20 @@ internal static class HelloAnnotator
                     "How a resumed session may derive keys (psk_dhe_ke: with a fresh key exchange, for forward secrecy).", parts);
             case ExtensionType.status_request:
                 return (client ? "OCSP" : "", client ? "Asks the server to staple a fresh OCSP answer about its certificate (revocation)." : "The server will staple one.", parts);
-            case ExtensionType.ec_point_formats:
-                return ("uncompressed", "Point formats for elliptic curves (TLS 1.2); only uncompressed is used.", parts);
+            case ExtensionType.ec_point_formats when d.Remaining >= 1:
+                return (string.Join(", ", d.Peek(d.Remaining)[1..].ToArray().Select(f => f switch
+                {
+                    0 => "uncompressed",
+                    1 => "ansiX962_compressed_prime",
+                    2 => "ansiX962_compressed_char2",
+                    _ => f.ToString(CultureInfo.InvariantCulture),
+                })), "Point formats for elliptic curves (TLS 1.2); uncompressed is the one in use.", parts);
             case ExtensionType.extended_master_secret:
                 return ("", "Ties the keys to the whole handshake (TLS 1.2), against man-in-the-middle resumption attacks.", parts);
             case ExtensionType.session_ticket:
-                return (d.Remaining == 0 ? "empty" : $"{d.Remaining:N0} bytes", "TLS 1.2: the client takes session tickets, to resume later without a full handshake.", parts);
+                return (d.Remaining == 0 ? "empty" : $"{d.Remaining:N0} bytes", client
+                    ? "TLS 1.2: the client takes session tickets, to resume later without a full handshake."
+                    : "TLS 1.2: the server will send a session ticket after the handshake.", parts);
             case ExtensionType.encrypt_then_mac:
                 return ("", "TLS 1.2 with CBC suites: the MAC covers the encrypted bytes, which closes padding-oracle attacks.", parts);
             case ExtensionType.renegotiation_info:

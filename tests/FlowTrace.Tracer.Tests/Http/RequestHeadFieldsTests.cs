@@ -28,5 +28,17 @@ public sealed class RequestHeadFieldsTests
         Assert.Equal([method, "SP", path, "SP", "HTTP/1.1", "CR LF"], fields.Take(6).Select(f => f.Value));
         Assert.Equal(host, Assert.Single(fields, f => f.Name == "Header: Host").Value);
         Assert.Equal("End of head", fields[^1].Name);
+        Assert.DoesNotContain("not kept", fields[^1].Explanation, StringComparison.Ordinal);
+        Assert.Equal("The media types the client takes, preferred first.", Assert.Single(fields, f => f.Name == "Header: Accept").Explanation);
+    }
+
+    [Fact]
+    public void Of_ACredentialNotKept_SaysTheBytesAreNotAllTheOnesSent()
+    {
+        var (line, headers, written) = HttpRequestWriter.Build("GET", "/", "example.com", [new("Authorization", "Bearer s3cret")]);
+        var kept = headers.Select(h => h.Name == "Authorization" ? h with { Value = "(sent; not kept)" } : h).ToList();
+        var (bytes, fields) = RequestHeadFields.Of(new HttpRequestDetails(line, kept, written.Length, TimeSpan.Zero));
+        Assert.NotEqual(written.Length, bytes.Length);
+        Assert.Contains($"The head as sent was {written.Length:N0} bytes", fields[^1].Explanation, StringComparison.Ordinal);
     }
 }

@@ -57,7 +57,14 @@ public sealed class HelloAnnotatorTests(LabFixture lab)
                 Assert.Equal("TLS 1.3 (0x0304)", Extension(server, "supported_versions").Value);
                 Assert.StartsWith(tls.KeyExchangeGroup!, Extension(server, "key_share").Value, StringComparison.Ordinal);
             }
-            else if (server.Any(f => f.Name == "Named group"))
+            else
+            {
+                // TLS 1.2 says its version in the version field itself, and the session id is the server's own.
+                Assert.StartsWith("The version the server chose", Single(server, "Version").Explanation, StringComparison.Ordinal);
+                Assert.DoesNotContain("echo", Single(server, "Session ID").Explanation, StringComparison.Ordinal);
+            }
+
+            if (site == "tls12" && server.Any(f => f.Name == "Named group"))
             {
                 // TLS 1.2: the ServerKeyExchange rode in the ServerHello's record.
                 var exchange = await DissectAsync(file, port, "tls.handshake.type == 12", "tls.handshake.server_named_curve", "tls.handshake.sig_hash_alg");
