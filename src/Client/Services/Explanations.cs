@@ -117,11 +117,11 @@ public static class Explanations
         step.Details<ConnectionDetails>().FirstOrDefault() is { } c
             ? c.ClosedBy switch
             {
-                ConnectionCloser.Server => "The server hung up first, so a next request to it would pay for DNS, TCP and TLS all over again.",
-                ConnectionCloser.Client when c.KeepAlive => "The connection could have carried a next request to this server at no cost of DNS, TCP or TLS: " +
-                    "a browser keeps it open for a while for that. FlowTrace closes it because one trace is one request.",
-                ConnectionCloser.Client => "The connection could not carry another request, so FlowTrace closed it: a next request would start from DNS again.",
-                _ => "The connection stays open and carries the next request: that hop pays for no DNS, TCP or TLS.",
+                ConnectionCloser.Server => "The server hung up first, so a next request to it needs a new connection: a TCP handshake and a TLS handshake again.",
+                ConnectionCloser.Client when c.KeepAlive => "The connection could have carried a next request to this server with no new TCP or TLS handshake: " +
+                    "a browser keeps it open for a while for that. FlowTrace closes it because the trace is done with it.",
+                ConnectionCloser.Client => "The connection could not carry another request, so FlowTrace closed it: a next request needs a new connection.",
+                _ => "The connection stays open and carries the next request: no new TCP or TLS handshake for it.",
             } + Tickets(c)
             : "";
 
