@@ -95,6 +95,9 @@ public sealed class WorkshopPageTests(AppFixture app)
         await Assertions.Expect(attendee.Locator(".status p.ok")).ToContainTextAsync("Trace completed");
         foreach (var name in new[] { "TLS handshake", "HTTP response", "Connection handling" })
             await Assertions.Expect(Step(attendee, name)).ToHaveClassAsync(new Regex(@"\bdone\b"));
+        // The room's page draws the exchange as the trace page does, from the presenter's trace.
+        await Assertions.Expect(attendee.Locator("svg.ladder g.arrow[data-label='ClientHello']")).ToHaveCountAsync(1);
+        await Assertions.Expect(attendee.Locator("svg.ladder g.arrow[data-label='GET / HTTP/1.1']")).ToHaveCountAsync(1);
         // A phone's width: the room's page does not scroll sideways.
         Assert.True(await attendee.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"));
         // Kept: the room lists it, for the attendee too, and a late joiner finds it there.
