@@ -287,10 +287,19 @@ public sealed class StorageApiTests(ServerFixture server)
             kept = [.. list!.Items.Where(i => i.Url == url)];
             if (kept.Count >= expected)
             {
-                // Give a run still being written a moment, then read again.
-                await Task.Delay(200);
-                list = await http.GetFromJsonAsync<StoredTraceList>($"/api/traces?host={host}&pageSize=200", TraceJson.Options);
-                return [.. list!.Items.Where(i => i.Url == url)];
+                // The runs are written one after another once the server sees the client gone: read until two reads a
+                // moment apart agree, so that no write of this test lands while the next test counts.
+                for (var settled = 0; settled < 20; settled++)
+                {
+                    await Task.Delay(250);
+                    list = await http.GetFromJsonAsync<StoredTraceList>($"/api/traces?host={host}&pageSize=200", TraceJson.Options);
+                    var again = list!.Items.Where(i => i.Url == url).ToList();
+                    if (again.Count == kept.Count)
+                        return again;
+                    kept = again;
+                }
+
+                return kept;
             }
 
             await Task.Delay(100);
