@@ -224,6 +224,12 @@ internal sealed class DnsStep(TracerOptions options)
         {
             throw;
         }
+        catch (Exception) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopped while DnsClient waited (the trace cancelled, or the step's time ran out): whatever DnsClient made
+            // of it, it is a stop, not a failed query; the step says which kind of stop.
+            throw new OperationCanceledException(cancellationToken);
+        }
         catch (DnsResponseException e) when (!tcp && e.Message.Contains("truncated", StringComparison.OrdinalIgnoreCase))
         {
             // DnsClient refuses to hand out a truncated answer when its own TCP fallback is off (the tracer turns it

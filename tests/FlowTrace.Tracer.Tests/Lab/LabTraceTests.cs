@@ -382,6 +382,24 @@ public sealed class LabTraceTests(LabFixture lab)
     }
 
     [Fact]
+    public async Task TraceAsync_CancelledWhileDnsWaits_TheDnsStepStopsAsCancelled()
+    {
+        // A resolver that never answers: the DNS step is waiting when the trace is stopped.
+        using var silent = new System.Net.Sockets.UdpClient(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
+        using var cancel = new CancellationTokenSource();
+        var seen = new List<TraceEvent>();
+        var request = new TraceRequest { Url = "https://nowhere.lab.test/", DnsServer = silent.Client.LocalEndPoint!.ToString() };
+        await foreach (var e in lab.Tracer.TraceAsync(request, cancel.Token))
+        {
+            seen.Add(e);
+            if (e.Step == S.Dns && e.Kind == TraceEventKind.Started)
+                cancel.CancelAfter(TimeSpan.FromMilliseconds(300));
+        }
+
+        TraceAssert.FailedAt(seen, S.Dns, "cancelled");
+    }
+
+    [Fact]
     public async Task TraceAsync_AllEvents_SurviveJsonRoundTrip()
     {
         var events = await lab.TraceAsync("redirect");
