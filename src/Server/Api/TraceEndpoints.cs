@@ -53,7 +53,6 @@ public static class TraceEndpoints
         // statistics.
         var perRun = new List<List<TraceEvent>>();
         RepeatStatistics? statistics = null;
-        var cancelled = false;
         try
         {
             // The server's own warm-up is nobody's trace: the metrics do not count it.
@@ -71,12 +70,12 @@ public static class TraceEndpoints
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            cancelled = true;
+            // Stopped before the tracer could tell it: handled below with the stops it did tell.
         }
 
-        // The client went away (the tracer tells a stopped run and ends, so the loop may end without an exception): what
-        // ran is still kept; each run says whether it finished or was stopped.
-        cancelled |= cancellationToken.IsCancellationRequested;
+        // The client went away (the tracer usually tells a stopped run and ends, so the loop ends without an exception):
+        // what ran is still kept; each run says whether it finished or was stopped.
+        var cancelled = cancellationToken.IsCancellationRequested;
 
         var stored = new List<StoreAttempt>();
         foreach (var run in perRun)
@@ -118,11 +117,10 @@ public static class TraceEndpoints
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            // The client went away: what was compared is still kept, as a cancelled comparison.
-            await recorder.SaveSniAsync(message, updates, cancelled: true, ClientIds.Of(http.HttpContext)).ConfigureAwait(false);
-            return Results.Empty;
+            // Stopped: kept below like a comparison that ended, marked cancelled.
         }
 
+        // The client went away: what was compared is still kept, as a cancelled comparison, and nobody is left to answer.
         var attempt = await recorder.SaveSniAsync(message, updates, cancellationToken.IsCancellationRequested, ClientIds.Of(http.HttpContext)).ConfigureAwait(false);
         if (cancellationToken.IsCancellationRequested)
             return Results.Empty;
