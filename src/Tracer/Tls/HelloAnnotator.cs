@@ -107,7 +107,7 @@ internal static class HelloAnnotator
     {
         var version = fields.Count;
         fields.Add(r.Field(2, "Version", v => Version(v), "legacy_version: TLS 1.2 even in TLS 1.3; the version chosen is in supported_versions."));
-        var retry = r.Peek(32).SequenceEqual(HelloRetryRandom);
+        var retry = r.Peek(32).SequenceEqual(TlsRecordScanner.HelloRetryRandom);
         fields.Add(r.Field(32, "Random", Hex, retry
             ? "The fixed value that makes this a HelloRetryRequest: the server wants another key share."
             : "32 random bytes from the server, mixed into the keys."));
@@ -314,9 +314,6 @@ internal static class HelloAnnotator
     private static string Version(ReadOnlySpan<byte> v) => $"{TlsNames.VersionName(v[0], v[1])} (0x{v[0]:X2}{v[1]:X2})";
 
     private static string Hex(ReadOnlySpan<byte> bytes) => Convert.ToHexString(bytes).ToLowerInvariant();
-
-    /// <summary>The value a HelloRetryRequest carries as its random (RFC 8446 §4.1.3).</summary>
-    private static readonly byte[] HelloRetryRandom = Convert.FromHexString("CF21AD74E59A6111BE1D8C021E65B891C2A211167ABB8C5E079E09E2C8A8339C");
 
     /// <summary>Reads big-endian fields from a slice of the message, keeping offsets into the whole.</summary>
     private sealed class Reader(byte[] bytes, int offset, int end)

@@ -11,7 +11,7 @@ namespace FlowTrace.Tracer.Tls;
 internal sealed class TlsRecordScanner(WireDirection direction, TlsRecordScanner? peer = null)
 {
     /// <summary>A HelloRetryRequest is a ServerHello whose random is SHA-256("HelloRetryRequest") (RFC 8446 §4.1.3).</summary>
-    private static readonly byte[] HelloRetryRandom = Convert.FromHexString("CF21AD74E59A6111BE1D8C021E65B891C2A211167ABB8C5E079E09E2C8A8339C");
+    internal static readonly byte[] HelloRetryRandom = Convert.FromHexString("CF21AD74E59A6111BE1D8C021E65B891C2A211167ABB8C5E079E09E2C8A8339C");
 
     /// <summary>The largest record payload TLS allows (2^14 plus expansion); anything larger is not TLS.</summary>
     public const int MaxRecordLength = 16384 + 2048;
