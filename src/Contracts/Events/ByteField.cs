@@ -11,7 +11,14 @@ namespace FlowTrace.Contracts.Events;
 /// <param name="Fields">The fields inside it (an extension's parts), or empty.</param>
 public sealed record ByteField(int Offset, int Length, string Name, string Value, string Explanation, long? Code, IReadOnlyList<ByteField> Fields)
 {
-    /// <summary>The bytes a dump shows on this field's own line: all of them, or, when it has parts, those before the
-    /// first part (its type and length headers); the parts show the rest.</summary>
-    public int OwnLength => Fields.Count > 0 ? Math.Max(0, Fields[0].Offset - Offset) : Length;
+    /// <summary>The bytes a dump shows on this field's own line, taken from <paramref name="message"/> (and never past
+    /// its end): all of them, or, when it has parts, those before the first part (its type and length headers); the
+    /// parts show the rest.</summary>
+    public ArraySegment<byte> OwnBytes(byte[] message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var own = Fields.Count > 0 ? Math.Max(0, Fields[0].Offset - Offset) : Length;
+        var start = Math.Clamp(Offset, 0, message.Length);
+        return new ArraySegment<byte>(message, start, Math.Clamp(own, 0, message.Length - start));
+    }
 }

@@ -23,14 +23,13 @@ public static class ByteFieldText
     {
         foreach (var field in fields)
         {
-            var own = field.OwnLength;
-            var start = Math.Clamp(field.Offset, 0, bytes.Length);
-            var count = Math.Clamp(own, 0, bytes.Length - start);
+            var own = field.OwnBytes(bytes);
+            var count = own.Count;
             var label = $"{new string(' ', 2 * depth)}{field.Name}{(field.Value.Length > 0 ? $": {field.Value}" : "")}{(field.Explanation.Length > 0 ? $" — {field.Explanation}" : "")}";
             for (var line = 0; line == 0 || line * BytesPerLine < count; line++)
             {
                 var chunk = Math.Min(BytesPerLine, count - line * BytesPerLine);
-                var hex = chunk <= 0 ? "" : string.Join(' ', bytes.Skip(start + line * BytesPerLine).Take(chunk).Select(b => b.ToString("x2", CultureInfo.InvariantCulture)));
+                var hex = chunk <= 0 ? "" : string.Join(' ', own.Skip(line * BytesPerLine).Take(chunk).Select(b => b.ToString("x2", CultureInfo.InvariantCulture)));
                 yield return line == 0
                     ? $"  {field.Offset.ToString("X4", CultureInfo.InvariantCulture)}  {hex,-47}  {label}"
                     : $"        {hex}";
