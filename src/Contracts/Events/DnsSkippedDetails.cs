@@ -13,4 +13,6 @@ public enum DnsSkipReason
     IpLiteral,
     /// <summary>The hosts file names the host.</summary>
     HostsFile,
+    /// <summary>The address is the one an earlier connection of the same trace used (trace again, resuming).</summary>
+    EarlierConnection,
 }

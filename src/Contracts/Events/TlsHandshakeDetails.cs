@@ -24,6 +24,8 @@ namespace FlowTrace.Contracts.Events;
 /// <param name="ServerHelloFields">The bytes of the ServerHello's record (<paramref name="ServerHello"/>; the
 /// HelloRetryRequest's when there was one) field by field, explained, with whatever else that record carries (TLS
 /// 1.2's ServerKeyExchange when the server sent its flight in one record).</param>
+/// <param name="Resumption">For a handshake that tried to resume an earlier connection's session: what it offered and
+/// whether the server took it; null for an ordinary handshake.</param>
 public sealed record TlsHandshakeDetails(
     string? ServerName,
     string Version,
@@ -43,7 +45,8 @@ public sealed record TlsHandshakeDetails(
     StapledOcspResponse? StapledOcsp = null,
     string? KeyExchangeSignature = null,
     IReadOnlyList<ByteField>? ClientHelloFields = null,
-    IReadOnlyList<ByteField>? ServerHelloFields = null) : TraceEventDetails
+    IReadOnlyList<ByteField>? ServerHelloFields = null,
+    TlsResumption? Resumption = null) : TraceEventDetails
 {
     /// <summary>True when no finding is an error: a browser would accept this certificate.</summary>
     public bool CertificateAccepted => Findings.All(f => f.Severity != FindingSeverity.Error);

@@ -22,6 +22,7 @@ namespace FlowTrace.Contracts.Events;
 [JsonDerivedType(typeof(ConnectionDetails), "connection")]
 [JsonDerivedType(typeof(RedirectDetails), "redirect")]
 [JsonDerivedType(typeof(SameConnectionAgainDetails), "sameConnectionAgain")]
+[JsonDerivedType(typeof(ResumedAgainDetails), "resumedAgain")]
 [JsonDerivedType(typeof(StepFailureDetails), "failure")]
 [JsonDerivedType(typeof(StepPausedDetails), "stepPaused")]
 [JsonDerivedType(typeof(TraceSummary), "summary")]

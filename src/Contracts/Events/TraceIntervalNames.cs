@@ -12,6 +12,9 @@ public static class TraceIntervalNames
     /// <summary>Between the first request and the same request again on the same connection.</summary>
     public const string Again = "again";
 
+    /// <summary>Between the first request and the same request again on a new connection that resumes the TLS session.</summary>
+    public const string Resumed = "resumed";
+
     /// <summary>After the last step: closing what the trace opened (a connection whose handshake failed, say) and
     /// handing over the summary; when no step ran, checking the request and saying why it was refused.</summary>
     public const string Finishing = "finishing";

@@ -171,7 +171,7 @@ public sealed class SniComparer
         {
             await using (wire.ConfigureAwait(false))
             {
-                var tls = await _tls.HandshakeAsync(wire, target, traceRequest, run, cancellationToken).ConfigureAwait(false);
+                var tls = await _tls.HandshakeAsync(wire, target, traceRequest, run, null, cancellationToken).ConfigureAwait(false);
                 if (tls.Session is not null)
                     await tls.Session.CloseAsync(cancellationToken).ConfigureAwait(false);
             }

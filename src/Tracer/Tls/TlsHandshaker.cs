@@ -21,8 +21,14 @@ internal sealed partial class TlsHandshaker(TimeProvider time, CertificateValida
     /// <summary>Longest certificate chain the tracer accepts from a server.</summary>
     public const int MaxChainLength = 10;
 
+    /// <summary>Why a TLS 1.3 session is not resumed, said once for the trace and the tests.</summary>
+    public const string Tls13ResumptionUnsupported = "TLS 1.3 resumes with a pre-shared key from the server's NewSessionTicket; " +
+        "the TLS engine FlowTrace uses (BouncyCastle) reads those tickets but cannot offer one back, so a TLS 1.3 session is not resumed";
+
+    // resuming: null for an ordinary handshake; for the second connection of "again, resuming", the first connection's
+    // session, or why it left none.
     public async Task<TlsHandshakeResult> HandshakeAsync(
-        WireConnection wire, TraceTarget target, TraceRequest request, TraceRun run, CancellationToken cancellationToken)
+        WireConnection wire, TraceTarget target, TraceRequest request, TraceRun run, ResumptionOffer? resuming, CancellationToken cancellationToken)
     {
         var serverName = request.Sni switch
         {
@@ -35,6 +41,10 @@ internal sealed partial class TlsHandshaker(TimeProvider time, CertificateValida
                 ? "TLS handshake without SNI"
                 : $"TLS handshake with SNI {serverName}",
             new TlsStartedDetails(serverName, [.. versions.Select(TlsNames.VersionName)], request.Alpn));
+        if (resuming is { Session: null, Reason: { } noSession })
+            run.Detail(TraceStep.Tls, $"Nothing to resume, a full handshake: {noSession}");
+        else if (resuming?.Session is { } toOffer)
+            run.Detail(TraceStep.Tls, $"Offering the first connection's session again ({toOffer.Means}), to skip the certificate and the key exchange");
 
         // Building the engine and its random source is client work of this step, timed with the cryptography.
         var work = new ClientWorkMeter();
@@ -49,7 +59,7 @@ internal sealed partial class TlsHandshaker(TimeProvider time, CertificateValida
                 handshaking ? TraceStep.Tls : TraceStep.Connection,
                 $"{(sent ? "Sent" : "Received")} {TlsNames.AlertLevelName(level)} alert {TlsNames.AlertName(description)}",
                 new TlsAlertDetails(sent ? WireDirection.ClientToServer : WireDirection.ServerToClient, TlsNames.AlertLevelName(level), TlsNames.AlertName(description), description, message),
-                sent || !handshaking ? null : arrivalOfCurrentChunk)));
+                sent || !handshaking ? null : arrivalOfCurrentChunk), resuming?.Session));
         var certificateRequested = false;
         // Tickets are kept for the Connection handling step: they are about a later connection, not this handshake.
         var tickets = new List<TimeSpan>();
@@ -172,10 +182,12 @@ internal sealed partial class TlsHandshaker(TimeProvider time, CertificateValida
         var host = request.Sni == SniMode.Custom ? serverName! : target.AsciiHost;
         // Loaded once for the verdict and the description alike.
         var loaded = work.Measure(ClientWorkNames.CertificateValidation, () => client.ServerCertificates.Select(X509CertificateLoader.LoadCertificate).ToList());
-        IReadOnlyList<ValidationFinding> findings;
-        List<CertificateInfo> certificates;
+        IReadOnlyList<ValidationFinding> findings = [];
+        List<CertificateInfo> certificates = [];
         StapledOcspResponse? staple = null;
         var now = time.GetUtcNow();
+        // A resumed session sends no certificate: it was checked on the connection that made the session.
+        if (!negotiated.IsResumedSession)
         try
         {
             findings = work.Measure(ClientWorkNames.CertificateValidation,
@@ -200,11 +212,15 @@ internal sealed partial class TlsHandshaker(TimeProvider time, CertificateValida
         var retryGroup = incoming.RetryGroup is { } asked ? TlsNames.GroupName(asked) : null;
         var signature = incoming.KeyExchangeSignature is { } signed ? TlsNames.SignatureSchemeName(signed) : null;
         byte[] clientHelloBytes = outgoing.FirstHelloRecord ?? [], serverHelloBytes = [.. serverHello];
+        var resumption = resuming is null ? null : new TlsResumption(resuming.Session?.Means, negotiated.IsResumedSession,
+            negotiated.IsResumedSession ? null : resuming.Reason ?? $"the server did not take the {resuming.Session!.Means}: it made a new session");
         var details = new TlsHandshakeDetails(serverName, version, suite, group, client.SelectedAlpn, network, crypto,
             clientHelloBytes, serverHelloBytes, certificates, findings, work.Elapsed(ClientWorkNames.CertificateValidation),
             roundTrips, retryGroup, certificateRequested, staple, signature,
-            HelloAnnotator.Annotate(clientHelloBytes), HelloAnnotator.Annotate(serverHelloBytes));
-        var verdict = details.CertificateAccepted
+            HelloAnnotator.Annotate(clientHelloBytes), HelloAnnotator.Annotate(serverHelloBytes), resumption);
+        var verdict = negotiated.IsResumedSession
+            ? $"session resumed ({resumption!.Offered}): no certificate sent, it was checked on the first connection"
+            : details.CertificateAccepted
             ? "certificate valid"
             : $"a browser would refuse this certificate: {string.Join("; ", findings.Select(f => f.Code))}";
         run.Completed(TraceStep.Tls,
@@ -214,7 +230,10 @@ internal sealed partial class TlsHandshaker(TimeProvider time, CertificateValida
             (staple is null ? "" : $"OCSP response stapled ({staple.CertificateStatus ?? staple.ResponseStatus}); ") +
             $"network {Format.Duration(network)}, cryptography {Format.Duration(crypto)}, certificate checks {Format.Duration(details.CertificateValidationTime)}; {verdict}",
             details, network: network, work: work);
-        return new TlsHandshakeResult(new TlsSession(protocol, wire, tickets, client.SelectedAlpn, request.Alpn.Count > 0, certificateRequested));
+        var leftForResumption = client.Resumable is { } resumable ? new ResumptionOffer(resumable, null)
+            : new ResumptionOffer(null, TlsUtilities.IsTlsV13(negotiated.NegotiatedVersion) ? Tls13ResumptionUnsupported
+                : "the server issued neither a session ticket nor a session ID, so it offers no way to resume");
+        return new TlsHandshakeResult(new TlsSession(protocol, wire, tickets, client.SelectedAlpn, request.Alpn.Count > 0, certificateRequested, leftForResumption));
     }
 
     /// <summary>

@@ -13,9 +13,14 @@ namespace FlowTrace.Tracer.Tls;
 /// <param name="alpn">The application protocol the server chose, or null.</param>
 /// <param name="alpnOffered">True when the client offered application protocols.</param>
 /// <param name="clientCertificateRequested">True when the server asked for a client certificate (none is sent).</param>
-internal sealed class TlsSession(TlsClientProtocol protocol, WireConnection wire, IReadOnlyList<TimeSpan> sessionTickets, string? alpn = null, bool alpnOffered = false, bool clientCertificateRequested = false)
+/// <param name="resumption">What the handshake left for resuming the session on a new connection, or why nothing.</param>
+internal sealed class TlsSession(TlsClientProtocol protocol, WireConnection wire, IReadOnlyList<TimeSpan> sessionTickets, string? alpn = null, bool alpnOffered = false,
+    bool clientCertificateRequested = false, ResumptionOffer? resumption = null)
     : IArrivalSource
 {
+    /// <summary>What a new connection may offer to resume this session, or why it can offer nothing.</summary>
+    public ResumptionOffer Resumption => resumption ?? new ResumptionOffer(null, "no session was kept");
+
     /// <summary>True when the client offered ALPN and the server chose no protocol: a server that then hangs up may
     /// speak only another protocol (HTTP/2).</summary>
     public bool AlpnIgnored => alpnOffered && alpn is null;

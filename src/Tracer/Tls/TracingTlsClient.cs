@@ -9,9 +9,16 @@ namespace FlowTrace.Tracer.Tls;
 /// certificate validation is ours (<see cref="CertificateValidator"/>), so an invalid certificate is a finding.
 /// </summary>
 internal sealed class TracingTlsClient(
-    TlsCrypto crypto, string? serverName, IReadOnlyList<string> alpn, ProtocolVersion[] versions, TlsOffer? offer, Action<short, short, string?, bool> onAlert)
+    TlsCrypto crypto, string? serverName, IReadOnlyList<string> alpn, ProtocolVersion[] versions, TlsOffer? offer, Action<short, short, string?, bool> onAlert,
+    ResumableTlsSession? resume = null)
     : DefaultTlsClient(crypto)
 {
+    private byte[]? _ticket;
+
+    /// <summary>What this handshake leaves for resuming it on a new connection (TLS 1.2 only), once it completed; null
+    /// when the server offered no way back (neither a ticket nor a session ID) or the version was TLS 1.3.</summary>
+    public ResumableTlsSession? Resumable { get; private set; }
+
     /// <summary>The certificates the server sent, DER-encoded, leaf first.</summary>
     public IReadOnlyList<byte[]> ServerCertificates { get; private set; } = [];
 
@@ -44,15 +51,53 @@ internal sealed class TracingTlsClient(
         base.NotifyHandshakeComplete();
         Negotiated = m_context.SecurityParameters;
         SelectedAlpn = Negotiated.ApplicationProtocol?.GetUtf8Decoding();
+        Resumable = KeepForResumption();
     }
 
-    /// <summary>Adds an empty session_ticket extension, as browsers send, so that a TLS 1.2 server may issue a ticket
-    /// (TLS 1.3 servers issue them unasked). Nothing is resumed: every trace is a full handshake.</summary>
+    /// <summary>TLS 1.2's NewSessionTicket: kept to offer on the next connection (the engine itself drops it).</summary>
+    public override void NotifyNewSessionTicket(NewSessionTicket newSessionTicket)
+    {
+        base.NotifyNewSessionTicket(newSessionTicket);
+        _ticket = newSessionTicket.Ticket is { Length: > 0 } ticket ? ticket : null;
+    }
+
+    /// <summary>The session offered for resumption, when this connection is the second of a pair.</summary>
+    public override Org.BouncyCastle.Tls.TlsSession GetSessionToResume() =>
+        resume is null ? null! : TlsUtilities.ImportSession(resume.SessionId, resume.Parameters.Copy());
+
+    private byte[] NewSessionId()
+    {
+        var id = new byte[32];
+        m_context.Crypto.SecureRandom.NextBytes(id);
+        return id;
+    }
+
+    private ResumableTlsSession? KeepForResumption()
+    {
+        if (TlsUtilities.IsTlsV13(Negotiated!.NegotiatedVersion) || m_context.Session?.ExportSessionParameters() is not { } exported)
+            return null;
+        var sessionId = _ticket is not null ? NewSessionId() : Negotiated.SessionID is { Length: > 0 } id ? id : null;
+        if (sessionId is null)
+            return null;
+        // The session's master secret is the connection's own and is destroyed with it: the copy is the next one's.
+        var parameters = new SessionParameters.Builder()
+            .SetCipherSuite(exported.CipherSuite)
+            .SetExtendedMasterSecret(exported.IsExtendedMasterSecret)
+            .SetMasterSecret(m_context.Crypto.AdoptSecret(exported.MasterSecret))
+            .SetNegotiatedVersion(exported.NegotiatedVersion)
+            .SetPeerCertificate(exported.PeerCertificate)
+            .SetServerExtensions(exported.ReadServerExtensions())
+            .Build();
+        return new ResumableTlsSession(sessionId, _ticket, parameters);
+    }
+
+    /// <summary>Adds the session_ticket extension, as browsers send: empty, so that a TLS 1.2 server may issue a ticket
+    /// (TLS 1.3 servers issue them unasked), or carrying the ticket of the session this connection resumes.</summary>
     public override IDictionary<int, byte[]> GetClientExtensions()
     {
         var extensions = base.GetClientExtensions();
         if (versions.Any(v => !TlsUtilities.IsTlsV13(v)))
-            extensions[ExtensionType.session_ticket] = TlsExtensionsUtilities.CreateEmptyExtensionData();
+            extensions[ExtensionType.session_ticket] = resume?.Ticket ?? TlsExtensionsUtilities.CreateEmptyExtensionData();
         return extensions;
     }
 

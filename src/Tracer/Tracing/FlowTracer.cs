@@ -146,6 +146,7 @@ public sealed class FlowTracer : ITracer
         OpenConnection? kept = null;
         int? status = null;
         var againSent = false;
+        (IPEndPoint Address, ResumptionOffer Offer)? resumeFrom = null;
         try
         {
             for (var hop = 0; ; hop++)
@@ -156,8 +157,9 @@ public sealed class FlowTracer : ITracer
                     new TraceStartedDetails(target.Uri.ToString(), request.Method, target.Uri.Scheme, target.Host, target.AsciiHost, target.Port,
                         connectTo?.Host, connectTo?.Port ?? target.Port), hop == 0 ? run.StartTimestamp : null);
 
-                var connection = kept ?? await OpenAsync(target, connectTo, request, run, cancellationToken).ConfigureAwait(false);
+                var connection = kept ?? await OpenAsync(target, connectTo, request, run, resumeFrom, cancellationToken).ConfigureAwait(false);
                 kept = null;
+                resumeFrom = null;
                 if (connection is null)
                     return (run.LastFailure, target.Uri.ToString(), status);
                 if (connection.Reused)
@@ -177,24 +179,37 @@ public sealed class FlowTracer : ITracer
 
                 // Read once: the server's FIN may arrive at any moment, and what is decided here must hold for the whole turn.
                 var peerClosed = connection.Wire.PeerClosed;
-                // Warm against cold: the same request once more on this connection, when the server keeps it.
-                var again = next is null && redirectFailure is null && request.AgainOnSameConnection && !againSent && !exchange.Failed;
-                if (again && (!exchange.KeepAlive || peerClosed))
+                // Warm against cold: the same request once more, on this connection or on a new one resuming its TLS session.
+                var again = next is null && redirectFailure is null && !againSent && !exchange.Failed
+                    ? request.AgainOnSameConnection ? AgainKind.SameConnection : request.AgainResumingSession ? AgainKind.Resuming : AgainKind.None
+                    : AgainKind.None;
+                if (again == AgainKind.SameConnection && (!exchange.KeepAlive || peerClosed))
                 {
                     run.Detail(TraceStep.Trace, $"No second request on this connection: the server does not keep it ({(peerClosed ? "it closed the connection" : exchange.KeepAliveReason)})");
-                    again = false;
+                    again = AgainKind.None;
                 }
 
-                if (again)
+                if (again == AgainKind.Resuming && connection.Tls is null)
+                {
+                    run.Detail(TraceStep.Trace, "No second request resuming a TLS session: this connection was plain HTTP, there is no session to resume");
+                    again = AgainKind.None;
+                }
+
+                if (again != AgainKind.None)
                 {
                     next = target;
                     againSent = true;
                 }
 
-                var reuse = next is not null && exchange.KeepAlive && next.SameOrigin(target) && !peerClosed;
+                var reuse = next is not null && again != AgainKind.Resuming && exchange.KeepAlive && next.SameOrigin(target) && !peerClosed;
                 await FinishConnectionAsync(connection, exchange, reuse, run, cancellationToken).ConfigureAwait(false);
                 if (next is not null && !exchange.Failed && redirectFailure is null)
-                    run.IntervalUntilNextStep(again ? TraceIntervalNames.Again : TraceIntervalNames.Redirect);
+                    run.IntervalUntilNextStep(again switch
+                    {
+                        AgainKind.SameConnection => TraceIntervalNames.Again,
+                        AgainKind.Resuming => TraceIntervalNames.Resumed,
+                        _ => TraceIntervalNames.Redirect,
+                    });
                 if (next is not null && !exchange.Failed)
                     await run.PauseAfterAsync(TraceStep.Connection, reuse ? TraceStep.HttpRequest : TraceStep.Dns, cancellationToken).ConfigureAwait(false);
                 if (exchange.Failed)
@@ -208,9 +223,18 @@ public sealed class FlowTracer : ITracer
                 if (next is null)
                     return (null, target.Uri.ToString(), status);
 
-                if (again)
+                if (again == AgainKind.SameConnection)
                     run.Detail(TraceStep.Trace, $"Again on the same connection: {next.Uri}, with nothing to look up, connect or negotiate",
                         new SameConnectionAgainDetails(next.Uri.ToString()));
+                else if (again == AgainKind.Resuming)
+                {
+                    var offer = connection.Tls!.Resumption;
+                    resumeFrom = (connection.Wire.RemoteEndPoint, offer);
+                    run.Detail(TraceStep.Trace, offer.Session is { } session
+                            ? $"Again on a new connection to {connection.Wire.RemoteEndPoint}, offering the TLS session back ({session.Means}): {next.Uri}"
+                            : $"Again on a new connection to {connection.Wire.RemoteEndPoint}, with no TLS session to offer ({offer.Reason}): {next.Uri}",
+                        new ResumedAgainDetails(next.Uri.ToString(), connection.Wire.RemoteEndPoint.ToString(), offer.Session?.Means, offer.Reason));
+                }
                 else
                     run.Detail(TraceStep.Trace, $"{status} redirect to {next.Uri}{(reuse ? " (same origin: reusing the connection)" : "")}",
                         new RedirectDetails(status ?? 0, target.Uri.ToString(), next.Uri.ToString(), next.SameOrigin(target)));
@@ -250,20 +274,35 @@ public sealed class FlowTracer : ITracer
         return (host, port);
     }
 
-    private async Task<OpenConnection?> OpenAsync(TraceTarget target, (string Host, int Port)? connectTo, TraceRequest request, TraceRun run, CancellationToken cancellationToken)
+    // resumeFrom, for "again, resuming": the address the first connection used (no lookup) and the TLS session it left.
+    private async Task<OpenConnection?> OpenAsync(TraceTarget target, (string Host, int Port)? connectTo, TraceRequest request, TraceRun run,
+        (IPEndPoint Address, ResumptionOffer Offer)? resumeFrom, CancellationToken cancellationToken)
     {
-        var dnsTarget = connectTo is { } c ? TraceRequestValidator.ParseTarget($"http://{(c.Host.Contains(':') ? $"[{c.Host}]" : c.Host)}:{c.Port}/") : target;
-        var resolution = await _dns.ResolveAsync(dnsTarget, request, run, cancellationToken).ConfigureAwait(false);
-        if (resolution.Addresses is null)
-            return null;
+        IReadOnlyList<IPAddress> addresses;
+        if (resumeFrom is { Address: var earlier })
+        {
+            run.Started(TraceStep.Dns, $"{target.Host}: the address is the one the first connection used");
+            run.Completed(TraceStep.Dns, $"No query: connecting to {earlier.Address} again, the first connection's address",
+                new DnsSkippedDetails(DnsSkipReason.EarlierConnection, "the first connection", [earlier.Address.ToString()]));
+            addresses = [earlier.Address];
+        }
+        else
+        {
+            var dnsTarget = connectTo is { } c ? TraceRequestValidator.ParseTarget($"http://{(c.Host.Contains(':') ? $"[{c.Host}]" : c.Host)}:{c.Port}/") : target;
+            var resolution = await _dns.ResolveAsync(dnsTarget, request, run, cancellationToken).ConfigureAwait(false);
+            if (resolution.Addresses is null)
+                return null;
+            addresses = resolution.Addresses;
+        }
+
         await run.PauseAfterAsync(TraceStep.Dns, TraceStep.Tcp, cancellationToken).ConfigureAwait(false);
-        var wire = await _tcp.ConnectAsync(resolution.Addresses, connectTo?.Port ?? target.Port, run, request.Timeouts, cancellationToken).ConfigureAwait(false);
+        var wire = await _tcp.ConnectAsync(addresses, resumeFrom?.Address.Port ?? connectTo?.Port ?? target.Port, run, request.Timeouts, cancellationToken).ConfigureAwait(false);
         if (wire is null)
             return null;
         await run.PauseAfterAsync(TraceStep.Tcp, target.IsHttps ? TraceStep.Tls : TraceStep.HttpRequest, cancellationToken).ConfigureAwait(false);
         if (!target.IsHttps)
             return new OpenConnection(wire, wire, null, false);
-        var tls = await _tls.HandshakeAsync(wire, target, request, run, cancellationToken).ConfigureAwait(false);
+        var tls = await _tls.HandshakeAsync(wire, target, request, run, resumeFrom?.Offer, cancellationToken).ConfigureAwait(false);
         if (tls.Session is null)
         {
             await wire.DisposeAsync().ConfigureAwait(false);
@@ -339,5 +378,12 @@ public sealed class FlowTracer : ITracer
                 await Tls.CloseAsync(CancellationToken.None).ConfigureAwait(false);
             await Wire.DisposeAsync().ConfigureAwait(false);
         }
+    }
+
+    private enum AgainKind
+    {
+        None,
+        SameConnection,
+        Resuming,
     }
 }

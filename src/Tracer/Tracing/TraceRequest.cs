@@ -40,6 +40,11 @@ public sealed record TraceRequest
     /// no DNS, TCP or TLS); when the server does not keep the connection, the trace says why and ends.</summary>
     public bool AgainOnSameConnection { get; init; }
 
+    /// <summary>After the last hop, send the same request again on a new connection to the same address, offering the
+    /// first connection's TLS session (a TLS 1.2 session ticket or session ID) so that the handshake can be abbreviated;
+    /// the trace says what was offered and whether the server took it. Not with <see cref="AgainOnSameConnection"/>.</summary>
+    public bool AgainResumingSession { get; init; }
+
     /// <summary>Whether to follow redirects.</summary>
     public bool FollowRedirects { get; init; } = true;
 

@@ -48,6 +48,8 @@ public static class TraceRequestValidator
             errors.Add("Max redirects must be between 0 and 50.");
         if (request.MaxBodyBytes < 0)
             errors.Add("Max body bytes must not be negative.");
+        if (request.AgainOnSameConnection && request.AgainResumingSession)
+            errors.Add("Again on the same connection and again resuming the TLS session are two different second requests; choose one.");
         var t = request.Timeouts;
         if (new[] { t.Dns, t.Connect, t.Tls, t.FirstByte, t.Download, t.Total }.Any(x => x <= TimeSpan.Zero))
             errors.Add("Timeouts must be positive.");
