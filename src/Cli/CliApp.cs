@@ -108,9 +108,15 @@ internal sealed class CliApp(TextWriter output, TextWriter error, TracerOptions?
             }
 
             // curl's variables describe one request and its redirects; a second request curl would not make has no place in them.
-            if (arguments.Again && arguments.WriteOut is not null)
+            if ((arguments.Again || arguments.AgainResumed) && arguments.WriteOut is not null)
             {
-                await error.WriteLineAsync("flowtrace: -w describes one request as curl makes it; leave out --again.").ConfigureAwait(false);
+                await error.WriteLineAsync("flowtrace: -w describes one request as curl makes it; leave out --again and --again-resumed.").ConfigureAwait(false);
+                return 2;
+            }
+
+            if (arguments.Again && arguments.AgainResumed)
+            {
+                await error.WriteLineAsync("flowtrace: --again and --again-resumed are two different second requests; choose one.").ConfigureAwait(false);
                 return 2;
             }
 
@@ -344,6 +350,7 @@ internal sealed class CliApp(TextWriter output, TextWriter error, TracerOptions?
             Timeouts = arguments.MaxTime is { } maxTime ? request.Timeouts with { Total = maxTime } : request.Timeouts,
             FollowRedirects = !arguments.NoRedirects,
             AgainOnSameConnection = arguments.Again,
+            AgainResumingSession = arguments.AgainResumed,
             // An array, the collection the warm-up's requests hold too: another list type would be compiled mid-trace.
             ExtraTrustedRoots = (lab is not null ? [lab.CaCertificate] : Array.Empty<byte[]>()).Concat(arguments.CaCertificates.SelectMany(ReadCertificates)).ToArray(),
         };

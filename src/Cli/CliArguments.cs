@@ -49,6 +49,9 @@ internal sealed record CliArguments
     /// <summary>--again: then the same request again on the connection the first kept alive (warm against cold).</summary>
     public bool Again { get; init; }
 
+    /// <summary>--again-resumed: then the same request again on a new connection, offering the TLS session back.</summary>
+    public bool AgainResumed { get; init; }
+
     /// <summary>--bytes: after the trace, print the request heads' and the TLS hellos' bytes field by field, explained.</summary>
     public bool Bytes { get; init; }
 
@@ -89,6 +92,7 @@ internal sealed record CliArguments
           --store URL              keep the trace on the FlowTrace server at URL and print its permalink
           --commands               print the curl and openssl s_client commands that repeat the trace
           --again                  then send the same request again on the same connection (no DNS, TCP or TLS)
+          --again-resumed          then send it again on a new connection, resuming the TLS session (TLS 1.2)
           --bytes                  print the request head, ClientHello and ServerHello byte by byte, each field named and explained
           --no-color               no colours (also: NO_COLOR set, or output not a terminal)
           --version                print the version
@@ -156,6 +160,7 @@ internal sealed record CliArguments
                 "--commands" => result with { Commands = true },
                 "--bytes" => result with { Bytes = true },
                 "--again" => result with { Again = true },
+                "--again-resumed" => result with { AgainResumed = true },
                 "--store" => result with { Store = ParseServer(Value()) },
                 "--repeat" => result with { Repeat = ParseRepeat(Value()) },
                 "--cacert" => result with { CaCertificates = [.. result.CaCertificates, Value()] },

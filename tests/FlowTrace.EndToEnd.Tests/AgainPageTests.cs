@@ -38,4 +38,37 @@ public sealed class AgainPageTests(AppFixture app)
             await option.UncheckAsync();
         }
     }
+
+    [Fact]
+    public async Task AgainResumingSession_Tls12Site_SecondHandshakeResumedAndCompared()
+    {
+        var page = await app.SharedPageAsync();
+        await AppFixture.OpenOptionsAsync(page);
+        var option = page.GetByLabel("Then again on a new connection, resuming the TLS session (cold against resumed)");
+        await option.CheckAsync();
+        try
+        {
+            // The other kind of "again" cannot be chosen with it.
+            await Assertions.Expect(page.GetByLabel("Then again on the same connection (warm against cold)")).ToBeDisabledAsync();
+            await AppFixture.TraceLabSiteAsync(page, "TLS 1.2 only");
+            await Assertions.Expect(page.Locator("h2.hop")).ToHaveTextAsync(["Again on a new connection, resuming the TLS session"]);
+            var table = page.GetByRole(AriaRole.Region, new() { Name = "Cold against resumed" });
+            await Assertions.Expect(table.Locator("tr[data-step='Tls'] td.why")).ToContainTextAsync("took the session back");
+            await Assertions.Expect(table.Locator("tr[data-step='Tls'] td.why")).ToContainTextAsync("2 round trips became one round trip");
+            await Assertions.Expect(table.Locator("tr[data-step='Tcp'] td.why")).ToContainTextAsync("paid again");
+
+            // What the page says comes from the kept events: the second handshake resumed, with no certificate.
+            var events = await AppFixture.KeptEventsAsync(page);
+            var second = AppFixture.DetailsOfType(events, "tlsHandshake").Last();
+            Assert.True(second.GetProperty("resumption").GetProperty("accepted").GetBoolean());
+            Assert.Equal(0, second.GetProperty("certificates").GetArrayLength());
+            // A new connection: two SYNs on the ladder, one certificate.
+            await Assertions.Expect(page.Locator("svg.ladder g.arrow[data-label='SYN']")).ToHaveCountAsync(2);
+            await AppFixture.ScreenshotAsync(page, nameof(AgainResumingSession_Tls12Site_SecondHandshakeResumedAndCompared));
+        }
+        finally
+        {
+            await option.UncheckAsync();
+        }
+    }
 }

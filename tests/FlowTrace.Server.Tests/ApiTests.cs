@@ -40,6 +40,21 @@ public sealed class ApiTests(ServerFixture server)
         Assert.DoesNotContain(events, e => e.Hop == 1 && e.Step is TraceStep.Dns or TraceStep.Tls);
     }
 
+    [Fact]
+    public async Task PostTraces_AgainResumingSession_SecondConnectionResumesAndIsKeptSo()
+    {
+        using var http = server.Http();
+        var url = await server.LabUrlAsync("tls12");
+        using var response = await http.PostAsync("/api/traces", Json($$"""{"url": "{{url}}", "againResumingSession": true}"""));
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var stored = (await response.Content.ReadFromJsonAsync<TraceStoredResult>(TraceJson.Options))!;
+        Assert.Equal(url, Assert.Single(stored.Events.Select(e => e.Details).OfType<ResumedAgainDetails>()).Url);
+        Assert.True(stored.Events.Where(e => e.Hop == 1).Select(e => e.Details).OfType<TlsHandshakeDetails>().Single().Resumption!.Accepted);
+        // Kept and read back with what resumption did.
+        var kept = await http.GetFromJsonAsync<FlowTrace.Contracts.Storage.StoredTrace>($"/api/traces/{stored.Id}", TraceJson.Options);
+        Assert.True(kept!.Events.Where(e => e.Hop == 1).Select(e => e.Details).OfType<TlsHandshakeDetails>().Single().Resumption!.Accepted);
+    }
+
     [Theory]
     [InlineData("""{"url": "ftp://example.test/"}""", "scheme 'ftp:'")]
     [InlineData("""{"url": "https://example.test/", "noSuchOption": true}""", "noSuchOption")]

@@ -38,9 +38,12 @@ public static class Explanations
     private static string Dns(StepState step, string took)
     {
         if (step.Details<DnsSkippedDetails>().FirstOrDefault() is { } skipped)
-            return skipped.Reason == DnsSkipReason.IpLiteral
-                ? "The URL already holds an IP address, so there was no name to look up."
-                : $"The name is listed in {skipped.Source}, which the system reads before asking DNS, so no query was sent.";
+            return skipped.Reason switch
+            {
+                DnsSkipReason.IpLiteral => "The URL already holds an IP address, so there was no name to look up.",
+                DnsSkipReason.EarlierConnection => "The new connection goes to the address the first one used, so no query was sent (a browser would use the answer it cached).",
+                _ => $"The name is listed in {skipped.Source}, which the system reads before asking DNS, so no query was sent.",
+            };
         var queries = step.Details<DnsQueryDetails>().ToList();
         var result = step.Details<DnsResultDetails>().FirstOrDefault();
         var chain = result is { CnameChain.Count: > 1 } ? $" The name is an alias: DNS followed {string.Join(" → ", result.CnameChain)}." : "";
@@ -75,9 +78,13 @@ public static class Explanations
         if (tls.HelloRetryGroup is { } retry)
             trips += $" (the server wanted a key share for {retry}, which the first ClientHello did not carry, so it answered with a " +
                      "HelloRetryRequest and the client had to say hello again: one more round trip than TLS 1.3 needs)";
-        var verdict = tls.CertificateAccepted
+        var verdict = tls.Resumption is { Accepted: true } resumed
+            ? $"The server took back the first connection's session ({resumed.Offered}): the handshake was abbreviated, with no certificate to send or check and no new key exchange; both sides derived fresh keys from the session's secret."
+            : tls.CertificateAccepted
             ? "The certificate checks out: it chains to a trusted root, names this host and is in date."
             : $"A browser would refuse this certificate: {string.Join(" ", tls.Findings.Select(f => f.Message))}";
+        if (tls.Resumption is { Accepted: false, Reason: { } notResumed })
+            verdict = $"No resumption, a full handshake: {notResumed}. {verdict}";
         var split = step.Done?.Split;
         var client = split is null ? "" : $" and {StepNames.Ms(split.Client)} was this computer's own work: {StepNames.Ms(split.Part(ClientWorkNames.TlsCrypto))} of cryptography, " +
             $"{StepNames.Ms(split.Part(ClientWorkNames.CertificateValidation))} checking the certificate, the rest the tracer's own work";

@@ -28,6 +28,11 @@ public sealed record TraceRequestMessage
     /// TCP or TLS the second time). Default false.</summary>
     public bool? AgainOnSameConnection { get; init; }
 
+    /// <summary>Then send the same request again on a new connection to the same address, offering the first
+    /// connection's TLS session back (cold against resumed: no DNS, a TCP handshake, an abbreviated TLS handshake when
+    /// the server takes the session). Not with <see cref="AgainOnSameConnection"/>. Default false.</summary>
+    public bool? AgainResumingSession { get; init; }
+
     /// <summary>Whether to follow redirects (default true).</summary>
     public bool? FollowRedirects { get; init; }
 

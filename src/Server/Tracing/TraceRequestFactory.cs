@@ -62,6 +62,7 @@ public sealed class TraceRequestFactory(LabHost labHost, IOptions<FlowTraceServe
             SniName = message.SniName,
             FollowRedirects = message.FollowRedirects ?? true,
             AgainOnSameConnection = message.AgainOnSameConnection ?? false,
+            AgainResumingSession = message.AgainResumingSession ?? false,
             MaxRedirects = message.MaxRedirects ?? defaults.MaxRedirects,
             ConnectTo = message.ConnectTo,
             ExtraTrustedRoots = [.. lab is not null ? [lab.CaCertificate] : Array.Empty<byte[]>(), .. trusted],

@@ -86,6 +86,23 @@ public sealed class CliTests
     }
 
     [Fact]
+    public async Task Run_AgainResumed_SecondConnectionResumesTheTls12Session()
+    {
+        var (code, output, error) = await RunAsync("tls12", "--lab", "--again-resumed", "--no-color");
+        Assert.True(code == 0, error);
+        Assert.Contains("Again on a new connection to 127.0.0.1:", output, StringComparison.Ordinal);
+        Assert.Matches(@"session resumed \(session (ticket|ID)\): no certificate sent", output);
+    }
+
+    [Fact]
+    public async Task Run_BothAgainKinds_ExitTwoSayingWhy()
+    {
+        var (code, _, error) = await RunAsync("www", "--lab", "--again", "--again-resumed");
+        Assert.Equal(2, code);
+        Assert.Contains("choose one", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Run_Bytes_HellosPrintedFieldByFieldFromTheRecordHeader()
     {
         var (code, output, error) = await RunAsync("www", "--lab", "--bytes", "--no-color");

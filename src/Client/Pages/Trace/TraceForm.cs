@@ -13,6 +13,7 @@ public sealed class TraceForm
     public bool FollowRedirects { get; set; } = true;
     public bool StepMode { get; set; }
     public bool AgainOnSameConnection { get; set; }
+    public bool AgainResumingSession { get; set; }
     public int Repeat { get; set; } = 1;
     public string? TrustedRoots { get; set; }
 
@@ -26,6 +27,7 @@ public sealed class TraceForm
         FollowRedirects = FollowRedirects,
         StepMode = StepMode,
         AgainOnSameConnection = AgainOnSameConnection ? true : null,
+        AgainResumingSession = AgainResumingSession ? true : null,
         Repeat = Repeat > 1 ? Repeat : null,
         TrustedRoots = string.IsNullOrWhiteSpace(TrustedRoots) ? null : TrustedRoots,
     };
