@@ -52,6 +52,9 @@ internal sealed record CliArguments
     /// <summary>--again-resumed: then the same request again on a new connection, offering the TLS session back.</summary>
     public bool AgainResumed { get; init; }
 
+    /// <summary>--from-root: resolve the name from the root, as dig +trace does.</summary>
+    public bool FromRoot { get; init; }
+
     /// <summary>--bytes: after the trace, print the request heads' and the TLS hellos' bytes field by field, explained.</summary>
     public bool Bytes { get; init; }
 
@@ -93,6 +96,9 @@ internal sealed record CliArguments
           --commands               print the curl and openssl s_client commands that repeat the trace
           --again                  then send the same request again on the same connection (no DNS, TCP or TLS)
           --again-resumed          then send it again on a new connection, resuming the TLS session (TLS 1.2)
+          --from-root              resolve the name from the root, as dig +trace: root, top-level domain, the
+                                   zone's own server, each query timed (root hints: /usr/share/dns/root.hints;
+                                   lab names start from the lab's own root)
           --bytes                  print the request head, ClientHello and ServerHello byte by byte, each field named and explained
           --no-color               no colours (also: NO_COLOR set, or output not a terminal)
           --version                print the version
@@ -161,6 +167,7 @@ internal sealed record CliArguments
                 "--bytes" => result with { Bytes = true },
                 "--again" => result with { Again = true },
                 "--again-resumed" => result with { AgainResumed = true },
+                "--from-root" => result with { FromRoot = true },
                 "--store" => result with { Store = ParseServer(Value()) },
                 "--repeat" => result with { Repeat = ParseRepeat(Value()) },
                 "--cacert" => result with { CaCertificates = [.. result.CaCertificates, Value()] },

@@ -20,13 +20,13 @@ namespace FlowTrace.Lab;
 public sealed class DemoLab : IAsyncDisposable
 {
     private readonly LabCertificates _certificates;
-    private readonly LabDnsServer _dns;
+    private readonly LabDnsHierarchy _dns;
     private readonly WebApplication _web;
     private readonly Http10Server _http10;
     private readonly Hostile.HostileHttpServer _hostileHttp;
     private readonly Hostile.HostileTlsServer _hostileTls;
 
-    private DemoLab(LabOptions options, LabCertificates certificates, LabDnsServer dns, WebApplication web, Http10Server http10,
+    private DemoLab(LabOptions options, LabCertificates certificates, LabDnsHierarchy dns, WebApplication web, Http10Server http10,
         Hostile.HostileHttpServer hostileHttp, Hostile.HostileTlsServer hostileTls, LabPorts ports)
     {
         _hostileHttp = hostileHttp;
@@ -49,6 +49,13 @@ public sealed class DemoLab : IAsyncDisposable
     /// <summary>The lab's DNS server.</summary>
     public IPEndPoint DnsEndPoint => _dns.EndPoint;
 
+    /// <summary>The lab's root servers, for resolving from the root (its own root and top-level domain, on the DNS
+    /// server's port).</summary>
+    public IReadOnlyList<IPEndPoint> RootServers => _dns.RootServers;
+
+    /// <summary>The lab's root hints, in named.root's format.</summary>
+    public string RootHints => _dns.RootHints;
+
     /// <summary>The lab's zone, e.g. <c>lab.test</c>.</summary>
     public string Zone => Options.Zone;
 
@@ -64,7 +71,14 @@ public sealed class DemoLab : IAsyncDisposable
     [
         .. new[] { Ports.Dns, Ports.Https, Ports.Tls12, Ports.Http, Ports.Http10, Ports.Closed, Ports.HostileHttp, Ports.HostileTls }
             .SelectMany(port => new[] { new IPEndPoint(IPAddress.Loopback, port), new IPEndPoint(IPAddress.IPv6Loopback, port) }),
+        new IPEndPoint(LabDnsHierarchy.RootAddress, Ports.Dns),
+        new IPEndPoint(LabDnsHierarchy.TopLevelAddress, Ports.Dns),
     ];
+
+    /// <summary>True when the URL's host is in the lab's zone (an unparsable URL is not).</summary>
+    public bool Holds(string url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var uri) &&
+        (uri.IdnHost.Equals(Zone.Trim('.'), StringComparison.OrdinalIgnoreCase) || uri.IdnHost.EndsWith("." + Zone.Trim('.'), StringComparison.OrdinalIgnoreCase));
 
     /// <summary>Finds a site by its short name.</summary>
     public LabSite Site(string name) => Sites.First(s => s.Name == name);
@@ -93,13 +107,13 @@ public sealed class DemoLab : IAsyncDisposable
     {
         var zone = options.Zone.Trim('.');
         var certificates = new LabCertificates(zone);
-        LabDnsServer? dns = null;
+        LabDnsHierarchy? dns = null;
         Http10Server? http10 = null;
         Hostile.HostileHttpServer? hostileHttp = null;
         Hostile.HostileTlsServer? hostileTls = null;
         try
         {
-            dns = new LabDnsServer(BuildZone(zone), options.DnsPort);
+            dns = LabDnsHierarchy.Start(BuildZone(zone), options.DnsPort);
             http10 = new Http10Server(options.Http10Port);
             hostileHttp = new Hostile.HostileHttpServer(options.HostileHttpPort);
             hostileTls = new Hostile.HostileTlsServer(options.HostileTlsPort);
@@ -157,7 +171,7 @@ public sealed class DemoLab : IAsyncDisposable
         _certificates.Dispose();
     }
 
-    private static async Task DisposeQuietly(LabDnsServer? dns, Http10Server? http10, Hostile.HostileHttpServer? hostileHttp, Hostile.HostileTlsServer? hostileTls)
+    private static async Task DisposeQuietly(LabDnsHierarchy? dns, Http10Server? http10, Hostile.HostileHttpServer? hostileHttp, Hostile.HostileTlsServer? hostileTls)
     {
         if (hostileHttp is not null)
             await hostileHttp.DisposeAsync().ConfigureAwait(false);
@@ -201,7 +215,8 @@ public sealed class DemoLab : IAsyncDisposable
 
     private static LabZone BuildZone(string zone)
     {
-        var lab = new LabZone(zone);
+        var lab = new LabZone(zone) { NameServer = $"ns.{zone}" };
+        lab.Address($"ns.{zone}", IPAddress.Loopback);
         foreach (var name in new[] { "www", "api", "default", "unknown", "redirect", "slow", "stream", "close", "http10", "plain", "expired", "selfsigned", "wrongname", "tls12", "error", "refused", "other-name", "metadata", "hostile-text", "hostile", "garbage", "huge-record", "alert", "silent", "many-sans" })
             lab.Address($"{name}.{zone}", IPAddress.Loopback);
         // race: IPv6 first (nothing listens on ::1 there) then IPv4, to show Happy Eyeballs falling back.

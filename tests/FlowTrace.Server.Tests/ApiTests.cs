@@ -55,6 +55,20 @@ public sealed class ApiTests(ServerFixture server)
         Assert.True(kept!.Events.Where(e => e.Hop == 1).Select(e => e.Details).OfType<TlsHandshakeDetails>().Single().Resumption!.Accepted);
     }
 
+    [Fact]
+    public async Task PostTraces_ResolveFromRootForALabName_WalkedFromTheLabsRoot()
+    {
+        using var http = server.Http();
+        var url = await server.LabUrlAsync("www");
+        using var response = await http.PostAsync("/api/traces", Json($$"""{"url": "{{url}}", "resolveFromRoot": true, "addressFamily": "ipv4"}"""));
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var events = (await response.Content.ReadFromJsonAsync<TraceStoredResult>(TraceJson.Options))!.Events;
+        var result = events.Select(e => e.Details).OfType<DnsResultDetails>().Single();
+        Assert.Equal([".", "test.", "lab.test."], result.Delegations);
+        var queries = events.Select(e => e.Details).OfType<DnsQueryDetails>().ToList();
+        Assert.Equal(["test.", "lab.test.", null], queries.Select(q => q.Referral?.Zone));
+    }
+
     [Theory]
     [InlineData("""{"url": "ftp://example.test/"}""", "scheme 'ftp:'")]
     [InlineData("""{"url": "https://example.test/", "noSuchOption": true}""", "noSuchOption")]

@@ -46,6 +46,11 @@ public static class Explanations
             };
         var queries = step.Details<DnsQueryDetails>().ToList();
         var result = step.Details<DnsResultDetails>().FirstOrDefault();
+        if (result?.Delegations is { } walked)
+            return $"Resolved from the root, as dig +trace does: {queries.Count} quer{(queries.Count == 1 ? "y" : "ies")} in {took}, down the zones {string.Join(" → ", walked)}. " +
+                   "Each server that does not hold the name answers with a referral: the servers of a zone one step closer to it, with their addresses (glue). " +
+                   $"The last server, {result.Resolver}, holds the zone and answered itself (authoritative). A recursive resolver does this walk for you and caches each step for its TTL, " +
+                   "which is why an ordinary lookup is one query to it.";
         var chain = result is { CnameChain.Count: > 1 } ? $" The name is an alias: DNS followed {string.Join(" → ", result.CnameChain)}." : "";
         var ttl = queries.SelectMany(q => q.Answers).Select(a => a.TimeToLive).DefaultIfEmpty(0).Min();
         return $"Computers connect to addresses, not names, so the name was asked of the resolver {result?.Resolver}. " +
@@ -134,6 +139,6 @@ public static class Explanations
 
     private static string Tickets(ConnectionDetails c) => c.SessionTicketLifetimes is { Count: > 0 } tickets
         ? $" The server also issued {(tickets.Count == 1 ? "a session ticket" : $"{tickets.Count} session tickets")} (NewSessionTicket, valid " +
-          $"{string.Join(", ", tickets.Distinct().Select(StepNames.Lifetime))}): a later connection could present one to resume TLS with a shorter handshake. FlowTrace never resumes, so every trace shows a full handshake."
+          $"{string.Join(", ", tickets.Distinct().Select(StepNames.Lifetime))}): a later connection could present one to resume TLS with a shorter handshake (“Then again on a new connection, resuming the TLS session” shows it, for TLS 1.2; TLS 1.3's tickets FlowTrace cannot offer back)."
         : "";
 }

@@ -10,6 +10,12 @@ namespace FlowTrace.Contracts.Events;
 /// <param name="Answers">Every answer record, CNAMEs included, in the order received.</param>
 /// <param name="ResponseBytes">Size of the answer message in bytes.</param>
 /// <param name="Duration">Time from sending the query to receiving the answer.</param>
+/// <param name="Referral">When the server answered with a referral instead (resolving from the root): the zone it
+/// delegates to and that zone's servers; null otherwise.</param>
+/// <param name="Authoritative">True when the server answered for its own zone (the AA bit), as the last server of a
+/// lookup from the root does; a recursive resolver's answers are not.</param>
+/// <param name="RecursionDesired">True when the query asked the server to resolve the name on the client's behalf (a
+/// resolver); false when it asked the server only what it holds (resolving from the root).</param>
 public sealed record DnsQueryDetails(
     string QueryType,
     string Name,
@@ -19,7 +25,10 @@ public sealed record DnsQueryDetails(
     bool Truncated,
     IReadOnlyList<DnsRecordInfo> Answers,
     int ResponseBytes,
-    TimeSpan Duration) : TraceEventDetails;
+    TimeSpan Duration,
+    DnsReferral? Referral = null,
+    bool Authoritative = false,
+    bool RecursionDesired = true) : TraceEventDetails;
 
 /// <summary>One resource record of an answer.</summary>
 /// <param name="Name">Owner name.</param>

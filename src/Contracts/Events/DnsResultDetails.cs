@@ -6,9 +6,12 @@ namespace FlowTrace.Contracts.Events;
 /// <param name="CnameChain">Each name followed, starting with the queried one and ending with the canonical name.</param>
 /// <param name="Addresses">The addresses found, in the order they will be tried.</param>
 /// <param name="Resolver">The resolver that answered, or null when no query was sent.</param>
+/// <param name="Delegations">Resolving from the root: the zones walked down, from the root (".") to the zone that
+/// answered, in order; null for a lookup through a resolver.</param>
 public sealed record DnsResultDetails(
     string Name,
     string AsciiName,
     IReadOnlyList<string> CnameChain,
     IReadOnlyList<string> Addresses,
-    string? Resolver) : TraceEventDetails;
+    string? Resolver,
+    IReadOnlyList<string>? Delegations = null) : TraceEventDetails;

@@ -156,13 +156,15 @@ public static class LadderBuilder
 
         private void AddQuery(TraceEvent e, DnsQueryDetails query)
         {
-            Lane(query.Resolver, LadderLaneKind.Resolver);
+            Lane(query.Resolver, LadderLaneKind.Resolver, query.RecursionDesired ? "DNS resolver" : "DNS server");
             var sent = e.Offset - query.Duration;
             var question = $"{query.QueryType}? {query.Name}";
             Add(e, Client, query.Resolver, sent, sent + Half(query.Resolver, query.Duration), LadderMeasuredEnd.Sent, question, $"over {query.Transport}");
             if (query.ResponseCode is null)
                 return;
-            var answer = query.Answers.Count == 0
+            var answer = query.Referral is { } referral && query.Answers.Count == 0
+                ? $"referral: {referral.Zone} at {string.Join(", ", referral.NameServers.Take(2))}{(referral.NameServers.Count > 2 ? ", …" : "")}"
+                : query.Answers.Count == 0
                 ? $"{query.QueryType}: {query.ResponseCode}, no record"
                 : $"{query.QueryType}: {string.Join(", ", query.Answers.Take(3).Select(a => a.Value))}{(query.Answers.Count > 3 ? ", …" : "")}";
             Add(e, query.Resolver, Client, e.Offset - Half(query.Resolver, query.Duration), e.Offset, LadderMeasuredEnd.Arrived, answer,
@@ -265,11 +267,11 @@ public static class LadderBuilder
         private TimeSpan Half(string peer, TimeSpan fallbackRoundTrip) =>
             oneWay.TryGetValue(peer, out var half) ? half : fallbackRoundTrip / 2;
 
-        private void Lane(string id, LadderLaneKind kind)
+        private void Lane(string id, LadderLaneKind kind, string? name = null)
         {
             if (_lanes.Any(l => l.Id == id))
                 return;
-            _lanes.Add(new LadderLane(id, kind, kind == LadderLaneKind.Resolver ? $"DNS resolver {id}" : $"Server {id}"));
+            _lanes.Add(new LadderLane(id, kind, $"{name ?? (kind == LadderLaneKind.Resolver ? "DNS resolver" : "Server")} {id}"));
         }
     }
 

@@ -33,6 +33,10 @@ public sealed record TraceRequestMessage
     /// the server takes the session). Not with <see cref="AgainOnSameConnection"/>. Default false.</summary>
     public bool? AgainResumingSession { get; init; }
 
+    /// <summary>Resolve the name from the root as <c>dig +trace</c> does (root, top-level domain, the zone's server, each
+    /// query timed) instead of asking a resolver; lab names start from the lab's own root. Default false.</summary>
+    public bool? ResolveFromRoot { get; init; }
+
     /// <summary>Whether to follow redirects (default true).</summary>
     public bool? FollowRedirects { get; init; }
 

@@ -9,6 +9,7 @@ namespace FlowTrace.Lab.Dns;
 internal static class DnsMessage
 {
     public const ushort TypeA = 1;
+    public const ushort TypeNs = 2;
     public const ushort TypeCname = 5;
     public const ushort TypeAaaa = 28;
     public const byte NoError = 0;
@@ -50,6 +51,7 @@ internal static class DnsMessage
             return Header(query.Length >= 2 ? BinaryPrimitives.ReadUInt16BigEndian(query) : (ushort)0, FormatError, false, 0, 0).ToArray();
 
         var answers = new List<byte[]>();
+        var additional = new List<byte[]>();
         byte rcode;
         if (!zone.Contains(q.Name))
             rcode = Refused;
@@ -71,21 +73,60 @@ internal static class DnsMessage
                 foreach (var address in zone.AddressesOf(current).Where(a => a.AddressFamily == family))
                     answers.Add(Record(current, q.Type, zone.AddressTtl, address.GetAddressBytes()));
             }
+            else if (q.Type == TypeNs && current.Equals(zone.Origin, StringComparison.OrdinalIgnoreCase) && zone.NameServer is { } ns)
+            {
+                answers.Add(Record(zone.Origin, TypeNs, zone.AddressTtl, EncodeName(ns)));
+                additional.AddRange(zone.AddressesOf(ns).Select(a => Record(ns, a.AddressFamily == AddressFamily.InterNetwork ? TypeA : TypeAaaa, zone.AddressTtl, a.GetAddressBytes())));
+            }
         }
 
+        return Message(query, q, rcode, authoritative: true, answers, [], additional);
+    }
+
+    /// <summary>Answers as a delegating zone (the root, a top-level domain): a referral to the child zone the name is in,
+    /// with its server's address as glue; the zone's own servers for its apex's NS; NXDOMAIN for anything else.</summary>
+    public static byte[] Refer(ReadOnlySpan<byte> query, DelegatingZone zone)
+    {
+        var question = ReadQuestion(query);
+        if (question is not { } q)
+            return Header(query.Length >= 2 ? BinaryPrimitives.ReadUInt16BigEndian(query) : (ushort)0, FormatError, false, 0, 0).ToArray();
+        if (!DelegatingZone.IsWithin(q.Name, zone.Origin))
+            return Message(query, q, Refused, authoritative: false, [], [], []);
+        // Its own server's address, which a client starting from this server asks it first (dig +trace does).
+        if (q.Name.TrimEnd('.').Equals(zone.NameServer, StringComparison.OrdinalIgnoreCase))
+            return Message(query, q, NoError, authoritative: true,
+                q.Type == (zone.Address.AddressFamily == AddressFamily.InterNetwork ? TypeA : TypeAaaa) ? [Glue(zone.NameServer, zone.Address)] : [], [], []);
+        if (zone.ChildOf(q.Name) is { } child)
+            return Message(query, q, NoError, authoritative: false, [],
+                [Record(child.Zone, TypeNs, DelegatingZone.Ttl, EncodeName(child.NameServer))], [Glue(child.NameServer, child.Address)]);
+        if (q.Name.TrimEnd('.').Equals(zone.Origin, StringComparison.OrdinalIgnoreCase) && q.Type == TypeNs)
+            return Message(query, q, NoError, authoritative: true,
+                [Record(zone.Origin, TypeNs, DelegatingZone.Ttl, EncodeName(zone.NameServer))], [], [Glue(zone.NameServer, zone.Address)]);
+        return Message(query, q, q.Name.TrimEnd('.').Equals(zone.Origin, StringComparison.OrdinalIgnoreCase) ? NoError : NameError, authoritative: true, [], [], []);
+    }
+
+    private static byte[] Glue(string name, IPAddress address) =>
+        Record(name, address.AddressFamily == AddressFamily.InterNetwork ? TypeA : TypeAaaa, DelegatingZone.Ttl, address.GetAddressBytes());
+
+    private static byte[] Message(ReadOnlySpan<byte> query, (ushort Id, string Name, ushort Type, int QuestionEnd, bool RecursionDesired) q, byte rcode, bool authoritative,
+        List<byte[]> answers, List<byte[]> authority, List<byte[]> additional)
+    {
         using var output = new MemoryStream();
-        output.Write(Header(q.Id, rcode, q.RecursionDesired, 1, (ushort)answers.Count));
+        var header = Header(q.Id, rcode, q.RecursionDesired, 1, (ushort)answers.Count, authoritative);
+        BinaryPrimitives.WriteUInt16BigEndian(header[8..], (ushort)authority.Count);
+        BinaryPrimitives.WriteUInt16BigEndian(header[10..], (ushort)additional.Count);
+        output.Write(header);
         output.Write(query[12..q.QuestionEnd]);
-        foreach (var answer in answers)
-            output.Write(answer);
+        foreach (var record in answers.Concat(authority).Concat(additional))
+            output.Write(record);
         return output.ToArray();
     }
 
-    private static Span<byte> Header(ushort id, byte rcode, bool recursionDesired, ushort questions, ushort answers)
+    private static Span<byte> Header(ushort id, byte rcode, bool recursionDesired, ushort questions, ushort answers, bool authoritative = true)
     {
         var header = new byte[12];
         BinaryPrimitives.WriteUInt16BigEndian(header, id);
-        header[2] = (byte)(0x80 | 0x04 | (recursionDesired ? 1 : 0)); // QR, AA, RD copied
+        header[2] = (byte)(0x80 | (authoritative ? 0x04 : 0) | (recursionDesired ? 1 : 0)); // QR, AA, RD copied
         header[3] = rcode;
         BinaryPrimitives.WriteUInt16BigEndian(header.AsSpan(4), questions);
         BinaryPrimitives.WriteUInt16BigEndian(header.AsSpan(6), answers);
@@ -109,7 +150,7 @@ internal static class DnsMessage
     private static byte[] EncodeName(string name)
     {
         using var output = new MemoryStream();
-        foreach (var label in name.TrimEnd('.').Split('.'))
+        foreach (var label in name.TrimEnd('.').Split('.', StringSplitOptions.RemoveEmptyEntries))
         {
             var bytes = Encoding.ASCII.GetBytes(label);
             output.WriteByte((byte)bytes.Length);

@@ -7,7 +7,8 @@ namespace FlowTrace.Lab.Dns;
 /// <summary>An authoritative DNS server for the lab zone, on UDP and TCP, loopback only.</summary>
 public sealed class LabDnsServer : IAsyncDisposable
 {
-    private readonly LabZone _zone;
+    private readonly Func<byte[], byte[]> _answer;
+    private readonly Func<byte[], byte[]?> _tcpAnswer;
     private readonly UdpClient _udp;
     private readonly TcpListener _tcp;
     private readonly CancellationTokenSource _stop = new();
@@ -16,14 +17,33 @@ public sealed class LabDnsServer : IAsyncDisposable
 
     /// <summary>Starts serving <paramref name="zone"/> on 127.0.0.1:<paramref name="port"/> (0: any free port).</summary>
     public LabDnsServer(LabZone zone, int port)
+        : this(IPAddress.Loopback, port,
+            query => Hostile.HostileDns.UdpReply(query, zone) ?? DnsMessage.Answer(query, zone),
+            query => Hostile.HostileDns.WithholdTcp(query) ? null
+                : Hostile.HostileDns.UdpReply(query, zone) is { Length: > 0 } hostile ? hostile : DnsMessage.Answer(query, zone))
     {
-        _zone = zone;
+    }
+
+    /// <summary>Serves a delegating zone (the root, a top-level domain) on <paramref name="address"/>:<paramref name="port"/>.</summary>
+    internal LabDnsServer(DelegatingZone zone, IPAddress address, int port)
+        : this(address, port, query => DnsMessage.Refer(query, zone), query => DnsMessage.Refer(query, zone))
+    {
+    }
+
+    /// <param name="address">Where to listen.</param>
+    /// <param name="port">The port, 0 for any free one.</param>
+    /// <param name="answer">The answer to a query over UDP (empty: stay silent).</param>
+    /// <param name="tcpAnswer">The answer to a query over TCP (null: read it and close without answering).</param>
+    private LabDnsServer(IPAddress address, int port, Func<byte[], byte[]> answer, Func<byte[], byte[]?> tcpAnswer)
+    {
+        _answer = answer;
+        _tcpAnswer = tcpAnswer;
         // UDP and TCP share one port number; when the system picks it, its TCP half may be taken: pick again.
         for (var attempt = 0; ; attempt++)
         {
-            _udp = new UdpClient(new IPEndPoint(IPAddress.Loopback, port));
+            _udp = new UdpClient(new IPEndPoint(address, port));
             var candidate = ((IPEndPoint)_udp.Client.LocalEndPoint!).Port;
-            _tcp = new TcpListener(IPAddress.Loopback, candidate);
+            _tcp = new TcpListener(address, candidate);
             try
             {
                 _tcp.Start();
@@ -36,7 +56,7 @@ public sealed class LabDnsServer : IAsyncDisposable
         }
 
         var bound = ((IPEndPoint)_udp.Client.LocalEndPoint!).Port;
-        EndPoint = new IPEndPoint(IPAddress.Loopback, bound);
+        EndPoint = new IPEndPoint(address, bound);
         _udpLoop = Task.Run(UdpLoopAsync);
         _tcpLoop = Task.Run(TcpLoopAsync);
     }
@@ -61,7 +81,7 @@ public sealed class LabDnsServer : IAsyncDisposable
             try
             {
                 var query = await _udp.ReceiveAsync(_stop.Token).ConfigureAwait(false);
-                var answer = Hostile.HostileDns.UdpReply(query.Buffer, _zone) ?? DnsMessage.Answer(query.Buffer, _zone);
+                var answer = _answer(query.Buffer);
                 await _udp.SendAsync(answer, query.RemoteEndPoint, _stop.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
@@ -116,9 +136,8 @@ public sealed class LabDnsServer : IAsyncDisposable
                 await stream.ReadExactlyAsync(lengthPrefix, timeout.Token).ConfigureAwait(false);
                 var query = new byte[BinaryPrimitives.ReadUInt16BigEndian(lengthPrefix)];
                 await stream.ReadExactlyAsync(query, timeout.Token).ConfigureAwait(false);
-                if (Hostile.HostileDns.WithholdTcp(query))
+                if (_tcpAnswer(query) is not { } answer)
                     return;
-                var answer = Hostile.HostileDns.UdpReply(query, _zone) is { Length: > 0 } hostile && !Hostile.HostileDns.WithholdTcp(query) ? hostile : DnsMessage.Answer(query, _zone);
                 var framed = new byte[answer.Length + 2];
                 BinaryPrimitives.WriteUInt16BigEndian(framed, (ushort)answer.Length);
                 answer.CopyTo(framed, 2);

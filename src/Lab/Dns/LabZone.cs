@@ -20,6 +20,9 @@ public sealed class LabZone
     /// <summary>TTL of CNAME records, in seconds.</summary>
     public int AliasTtl { get; init; } = 60;
 
+    /// <summary>The zone's own name server (answered for the apex's NS, with its addresses), or null.</summary>
+    public string? NameServer { get; init; }
+
     /// <summary>Adds addresses for a name.</summary>
     public LabZone Address(string name, params IPAddress[] addresses)
     {

@@ -13,7 +13,7 @@ namespace FlowTrace.Tracer.Dns;
 /// The DNS step: IP literals and hosts-file names need no query; everything else is asked of a resolver with
 /// DnsClient, A and AAAA in parallel as the system resolver does, each query timed on its own.
 /// </summary>
-internal sealed class DnsStep(TracerOptions options)
+internal sealed partial class DnsStep(TracerOptions options)
 {
     private const int MaxCnameChain = 16;
 
@@ -30,6 +30,10 @@ internal sealed class DnsStep(TracerOptions options)
                 new DnsSkippedDetails(DnsSkipReason.IpLiteral, "URL", [literal.ToString()]));
             return new DnsResolution(Filter([literal], families));
         }
+
+        // From the root, as dig +trace: the walk is what was asked for, so neither the hosts file nor a resolver is consulted.
+        if (request.ResolveFromRoot)
+            return await ResolveFromRootAsync(target, request, run, cancellationToken).ConfigureAwait(false);
 
         var hosts = await HostsFile.LoadAsync(options.HostsFilePath, cancellationToken).ConfigureAwait(false);
         var fromHosts = hosts.Lookup(name);
@@ -198,7 +202,8 @@ internal sealed class DnsStep(TracerOptions options)
         return await QueryOnceAsync(name, type, servers, perTry, tcp: true, run, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<QueryOutcome> QueryOnceAsync(string name, QueryType type, IReadOnlyList<IPEndPoint> servers, TimeSpan timeout, bool tcp, TraceRun run, CancellationToken cancellationToken)
+    private async Task<QueryOutcome> QueryOnceAsync(string name, QueryType type, IReadOnlyList<IPEndPoint> servers, TimeSpan timeout, bool tcp, TraceRun run, CancellationToken cancellationToken,
+        bool recursion = true)
     {
         var clientOptions = new LookupClientOptions([.. servers.Select(s => new NameServer(s))])
         {
@@ -211,6 +216,7 @@ internal sealed class DnsStep(TracerOptions options)
             ContinueOnDnsError = false,
             ContinueOnEmptyResponse = false,
             UseRandomNameServer = false,
+            Recursion = recursion,
         };
         var client = new LookupClient(clientOptions);
         var transport = tcp ? "tcp" : "udp";
@@ -253,9 +259,14 @@ internal sealed class DnsStep(TracerOptions options)
         var resolver = $"{response.NameServer.Address}:{response.NameServer.Port}";
         var answers = response.Answers.Select(ToInfo).ToList();
         var rcode = response.Header.ResponseCode.ToString();
-        var details = new DnsQueryDetails(type.ToString(), name, resolver, transport, rcode, response.Header.ResultTruncated, answers, response.MessageSize, duration);
+        var referral = Referral(response);
+        var details = new DnsQueryDetails(type.ToString(), name, resolver, transport, rcode, response.Header.ResultTruncated, answers, response.MessageSize, duration,
+            referral, response.Header.HasAuthorityAnswer, recursion);
         var addresses = response.Answers.OfType<AddressRecord>().Select(a => a.Address).ToList();
-        var message = $"{type} {name} @{resolver} ({transport}): {rcode}, {answers.Count} answer(s), {response.MessageSize} bytes in {Format.Duration(duration)}";
+        var said = referral is not null && answers.Count == 0
+            ? $"referral to {referral.Zone} ({string.Join(", ", referral.NameServers)}{(referral.Glue.Count > 0 ? $"; glue {string.Join(", ", referral.Glue.Select(g => g.Value))}" : "; no glue")})"
+            : $"{rcode}, {answers.Count} answer(s){(response.Header.HasAuthorityAnswer && !recursion ? ", authoritative" : "")}";
+        var message = $"{type} {name} @{resolver} ({transport}{(recursion ? "" : ", no recursion")}): {said}, {response.MessageSize} bytes in {Format.Duration(duration)}";
         var (failureCode, failureReason) = response.Header.ResponseCode switch
         {
             DnsHeaderResponseCode.NoError => ((string?)null, (string?)null),
@@ -265,6 +276,20 @@ internal sealed class DnsStep(TracerOptions options)
             _ => ("dns-error", $"The resolver {resolver} answered {rcode} for {name}."),
         };
         return new QueryOutcome(message, details, finished, addresses, failureCode, failureReason);
+    }
+
+    /// <summary>The referral an answer carries: NS records in the authority section (and no answer), with the glue for
+    /// those servers from the additional section.</summary>
+    private static DnsReferral? Referral(IDnsQueryResponse response)
+    {
+        var servers = response.Authorities.OfType<NsRecord>().ToList();
+        if (servers.Count == 0 || response.Answers.Count > 0)
+            return null;
+        var names = servers.Select(s => s.NSDName.Value.TrimEnd('.')).ToList();
+        var glue = response.Additionals.OfType<AddressRecord>()
+            .Where(a => names.Contains(a.DomainName.Value.TrimEnd('.'), StringComparer.OrdinalIgnoreCase)).Select(ToInfo).ToList();
+        var zone = servers[0].DomainName.Value;
+        return new DnsReferral(zone == "." ? "." : zone.TrimEnd('.') + ".", names, glue);
     }
 
     private static DnsRecordInfo ToInfo(DnsResourceRecord record) => new(

@@ -45,6 +45,14 @@ public sealed record TraceRequest
     /// the trace says what was offered and whether the server took it. Not with <see cref="AgainOnSameConnection"/>.</summary>
     public bool AgainResumingSession { get; init; }
 
+    /// <summary>Resolve the name from the root, as <c>dig +trace</c> does: ask a root server, follow each referral (with
+    /// its glue) down to the zone's own server, every query timed, instead of asking a recursive resolver.</summary>
+    public bool ResolveFromRoot { get; init; }
+
+    /// <summary>The root servers to start from ("address:port"; every server of the walk is asked on that port, as
+    /// dig's -p); null for the root hints file of <see cref="TracerOptions.RootHintsPath"/> on port 53.</summary>
+    public IReadOnlyList<string>? RootServers { get; init; }
+
     /// <summary>Whether to follow redirects.</summary>
     public bool FollowRedirects { get; init; } = true;
 

@@ -48,6 +48,8 @@ public static class TraceRequestValidator
             errors.Add("Max redirects must be between 0 and 50.");
         if (request.MaxBodyBytes < 0)
             errors.Add("Max body bytes must not be negative.");
+        if (request.RootServers is { } roots && (roots.Count == 0 || roots.Any(r => !EndpointText.TryParse(r, 53, out _))))
+            errors.Add("Root servers must be one or more IP addresses with an optional port.");
         if (request.AgainOnSameConnection && request.AgainResumingSession)
             errors.Add("Again on the same connection and again resuming the TLS session are two different second requests; choose one.");
         var t = request.Timeouts;

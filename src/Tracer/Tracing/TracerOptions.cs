@@ -14,6 +14,10 @@ public sealed record TracerOptions
     /// <summary>The hosts file consulted before DNS.</summary>
     public string HostsFilePath { get; init; } = "/etc/hosts";
 
+    /// <summary>The root hints for resolving from the root (named.root's format; Debian's dns-root-data installs them
+    /// here), read when a trace asks to resolve from the root and names no root servers of its own.</summary>
+    public string RootHintsPath { get; init; } = "/usr/share/dns/root.hints";
+
     /// <summary>The system's resolvers; by default those the OS uses (<c>/etc/resolv.conf</c> on Linux).</summary>
     public Func<IReadOnlyList<IPEndPoint>> SystemResolvers { get; init; } = DefaultResolvers;
 

@@ -95,6 +95,15 @@ public sealed class CliTests
     }
 
     [Fact]
+    public async Task Run_FromRoot_LabNameWalkedDownFromTheLabsRoot()
+    {
+        var (code, output, error) = await RunAsync("www", "--lab", "--from-root", "-4", "--no-color");
+        Assert.True(code == 0, error);
+        Assert.Contains("from the root in 3 queries: . → test. → lab.test.", output, StringComparison.Ordinal);
+        Assert.Contains("no recursion): referral to test. (ns.test; glue 127.0.0.3)", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Run_BothAgainKinds_ExitTwoSayingWhy()
     {
         var (code, _, error) = await RunAsync("www", "--lab", "--again", "--again-resumed");

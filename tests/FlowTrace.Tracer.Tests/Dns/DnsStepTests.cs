@@ -26,6 +26,51 @@ public sealed class DnsStepTests
     };
 
     [Fact]
+    public async Task ResolveFromRoot_ReferralThatDoesNotGetCloser_FailsAsLameInsteadOfLooping()
+    {
+        await using var dns = new ScriptedDnsServer(DnsBehaviour.ReferToTestAgain);
+        var events = await TraceAsync(Request(dns) with { ResolveFromRoot = true, RootServers = [dns.EndPoint.ToString()] });
+        var failure = TraceAssert.FailedAt(events, S.Dns, "dns-lame");
+        Assert.Contains("ns.test", failure.Reason, StringComparison.Ordinal);
+        Assert.Equal(2, dns.UdpQueries);
+    }
+
+    [Fact]
+    public async Task ResolveFromRoot_SilentRoot_FailsWithTimeoutNamingTheZone()
+    {
+        await using var dns = new ScriptedDnsServer(DnsBehaviour.Silent);
+        var events = await TraceAsync(Request(dns) with
+        {
+            ResolveFromRoot = true, RootServers = [dns.EndPoint.ToString()], Timeouts = new StepTimeouts { Dns = TimeSpan.FromMilliseconds(300) },
+        });
+        var failure = TraceAssert.FailedAt(events, S.Dns, "dns-timeout");
+        Assert.StartsWith("No server of . answered for scripted.test", failure.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void RootHints_NamedRootText_EachRootServerWithItsAddresses()
+    {
+        // The opening of InterNIC's named.root (its format: comments, NS of the root, then each server's A and AAAA).
+        const string text = """
+            ;       This file holds the information on root name servers needed to
+            ;       initialize cache of Internet domain name servers
+            .                        3600000      NS    A.ROOT-SERVERS.NET.
+            A.ROOT-SERVERS.NET.      3600000      A     198.41.0.4
+            A.ROOT-SERVERS.NET.      3600000      AAAA  2001:503:ba3e::2:30
+            ;
+            ; FORMERLY NS1.ISI.EDU
+            ;
+            .                        3600000      NS    B.ROOT-SERVERS.NET.
+            B.ROOT-SERVERS.NET.      3600000      A     170.247.170.2
+            ; NO ADDRESS FOR C
+            .                        3600000      NS    C.ROOT-SERVERS.NET.
+            """;
+        var roots = FlowTrace.Tracer.Dns.RootHints.Parse(text, 53);
+        Assert.Equal(["a.root-servers.net 198.41.0.4:53", "a.root-servers.net [2001:503:ba3e::2:30]:53", "b.root-servers.net 170.247.170.2:53"],
+            roots.Select(r => $"{r.Name} {r.EndPoint}"));
+    }
+
+    [Fact]
     public async Task Resolve_SilentServer_FailsDnsStepWithTimeout()
     {
         await using var dns = new ScriptedDnsServer(DnsBehaviour.Silent);

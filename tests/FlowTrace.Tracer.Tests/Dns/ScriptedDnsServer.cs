@@ -75,6 +75,7 @@ internal sealed class ScriptedDnsServer : IAsyncDisposable
                 DnsBehaviour.DropFirst when UdpQueries == 1 => null,
                 DnsBehaviour.ServFail => Reply(query.Buffer, rcode: 2, truncated: false, answer: false),
                 DnsBehaviour.TruncateUdp => Reply(query.Buffer, rcode: 0, truncated: true, answer: false),
+                DnsBehaviour.ReferToTestAgain => Referral(query.Buffer),
                 _ => Reply(query.Buffer, rcode: 0, truncated: false, answer: true, address),
             };
             if (reply is not null)
@@ -99,6 +100,20 @@ internal sealed class ScriptedDnsServer : IAsyncDisposable
             reply.CopyTo(framed, 2);
             await stream.WriteAsync(framed, _stop.Token);
         }
+    }
+
+    /// <summary>A referral to "test." whose server (ns.test, glue 127.0.0.1) is this one: asked again, it refers again.</summary>
+    private static byte[] Referral(byte[] query)
+    {
+        var reply = new List<byte>(Reply(query, rcode: 0, truncated: false, answer: false));
+        reply[2] = (byte)(reply[2] & ~0x04); // not authoritative: a referral
+        reply[9] = 1;
+        reply[11] = 1;
+        byte[] test = [4, (byte)'t', (byte)'e', (byte)'s', (byte)'t', 0];
+        byte[] nsTest = [2, (byte)'n', (byte)'s', .. test];
+        reply.AddRange([.. test, 0, 2, 0, 1, 0, 0, 0, 60, 0, (byte)nsTest.Length, .. nsTest]);
+        reply.AddRange([.. nsTest, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 127, 0, 0, 1]);
+        return [.. reply];
     }
 
     private static byte[] Reply(byte[] query, byte rcode, bool truncated, bool answer, IPAddress? address = null)
@@ -128,4 +143,5 @@ internal enum DnsBehaviour
     ServFail,
     TruncateUdp,
     DropFirst,
+    ReferToTestAgain,
 }

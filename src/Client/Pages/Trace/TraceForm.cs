@@ -14,6 +14,7 @@ public sealed class TraceForm
     public bool StepMode { get; set; }
     public bool AgainOnSameConnection { get; set; }
     public bool AgainResumingSession { get; set; }
+    public bool ResolveFromRoot { get; set; }
     public int Repeat { get; set; } = 1;
     public string? TrustedRoots { get; set; }
 
@@ -28,6 +29,7 @@ public sealed class TraceForm
         StepMode = StepMode,
         AgainOnSameConnection = AgainOnSameConnection ? true : null,
         AgainResumingSession = AgainResumingSession ? true : null,
+        ResolveFromRoot = ResolveFromRoot ? true : null,
         Repeat = Repeat > 1 ? Repeat : null,
         TrustedRoots = string.IsNullOrWhiteSpace(TrustedRoots) ? null : TrustedRoots,
     };
