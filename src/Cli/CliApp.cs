@@ -261,6 +261,16 @@ internal sealed class CliApp(TextWriter output, TextWriter error, TracerOptions?
 
         if (arguments.Bytes)
         {
+            foreach (var query in events.Select(e => e.Details).OfType<DnsQueryDetails>())
+            {
+                if (query is { Query: { } sent, QueryFields: { } asked })
+                    foreach (var line in Tracer.Export.ByteFieldText.Lines($"DNS query {query.QueryType} {query.Name} to {query.Resolver}", sent, asked))
+                        await say.WriteLineAsync(line).ConfigureAwait(false);
+                if (query is { Answer: { } received, AnswerFields: { } answered })
+                    foreach (var line in Tracer.Export.ByteFieldText.Lines($"DNS answer {query.QueryType} {query.Name} from {query.Resolver}", received, answered))
+                        await say.WriteLineAsync(line).ConfigureAwait(false);
+            }
+
             foreach (var request in events.Select(e => e.Details).OfType<HttpRequestDetails>())
             {
                 var (head, fields) = Contracts.Bytes.RequestHeadFields.Of(request);

@@ -99,7 +99,8 @@ internal sealed record CliArguments
           --from-root              resolve the name from the root, as dig +trace: root, top-level domain, the
                                    zone's own server, each query timed (root hints: /usr/share/dns/root.hints;
                                    lab names start from the lab's own root)
-          --bytes                  print the request head, ClientHello and ServerHello byte by byte, each field named and explained
+          --bytes                  print the DNS queries and answers, the request head, ClientHello and ServerHello
+                                   byte by byte, each field named and explained
           --no-color               no colours (also: NO_COLOR set, or output not a terminal)
           --version                print the version
           -h, --help               show this help

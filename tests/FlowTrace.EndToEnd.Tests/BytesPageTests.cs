@@ -44,6 +44,36 @@ public sealed class BytesPageTests(AppFixture app)
         await requestStep.Locator("details.step-details > summary").ClickAsync();
     }
 
+    [Fact]
+    public async Task DnsDetails_HealthySite_QueryAndAnswerByteByByteAsTheTraceDecodedThem()
+    {
+        var page = await app.SharedPageAsync();
+        await AppFixture.TraceLabSiteAsync(page, "A healthy HTTPS site");
+        var query = AppFixture.DetailsOfType(await AppFixture.KeptEventsAsync(page), "dnsQuery").First();
+        var title = $"DNS query ({query.GetProperty("queryType").GetString()} {query.GetProperty("name").GetString()})";
+        var fields = Flatten(query.GetProperty("queryFields")).ToList();
+
+        var step = page.Locator("ol.steps").First.GetByRole(AriaRole.Listitem, new() { Name = "DNS lookup", Exact = true });
+        await step.Locator("details.step-details > summary").ClickAsync();
+        var asked = step.Locator($"details.byte-fields[data-message='{title}']");
+        await asked.Locator("summary").ClickAsync();
+        var rows = asked.Locator("tr.field");
+        await Assertions.Expect(rows).ToHaveCountAsync(fields.Count);
+        Assert.Equal(fields.Select(f => f.GetProperty("name").GetString()), await rows.Locator("td.name").AllTextContentsAsync());
+        // The ID the trace chose, as the first two bytes on the wire.
+        var id = Convert.FromBase64String(query.GetProperty("query").GetString()!)[..2];
+        await Assertions.Expect(rows.First.Locator("td.hex")).ToHaveTextAsync($"{id[0]:x2} {id[1]:x2}");
+        await Assertions.Expect(asked.Locator("tr[data-field='Question'] td.value")).ToContainTextAsync(query.GetProperty("name").GetString()!);
+
+        var answered = step.Locator($"details.byte-fields[data-message='{title.Replace("DNS query", "DNS answer", StringComparison.Ordinal)}']");
+        await answered.Locator("summary").ClickAsync();
+        await Assertions.Expect(answered.Locator("tr.field[data-field='Answer records'] td.value")).ToContainTextAsync(query.GetProperty("answers").GetArrayLength().ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await AppFixture.ScreenshotAsync(page, nameof(DnsDetails_HealthySite_QueryAndAnswerByteByByteAsTheTraceDecodedThem));
+        await answered.Locator("summary").ClickAsync();
+        await asked.Locator("summary").ClickAsync();
+        await step.Locator("details.step-details > summary").ClickAsync();
+    }
+
     private static IEnumerable<JsonElement> Flatten(JsonElement fields)
     {
         foreach (var field in fields.EnumerateArray())

@@ -19,10 +19,13 @@ public sealed class PacketCapture : IAsyncDisposable
     public string File => _file;
 
     /// <summary>Starts capturing TCP traffic to or from <paramref name="ports"/> on lo and waits until tshark writes.</summary>
-    public static async Task<PacketCapture> StartAsync(string directory, params int[] ports)
+    public static Task<PacketCapture> StartAsync(string directory, params int[] ports) =>
+        StartWithFilterAsync(directory, string.Join(" or ", ports.Select(p => $"tcp port {p}")));
+
+    /// <summary>Starts capturing the traffic on lo that a capture <paramref name="filter"/> (pcap's syntax) selects.</summary>
+    public static async Task<PacketCapture> StartWithFilterAsync(string directory, string filter)
     {
         var file = Path.Combine(directory, $"capture-{Guid.NewGuid():N}.pcapng");
-        var filter = string.Join(" or ", ports.Select(p => $"tcp port {p}"));
         var tshark = ExternalProcess.Start("tshark", ["-i", "lo", "-f", filter, "-w", file, "-q"]);
         for (var i = 0; i < 100 && (!System.IO.File.Exists(file) || new FileInfo(file).Length == 0); i++)
             await Task.Delay(100);
@@ -40,7 +43,7 @@ public sealed class PacketCapture : IAsyncDisposable
         using (var wait = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
             await _tshark.Process.WaitForExitAsync(wait.Token);
         var (_, fields, _) = await ExternalProcess.RunAsync("tshark",
-            ["-r", _file, "-T", "fields", "-E", "separator=,", "-e", "frame.time_epoch", "-e", "tcp.srcport", "-e", "tcp.dstport", "-e", "tcp.flags.syn", "-e", "tcp.flags.ack", "-e", "tcp.len"], timeoutSeconds: 120);
+            ["-r", _file, "-Y", "tcp", "-T", "fields", "-E", "separator=,", "-e", "frame.time_epoch", "-e", "tcp.srcport", "-e", "tcp.dstport", "-e", "tcp.flags.syn", "-e", "tcp.flags.ack", "-e", "tcp.len"], timeoutSeconds: 120);
         return [.. fields.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(','))
             .Select(f => new Packet(decimal.Parse(f[0], CultureInfo.InvariantCulture), f[1], f[2], f[3] is "1" or "True", f[4] is "1" or "True", int.Parse(f[5], CultureInfo.InvariantCulture)))];
     }

@@ -16,6 +16,10 @@ namespace FlowTrace.Contracts.Events;
 /// lookup from the root does; a recursive resolver's answers are not.</param>
 /// <param name="RecursionDesired">True when the query asked the server to resolve the name on the client's behalf (a
 /// resolver); false when it asked the server only what it holds (resolving from the root).</param>
+/// <param name="Query">The query's bytes as sent.</param>
+/// <param name="QueryFields">The query's bytes field by field, explained.</param>
+/// <param name="Answer">The answer's bytes as received, or null when none came.</param>
+/// <param name="AnswerFields">The answer's bytes field by field, explained, as far as they could be read.</param>
 public sealed record DnsQueryDetails(
     string QueryType,
     string Name,
@@ -28,7 +32,11 @@ public sealed record DnsQueryDetails(
     TimeSpan Duration,
     DnsReferral? Referral = null,
     bool Authoritative = false,
-    bool RecursionDesired = true) : TraceEventDetails;
+    bool RecursionDesired = true,
+    byte[]? Query = null,
+    IReadOnlyList<ByteField>? QueryFields = null,
+    byte[]? Answer = null,
+    IReadOnlyList<ByteField>? AnswerFields = null) : TraceEventDetails;
 
 /// <summary>One resource record of an answer.</summary>
 /// <param name="Name">Owner name.</param>

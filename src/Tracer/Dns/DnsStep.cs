@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using DnsClient;
-using DnsClient.Protocol;
+using System.Security.Cryptography;
 using FlowTrace.Contracts.Events;
 using FlowTrace.Tracer.Tracing;
 
@@ -158,23 +158,6 @@ internal sealed partial class DnsStep(TracerOptions options)
         return [.. options.SystemResolvers()];
     }
 
-    /// <summary>Why a query failed, from what DnsClient threw: its parser throws several kinds for an answer it cannot
-    /// read (which one depends on where the bytes go wrong, and over TCP a record running past the message is an
-    /// <see cref="ArgumentException"/> from copying it), alone or inside another exception. The name was checked before
-    /// the query, so an argument DnsClient refuses here comes from the answer.</summary>
-    internal static (string Code, string Reason) FailedQuery(Exception e, QueryType type, string name, string servers, TimeSpan timeout)
-    {
-        var cause = e.InnerException is DnsResponseParseException or DnsXidMismatchException ? e.InnerException : e;
-        return cause switch
-        {
-            DnsXidMismatchException => ("dns-wrong-id", $"{type} query for {name}: the answer from {servers} carried another query's ID, so it is not the answer to this query (a spoofed or confused reply)."),
-            DnsResponseParseException or IndexOutOfRangeException or ArgumentException or FormatException =>
-                ("dns-malformed", $"{type} query for {name}: the answer from {servers} is not a well-formed DNS message ({cause.Message.Split('\n')[0].TrimEnd('.')})."),
-            DnsResponseException { Code: DnsResponseCode.ConnectionTimeout } => ("dns-timeout", $"{type} query for {name} got no answer from {servers} within {Format.Duration(timeout)}."),
-            _ => ("dns-error", $"{type} query for {name} failed: {e.Message}"),
-        };
-    }
-
     private static bool InZone(string name, string zone)
     {
         zone = zone.Trim('.');
@@ -205,103 +188,86 @@ internal sealed partial class DnsStep(TracerOptions options)
     private async Task<QueryOutcome> QueryOnceAsync(string name, QueryType type, IReadOnlyList<IPEndPoint> servers, TimeSpan timeout, bool tcp, TraceRun run, CancellationToken cancellationToken,
         bool recursion = true)
     {
-        var clientOptions = new LookupClientOptions([.. servers.Select(s => new NameServer(s))])
-        {
-            UseCache = false,
-            Retries = 0,
-            Timeout = timeout,
-            UseTcpFallback = false,
-            UseTcpOnly = tcp,
-            ThrowDnsErrors = false,
-            ContinueOnDnsError = false,
-            ContinueOnEmptyResponse = false,
-            UseRandomNameServer = false,
-            Recursion = recursion,
-        };
-        var client = new LookupClient(clientOptions);
+        // The tracer writes the query and reads the answer itself, so that both are shown byte by byte as they crossed
+        // the wire (DnsClient keeps its messages to itself).
+        var id = (ushort)RandomNumberGenerator.GetInt32(0x10000);
+        var query = DnsQueryWriter.Write(id, name, (ushort)type, recursion);
+        var queryFields = DnsMessageReader.Read(query).Fields;
         var transport = tcp ? "tcp" : "udp";
-        var started = run.Now();
-        IDnsQueryResponse response;
-        try
+        var serverText = string.Join(", ", servers.Select(s => s.ToString()));
+        long? firstSent = null;
+        DnsExchange? exchange = null;
+        IPEndPoint? server = null;
+        // As the system resolver does, the next server is asked when one does not answer.
+        foreach (var candidate in servers)
         {
-            response = await client.QueryAsync(name, type, QueryClass.IN, cancellationToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            throw;
-        }
-        catch (Exception) when (cancellationToken.IsCancellationRequested)
-        {
-            // Stopped while DnsClient waited (the trace cancelled, or the step's time ran out): whatever DnsClient made
-            // of it, it is a stop, not a failed query; the step says which kind of stop.
-            throw new OperationCanceledException(cancellationToken);
-        }
-        catch (DnsResponseException e) when (!tcp && e.Message.Contains("truncated", StringComparison.OrdinalIgnoreCase))
-        {
-            // DnsClient refuses to hand out a truncated answer when its own TCP fallback is off (the tracer turns it
-            // off to show the retry as a step of its own), so the truncation is known only from this exception.
-            var at = run.Now();
-            var truncatedDetails = new DnsQueryDetails(type.ToString(), name, string.Join(", ", servers), transport, "NoError", true, [], 0, run.Between(started, at));
-            return new QueryOutcome($"{type} {name} ({transport}): the answer was truncated (TC bit) after {Format.Duration(truncatedDetails.Duration)}", truncatedDetails, at, [], null, null);
-        }
-        catch (Exception e) when (e is DnsResponseException or DnsResponseParseException or DnsXidMismatchException or SocketException or IOException
-                                      or InvalidOperationException or ArgumentException or IndexOutOfRangeException or FormatException)
-        {
-            // DnsClient throws a variety of exceptions on timeouts and malformed answers; each is a failed query.
-            var at = run.Now();
-            var (code, reason) = FailedQuery(e, type, name, string.Join(", ", servers), timeout);
-            var failedDetails = new DnsQueryDetails(type.ToString(), name, string.Join(", ", servers), transport, null, false, [], 0, run.Between(started, at));
-            return new QueryOutcome(reason, failedDetails, at, [], code, reason);
+            server = candidate;
+            exchange = await DnsTransport.ExchangeAsync(candidate, query, tcp, timeout, run.Now, options.TimeProvider, cancellationToken).ConfigureAwait(false);
+            firstSent ??= exchange.SentAt;
+            if (exchange.Answer is not null)
+                break;
         }
 
-        var finished = run.Now();
-        var duration = run.Between(started, finished);
-        var resolver = $"{response.NameServer.Address}:{response.NameServer.Port}";
-        var answers = response.Answers.Select(ToInfo).ToList();
-        var rcode = response.Header.ResponseCode.ToString();
-        var referral = Referral(response);
-        var details = new DnsQueryDetails(type.ToString(), name, resolver, transport, rcode, response.Header.ResultTruncated, answers, response.MessageSize, duration,
-            referral, response.Header.HasAuthorityAnswer, recursion);
-        var addresses = response.Answers.OfType<AddressRecord>().Select(a => a.Address).ToList();
+        if (exchange is null || server is null)
+            throw new InvalidOperationException("No DNS server to ask.");
+        var duration = run.Between(firstSent ?? exchange.SentAt, exchange.ArrivedAt);
+        QueryOutcome Failed(string code, string reason, DnsQueryDetails? details = null) => new(reason,
+            details ?? new DnsQueryDetails(type.ToString(), name, serverText, transport, null, false, [], 0, duration, null, false, recursion, query, queryFields),
+            exchange.ArrivedAt, [], code, reason);
+        if (exchange.Answer is not { } answerBytes)
+            return exchange.TimedOut
+                ? Failed("dns-timeout", $"{type} query for {name} got no answer from {serverText} within {Format.Duration(timeout)}.")
+                : Failed("dns-error", $"{type} query for {name} failed: {server} {exchange.Error}.");
+
+        var resolver = server.ToString();
+        var answer = DnsMessageReader.Read(answerBytes);
+        DnsQueryDetails Unread() => new(type.ToString(), name, resolver, transport, null, false, [], answerBytes.Length, duration, null, false, recursion,
+            query, queryFields, answerBytes, answer.Fields);
+        if (answer.Malformed is { } malformed)
+            return Failed("dns-malformed", $"{type} query for {name}: the answer from {resolver} is not a well-formed DNS message ({malformed}).", Unread());
+        if (answer.Id != id || !answer.Response)
+            return Failed("dns-wrong-id", answer.Response
+                ? $"{type} query for {name}: the answer from {resolver} carried another query's ID (0x{answer.Id:x4}, not 0x{id:x4}), so it is not the answer to this query (a spoofed or confused reply)."
+                : $"{type} query for {name}: {resolver} sent back a query, not an answer.", Unread());
+
+        var rcode = answer.ResponseCodeName;
+        var answers = answer.Answers.Select(ToInfo).ToList();
+        var referral = Referral(answer);
+        var details = new DnsQueryDetails(type.ToString(), name, resolver, transport, rcode, answer.Truncated, answers, answerBytes.Length, duration,
+            referral, answer.Authoritative, recursion, query, queryFields, answerBytes, answer.Fields);
+        if (answer.Truncated && !tcp)
+            return new QueryOutcome($"{type} {name} ({transport}): the answer was truncated (TC bit) after {Format.Duration(duration)}", details, exchange.ArrivedAt, [], null, null);
+
+        var addresses = answer.Answers.Where(a => a.Address is not null).Select(a => a.Address!).ToList();
         var said = referral is not null && answers.Count == 0
             ? $"referral to {referral.Zone} ({string.Join(", ", referral.NameServers)}{(referral.Glue.Count > 0 ? $"; glue {string.Join(", ", referral.Glue.Select(g => g.Value))}" : "; no glue")})"
-            : $"{rcode}, {answers.Count} answer(s){(response.Header.HasAuthorityAnswer && !recursion ? ", authoritative" : "")}";
-        var message = $"{type} {name} @{resolver} ({transport}{(recursion ? "" : ", no recursion")}): {said}, {response.MessageSize} bytes in {Format.Duration(duration)}";
-        var (failureCode, failureReason) = response.Header.ResponseCode switch
+            : $"{rcode}, {answers.Count} answer(s){(answer.Authoritative && !recursion ? ", authoritative" : "")}";
+        var message = $"{type} {name} @{resolver} ({transport}{(recursion ? "" : ", no recursion")}): {said}, {answerBytes.Length} bytes in {Format.Duration(duration)}";
+        var (failureCode, failureReason) = answer.ResponseCode switch
         {
-            DnsHeaderResponseCode.NoError => ((string?)null, (string?)null),
-            DnsHeaderResponseCode.NotExistentDomain => ("dns-nxdomain", $"{name} does not exist (NXDOMAIN from {resolver})."),
-            DnsHeaderResponseCode.ServerFailure => ("dns-servfail", $"The resolver {resolver} failed to answer for {name} (SERVFAIL)."),
-            DnsHeaderResponseCode.Refused => ("dns-refused", $"The resolver {resolver} refused to answer for {name} (REFUSED)."),
+            0 => ((string?)null, (string?)null),
+            3 => ("dns-nxdomain", $"{name} does not exist (NXDOMAIN from {resolver})."),
+            2 => ("dns-servfail", $"The resolver {resolver} failed to answer for {name} (SERVFAIL)."),
+            5 => ("dns-refused", $"The resolver {resolver} refused to answer for {name} (REFUSED)."),
             _ => ("dns-error", $"The resolver {resolver} answered {rcode} for {name}."),
         };
-        return new QueryOutcome(message, details, finished, addresses, failureCode, failureReason);
+        return new QueryOutcome(message, details, exchange.ArrivedAt, addresses, failureCode, failureReason);
     }
 
     /// <summary>The referral an answer carries: NS records in the authority section (and no answer), with the glue for
     /// those servers from the additional section.</summary>
-    private static DnsReferral? Referral(IDnsQueryResponse response)
+    private static DnsReferral? Referral(DnsWireMessage answer)
     {
-        var servers = response.Authorities.OfType<NsRecord>().ToList();
-        if (servers.Count == 0 || response.Answers.Count > 0)
+        var servers = answer.Authority.Where(r => r.Type == DnsNames.Ns && r.Target is not null).ToList();
+        if (servers.Count == 0 || answer.Answers.Count > 0)
             return null;
-        var names = servers.Select(s => s.NSDName.Value.TrimEnd('.')).ToList();
-        var glue = response.Additionals.OfType<AddressRecord>()
-            .Where(a => names.Contains(a.DomainName.Value.TrimEnd('.'), StringComparer.OrdinalIgnoreCase)).Select(ToInfo).ToList();
-        var zone = servers[0].DomainName.Value;
-        return new DnsReferral(zone == "." ? "." : zone.TrimEnd('.') + ".", names, glue);
+        var names = servers.Select(s => s.Target!).ToList();
+        var glue = answer.Additional.Where(a => a.Address is not null && names.Contains(a.Name, StringComparer.OrdinalIgnoreCase)).Select(ToInfo).ToList();
+        var zone = servers[0].Name;
+        return new DnsReferral(zone.Length == 0 ? "." : zone + ".", names, glue);
     }
 
-    private static DnsRecordInfo ToInfo(DnsResourceRecord record) => new(
-        record.DomainName.Value.TrimEnd('.'),
-        record.RecordType.ToString(),
-        record.InitialTimeToLive,
-        record switch
-        {
-            AddressRecord a => a.Address.ToString(),
-            CNameRecord c => c.CanonicalName.Value.TrimEnd('.'),
-            _ => record.ToString(),
-        });
+    private static DnsRecordInfo ToInfo(DnsWireRecord record) => new(record.Name, record.TypeName, (int)Math.Min(record.Ttl, int.MaxValue), record.Value);
 
     private static List<IPAddress> Filter(IReadOnlyList<IPAddress> addresses, AddressFamilyPreference families) => families switch
     {

@@ -124,6 +124,11 @@ public sealed class CliTests
         Assert.Matches(@"^  0000  16 03 0[13] [0-9a-f]{2} [0-9a-f]{2}\s+Record header: handshake, ", lines[client + 1]);
         Assert.Matches(@"^  0005  01 ", lines[client + 2]);
         Assert.Contains(lines[client..server], l => l.Contains("Server name: www.lab.test", StringComparison.Ordinal));
+        // The DNS queries and answers come first, each from its header.
+        var dns = Array.FindIndex(lines, l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^DNS query (A|AAAA) www\.lab\.test to 127\.0\.0\.1:\d+ \(\d+ bytes\)$"));
+        Assert.True(dns >= 0 && dns < client, output);
+        Assert.Matches(@"^  0000  [0-9a-f]{2} [0-9a-f]{2}\s+ID: 0x[0-9a-f]{4}", lines[dns + 1]);
+        Assert.Contains(lines, l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^DNS answer (A|AAAA) www\.lab\.test from 127\.0\.0\.1:\d+ \(\d+ bytes\)$"));
         Assert.Contains(lines[server..], l => l.Contains("Extension: supported_versions: TLS 1.3 (0x0304)", StringComparison.Ordinal));
         // The request head too: "GET / HTTP/1.1" in its bytes, then the Host header.
         var head = Array.FindIndex(lines, l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^Request head \(\d+ bytes\)$"));
