@@ -41,4 +41,6 @@ public enum BodyFraming
     Chunked,
     /// <summary>By the server closing the connection.</summary>
     UntilClose,
+    /// <summary>HTTP/2: by the END_STREAM flag on the stream's last frame.</summary>
+    EndStream,
 }

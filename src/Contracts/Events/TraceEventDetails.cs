@@ -19,6 +19,7 @@ namespace FlowTrace.Contracts.Events;
 [JsonDerivedType(typeof(ServerProcessingDetails), "serverProcessing")]
 [JsonDerivedType(typeof(HttpResponseDetails), "httpResponse")]
 [JsonDerivedType(typeof(BodyChunkDetails), "bodyChunk")]
+[JsonDerivedType(typeof(Http2FrameDetails), "http2Frame")]
 [JsonDerivedType(typeof(ConnectionDetails), "connection")]
 [JsonDerivedType(typeof(RedirectDetails), "redirect")]
 [JsonDerivedType(typeof(SameConnectionAgainDetails), "sameConnectionAgain")]

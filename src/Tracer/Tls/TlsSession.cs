@@ -25,6 +25,9 @@ internal sealed class TlsSession(TlsClientProtocol protocol, WireConnection wire
     /// speak only another protocol (HTTP/2).</summary>
     public bool AlpnIgnored => alpnOffered && alpn is null;
 
+    /// <summary>The application protocol the server chose by ALPN (h2, http/1.1), or null.</summary>
+    public string? Alpn => alpn;
+
     /// <summary>The lifetimes of the session tickets the server issued so far (NewSessionTicket), in order.</summary>
     public IReadOnlyList<TimeSpan> SessionTickets => sessionTickets;
 

@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using FlowTrace.Contracts.Events;
 using FlowTrace.Tracer.Dns;
 using FlowTrace.Tracer.Http;
+using FlowTrace.Tracer.Http2;
 using FlowTrace.Tracer.Tcp;
 using FlowTrace.Tracer.Tls;
 
@@ -18,6 +19,7 @@ public sealed class FlowTracer : ITracer
     private readonly TcpConnector _tcp;
     private readonly TlsHandshaker _tls;
     private readonly HttpExchange _http;
+    private readonly Http2Exchange _http2;
     private readonly Lazy<Task> _warmUp;
 
     /// <summary>Creates a tracer; zero configuration uses the system clock, hosts file and resolvers.</summary>
@@ -36,6 +38,7 @@ public sealed class FlowTracer : ITracer
         _tcp = new TcpConnector(time, _options.DestinationPolicy, threads);
         _tls = new TlsHandshaker(time, new CertificateValidator(time));
         _http = new HttpExchange(time);
+        _http2 = new Http2Exchange(time);
         // The warm-up traces throw-away servers on loopback, which a server's destination policy rightly refuses: it runs
         // through a twin that allows them. JIT compilation is per process, so the twin warms this tracer too.
         _warmUp = new Lazy<Task>(() =>
@@ -169,7 +172,9 @@ public sealed class FlowTracer : ITracer
                         new TcpConnectedDetails(connection.Wire.LocalEndPoint.ToString(), connection.Wire.RemoteEndPoint.ToString(), 0, TimeSpan.Zero, true, connection.Wire.KernelRtt(), true));
                 }
 
-                var exchange = await _http.RunAsync(connection.Stream, target, request, run, cancellationToken).ConfigureAwait(false);
+                var exchange = connection.Http2 is { } h2
+                    ? await _http2.RunAsync(h2, target, request, run, cancellationToken).ConfigureAwait(false)
+                    : await _http.RunAsync(connection.Stream, target, request, run, cancellationToken).ConfigureAwait(false);
                 status = exchange.Head?.StatusCode ?? status;
 
                 TraceTarget? next = null;
@@ -301,7 +306,7 @@ public sealed class FlowTracer : ITracer
             return null;
         await run.PauseAfterAsync(TraceStep.Tcp, target.IsHttps ? TraceStep.Tls : TraceStep.HttpRequest, cancellationToken).ConfigureAwait(false);
         if (!target.IsHttps)
-            return new OpenConnection(wire, wire, null, false);
+            return new OpenConnection(wire, wire, null, false, request.Http2PriorKnowledge ? new Http2Connection(wire) : null);
         var tls = await _tls.HandshakeAsync(wire, target, request, run, resumeFrom?.Offer, cancellationToken).ConfigureAwait(false);
         if (tls.Session is null)
         {
@@ -310,7 +315,7 @@ public sealed class FlowTracer : ITracer
         }
 
         await run.PauseAfterAsync(TraceStep.Tls, TraceStep.HttpRequest, cancellationToken).ConfigureAwait(false);
-        return new OpenConnection(wire, tls.Session, tls.Session, false);
+        return new OpenConnection(wire, tls.Session, tls.Session, false, tls.Session.Alpn == "h2" ? new Http2Connection(tls.Session) : null);
     }
 
     private async Task FinishConnectionAsync(OpenConnection connection, HttpExchangeResult exchange, bool reuse, TraceRun run, CancellationToken cancellationToken)
@@ -356,6 +361,19 @@ public sealed class FlowTracer : ITracer
         }
 
         var waitedInVain = run.Between(started, run.Now());
+        if (connection.Http2 is { Started: true } h2)
+        {
+            // HTTP/2 says goodbye in a frame first: GOAWAY, no error, no stream of the server's processed.
+            try
+            {
+                await h2.SendAsync([new Http2Frame(Http2Frame.GoAway, 0, 0, new byte[8])], run, TraceStep.Connection, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or ObjectDisposedException)
+            {
+                // The server may have gone already; closing goes on.
+            }
+        }
+
         await connection.DisposeAsync().ConfigureAwait(false);
         // The subtitle says what happened; why it matters is the page's explanation.
         var state = exchange.KeepAlive ? $"it could have stayed open ({exchange.KeepAliveReason})" : exchange.KeepAliveReason;
@@ -370,7 +388,8 @@ public sealed class FlowTracer : ITracer
         _ => $"; {tickets.Count} session ticket{(tickets.Count == 1 ? "" : "s")} issued (valid {string.Join(", ", tickets.Distinct().Select(Format.Lifetime))})",
     };
 
-    private sealed record OpenConnection(WireConnection Wire, IArrivalSource Stream, TlsSession? Tls, bool Reused) : IAsyncDisposable
+    // Http2: the HTTP/2 connection's state when the connection speaks HTTP/2 (ALPN h2 or prior knowledge).
+    private sealed record OpenConnection(WireConnection Wire, IArrivalSource Stream, TlsSession? Tls, bool Reused, Http2Connection? Http2 = null) : IAsyncDisposable
     {
         public async ValueTask DisposeAsync()
         {

@@ -27,8 +27,12 @@ public sealed record TraceRequest
     /// <summary>The SNI name to send when <see cref="Sni"/> is <see cref="SniMode.Custom"/>.</summary>
     public string? SniName { get; init; }
 
-    /// <summary>ALPN protocols to offer.</summary>
+    /// <summary>ALPN protocols to offer, in order of preference; HTTP/2 is spoken when the server chooses h2.</summary>
     public IReadOnlyList<string> Alpn { get; init; } = ["http/1.1"];
+
+    /// <summary>Speak HTTP/2 on a plain http:// connection without asking first ("prior knowledge", as curl's
+    /// --http2-prior-knowledge): for servers known to speak it in the clear.</summary>
+    public bool Http2PriorKnowledge { get; init; }
 
     /// <summary>TLS versions to offer: "1.2" and/or "1.3".</summary>
     public IReadOnlyList<string> TlsVersions { get; init; } = ["1.3", "1.2"];

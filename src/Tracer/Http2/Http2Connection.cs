@@ -1,0 +1,193 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using FlowTrace.Contracts.Events;
+using FlowTrace.Tracer.Http;
+using FlowTrace.Tracer.Tcp;
+using FlowTrace.Tracer.Tracing;
+
+namespace FlowTrace.Tracer.Http2;
+
+/// <summary>
+/// One HTTP/2 connection as the tracer speaks it (RFC 9113): the preface and SETTINGS once, then a stream per request;
+/// frames written and read by the tracer, each an event stamped when it left or when its last byte arrived; HPACK
+/// tables kept for the connection's life; the peer's SETTINGS acknowledged and its PINGs answered.
+/// </summary>
+internal sealed class Http2Connection(IArrivalSource source)
+{
+    /// <summary>The connection preface every HTTP/2 client starts with (§3.4).</summary>
+    public static ReadOnlySpan<byte> Preface => "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"u8;
+
+    /// <summary>The largest frame this side accepts (its SETTINGS_MAX_FRAME_SIZE, the protocol's default).</summary>
+    public const int MaxFrameSize = 16_384;
+
+    /// <summary>The most frames one connection reads before the trace gives up on it.</summary>
+    public const int MaxFrames = 20_000;
+
+    /// <summary>The largest header block read (HEADERS and CONTINUATIONs joined).</summary>
+    public const int MaxHeaderBlock = 64 * 1024;
+
+    /// <summary>The receive window, per stream and for the connection (the protocol's initial 65,535 bytes).</summary>
+    public const int Window = 65_535;
+
+    private readonly ArrivalReader _reader = new(source);
+    private int _framesRead;
+
+    public HpackEncoder Encoder { get; private set; } = new();
+
+    public HpackDecoder Decoder { get; } = new(maxHeaderListSize: 64 * 1024);
+
+    /// <summary>The next client stream: odd numbers, from 1.</summary>
+    public int NextStreamId { get; set; } = 1;
+
+    /// <summary>True once the preface and the client's SETTINGS went out.</summary>
+    public bool Started { get; set; }
+
+    /// <summary>The GOAWAY the server sent, if any: the last stream it will process, and why.</summary>
+    public (int LastStream, string Error)? GoneAway { get; private set; }
+
+    /// <summary>When a PING the client sent left, to time its ACK.</summary>
+    public long? PingSentAt { get; set; }
+
+    /// <summary>The round trip a PING measured, once its ACK came.</summary>
+    public TimeSpan? PingRoundTrip { get; private set; }
+
+    /// <summary>The client's SETTINGS: no server push, the default window and frame size, a header list limit.</summary>
+    public static Http2Frame ClientSettings() => new(Http2Frame.Settings, 0, 0,
+        SettingsPayload([(0x2, 0), (0x4, Window), (0x5, MaxFrameSize), (0x6, 64 * 1024)]));
+
+    /// <summary>Writes frames in one go and reports each, at the time the last of them left.</summary>
+    public async Task<long> SendAsync(IReadOnlyList<Http2Frame> frames, TraceRun run, TraceStep step, CancellationToken cancellationToken, bool withPreface = false)
+    {
+        var bytes = new List<byte>();
+        if (withPreface)
+            bytes.AddRange(Preface);
+        foreach (var frame in frames)
+            bytes.AddRange(frame.ToBytes());
+        var sentAt = await source.WriteAsync(bytes.ToArray(), cancellationToken).ConfigureAwait(false);
+        if (withPreface)
+            run.Detail(step, "→ connection preface (PRI * HTTP/2.0): this connection speaks HTTP/2", at: sentAt);
+        foreach (var frame in frames)
+        {
+            if (frame.Type == Http2Frame.Ping && (frame.Flags & Http2Frame.Ack) == 0)
+                PingSentAt = sentAt;
+            Report(run, step, frame, WireDirection.ClientToServer, sentAt, Summary(frame), null);
+        }
+
+        return sentAt;
+    }
+
+    /// <summary>The next frame and when its last byte arrived; null when the server closed the connection.</summary>
+    public async Task<(Http2Frame Frame, long At)?> ReadFrameAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            if (_reader.Count >= Http2Frame.HeaderLength)
+            {
+                var header = _reader.Buffered[..Http2Frame.HeaderLength];
+                var length = (header[0] << 16) | (header[1] << 8) | header[2];
+                if (length > MaxFrameSize)
+                    throw new ResponseProtocolException("http2-frame-too-large",
+                        $"The server sent a {Http2Names.FrameType(header[3])} frame of {length:N0} bytes, beyond the {MaxFrameSize:N0} this client allows (SETTINGS_MAX_FRAME_SIZE).");
+                if (_reader.Count >= Http2Frame.HeaderLength + length)
+                {
+                    if (++_framesRead > MaxFrames)
+                        throw new ResponseProtocolException("http2-too-many-frames", $"The server sent more than {MaxFrames:N0} frames on one connection.");
+                    var frame = new Http2Frame(header[3], header[4], BinaryPrimitives.ReadInt32BigEndian(header[5..]) & 0x7FFFFFFF,
+                        _reader.Buffered.Slice(Http2Frame.HeaderLength, length).ToArray());
+                    _reader.Consume(Http2Frame.HeaderLength + length);
+                    return (frame, _reader.LastArrival);
+                }
+            }
+
+            if (!await _reader.FillAsync(cancellationToken).ConfigureAwait(false))
+                return null;
+        }
+    }
+
+    /// <summary>A frame about the connection (stream 0), or one this client does not act on: reported, and answered
+    /// where the protocol asks (SETTINGS acknowledged, PING echoed).</summary>
+    public async Task HandleConnectionFrameAsync(Http2Frame frame, long at, TraceRun run, TraceStep step, CancellationToken cancellationToken)
+    {
+        var summary = Summary(frame);
+        switch (frame.Type)
+        {
+            case Http2Frame.Settings when (frame.Flags & Http2Frame.Ack) == 0:
+                Report(run, step, frame, WireDirection.ServerToClient, at, summary, null);
+                foreach (var (id, value) in Settings(frame.Payload))
+                {
+                    // The server's decoder table size bounds what the client's encoder may use.
+                    if (id == 0x1)
+                        Encoder = new HpackEncoder((int)Math.Min(value, 4096));
+                }
+
+                await SendAsync([new Http2Frame(Http2Frame.Settings, Http2Frame.Ack, 0, [])], run, step, cancellationToken).ConfigureAwait(false);
+                return;
+            case Http2Frame.Ping when (frame.Flags & Http2Frame.Ack) != 0 && PingSentAt is { } sent:
+                PingRoundTrip = run.Between(sent, at);
+                PingSentAt = null;
+                Report(run, step, frame, WireDirection.ServerToClient, at, $"{summary}: round trip {Format.Duration(PingRoundTrip.Value)} (HTTP/2's own measure, beside the kernel's)", null);
+                return;
+            case Http2Frame.Ping when (frame.Flags & Http2Frame.Ack) == 0:
+                Report(run, step, frame, WireDirection.ServerToClient, at, summary, null);
+                await SendAsync([new Http2Frame(Http2Frame.Ping, Http2Frame.Ack, 0, frame.Payload)], run, step, cancellationToken).ConfigureAwait(false);
+                return;
+            case Http2Frame.GoAway when frame.Payload.Length >= 8:
+                GoneAway = (BinaryPrimitives.ReadInt32BigEndian(frame.Payload) & 0x7FFFFFFF, Http2Names.ErrorCode(BinaryPrimitives.ReadUInt32BigEndian(frame.Payload.AsSpan(4))));
+                Report(run, step, frame, WireDirection.ServerToClient, at, summary, null);
+                return;
+            default:
+                Report(run, step, frame, WireDirection.ServerToClient, at,
+                    frame.Type > Http2Frame.Continuation || frame.Type == Http2Frame.Priority ? $"{summary} (ignored, as the protocol says)" : summary, null);
+                return;
+        }
+    }
+
+    /// <summary>Reports one frame as an event of <paramref name="step"/>.</summary>
+    public static void Report(TraceRun run, TraceStep step, Http2Frame frame, WireDirection direction, long at, string summary, Http2HeaderBlock? block)
+    {
+        var arrow = direction == WireDirection.ClientToServer ? "→" : "←";
+        var flags = frame.FlagNames.Length > 0 ? $" [{frame.FlagNames}]" : "";
+        run.Detail(step, $"{arrow} {frame.TypeName} stream {frame.StreamId}{flags}, {frame.Payload.Length} bytes: {summary}",
+            new Http2FrameDetails(direction, frame.StreamId, frame.TypeName, frame.Flags, frame.FlagNames, frame.Payload.Length, summary, block), at);
+    }
+
+    /// <summary>What a frame says, in words.</summary>
+    public static string Summary(Http2Frame frame)
+    {
+        var p = frame.Payload;
+        return frame.Type switch
+        {
+            Http2Frame.Settings when (frame.Flags & Http2Frame.Ack) != 0 => "settings acknowledged",
+            Http2Frame.Settings => p.Length == 0 ? "no settings (all defaults)" : string.Join(", ", Settings(p).Select(s => $"{Http2Names.Setting(s.Id)}={s.Value.ToString(CultureInfo.InvariantCulture)}")),
+            Http2Frame.WindowUpdate when p.Length == 4 => $"window +{(BinaryPrimitives.ReadUInt32BigEndian(p) & 0x7FFFFFFF):N0} bytes ({(frame.StreamId == 0 ? "the connection's" : "this stream's")})",
+            Http2Frame.Ping => $"{((frame.Flags & Http2Frame.Ack) != 0 ? "answer to ping" : "ping")} {Convert.ToHexStringLower(p)}",
+            Http2Frame.RstStream when p.Length == 4 => $"stream reset: {Http2Names.ErrorCode(BinaryPrimitives.ReadUInt32BigEndian(p))}",
+            Http2Frame.GoAway when p.Length >= 8 =>
+                $"going away after stream {BinaryPrimitives.ReadInt32BigEndian(p) & 0x7FFFFFFF}: {Http2Names.ErrorCode(BinaryPrimitives.ReadUInt32BigEndian(p.AsSpan(4)))}" +
+                (p.Length > 8 ? $" ({System.Text.Encoding.ASCII.GetString(p, 8, Math.Min(p.Length - 8, 200)).Trim()})" : ""),
+            Http2Frame.Data => $"{p.Length:N0} bytes of body",
+            Http2Frame.Priority => "a priority hint",
+            Http2Frame.PushPromise => "a pushed stream (push was refused in SETTINGS)",
+            _ => "",
+        };
+    }
+
+    private static byte[] SettingsPayload(IEnumerable<(ushort Id, uint Value)> settings)
+    {
+        var list = settings.ToList();
+        var payload = new byte[list.Count * 6];
+        for (var i = 0; i < list.Count; i++)
+        {
+            BinaryPrimitives.WriteUInt16BigEndian(payload.AsSpan(i * 6), list[i].Id);
+            BinaryPrimitives.WriteUInt32BigEndian(payload.AsSpan((i * 6) + 2), list[i].Value);
+        }
+
+        return payload;
+    }
+
+    private static IEnumerable<(ushort Id, uint Value)> Settings(byte[] payload)
+    {
+        for (var i = 0; i + 6 <= payload.Length; i += 6)
+            yield return (BinaryPrimitives.ReadUInt16BigEndian(payload.AsSpan(i)), BinaryPrimitives.ReadUInt32BigEndian(payload.AsSpan(i + 2)));
+    }
+}

@@ -1,0 +1,319 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using FlowTrace.Contracts.Events;
+using FlowTrace.Tracer.Http;
+using FlowTrace.Tracer.Tls;
+using FlowTrace.Tracer.Tracing;
+
+namespace FlowTrace.Tracer.Http2;
+
+/// <summary>
+/// The HTTP request, server processing and HTTP response steps over HTTP/2: the request is a stream's HEADERS (the
+/// connection's preface, SETTINGS and a PING go out with the first); server processing lasts until the first frame of
+/// that stream; the response until its END_STREAM. Every frame is an event; DATA is acknowledged with WINDOW_UPDATEs as
+/// it is read, so a large body flows.
+/// </summary>
+internal sealed class Http2Exchange(TimeProvider time)
+{
+    /// <summary>Headers HTTP/2 forbids (connection-specific, RFC 9113 §8.2.2); the request's own are left out.</summary>
+    private static readonly HashSet<string> ConnectionSpecific = new(StringComparer.OrdinalIgnoreCase)
+        { "host", "connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade" };
+
+    public async Task<HttpExchangeResult> RunAsync(Http2Connection h2, TraceTarget target, TraceRequest request, TraceRun run, CancellationToken cancellationToken)
+    {
+        var streamId = h2.NextStreamId;
+        h2.NextStreamId += 2;
+        var (_, written1, _) = HttpRequestWriter.Build(request.Method, target.PathAndQuery, target.HostHeader, request.Headers);
+        List<(string Name, string Value)> fields =
+        [
+            (":method", request.Method), (":scheme", target.Uri.Scheme), (":authority", target.HostHeader), (":path", target.PathAndQuery),
+            .. written1.Where(h => !ConnectionSpecific.Contains(h.Name)).Select(h => (h.Name.ToLowerInvariant(), h.Value)),
+        ];
+        var block = h2.Encoder.Encode(fields);
+        var frames = new List<Http2Frame>();
+        var first = !h2.Started;
+        if (first)
+        {
+            var ping = new byte[8];
+            RandomNumberGenerator.Fill(ping);
+            frames.Add(Http2Connection.ClientSettings());
+            frames.Add(new Http2Frame(Http2Frame.Ping, 0, 0, ping));
+        }
+
+        // A block larger than a frame goes on in CONTINUATION frames.
+        for (var offset = 0; offset < block.Length || offset == 0; offset += Http2Connection.MaxFrameSize)
+        {
+            var part = block.AsSpan(offset, Math.Min(Http2Connection.MaxFrameSize, block.Length - offset)).ToArray();
+            var last = offset + Http2Connection.MaxFrameSize >= block.Length;
+            frames.Add(offset == 0
+                ? new Http2Frame(Http2Frame.Headers, (byte)(Http2Frame.EndStream | (last ? Http2Frame.EndHeaders : 0)), streamId, part)
+                : new Http2Frame(Http2Frame.Continuation, last ? Http2Frame.EndHeaders : (byte)0, streamId, part));
+        }
+
+        var requestLine = $"{request.Method} {target.PathAndQuery} HTTP/2";
+        run.Started(TraceStep.HttpRequest, $"Sending {request.Method} {target.PathAndQuery} on HTTP/2 stream {streamId}");
+        var writeStart = run.Now();
+        long written;
+        try
+        {
+            written = await h2.SendAsync(frames, run, TraceStep.HttpRequest, cancellationToken, withPreface: first).ConfigureAwait(false);
+            h2.Started = true;
+        }
+        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or ObjectDisposedException)
+        {
+            run.Failed(TraceStep.HttpRequest, "http-write", $"Could not send the request: {e.Message}");
+            return new HttpExchangeResult(null, false, "the request could not be sent", true);
+        }
+
+        var plain = fields.Sum(f => f.Name.Length + f.Value.Length + 4);
+        run.Completed(TraceStep.HttpRequest,
+            $"{request.Method} {target.PathAndQuery} on stream {streamId}: {fields.Count} header fields in {block.Length} bytes of HPACK (plainly {plain} bytes)",
+            new HttpRequestDetails(requestLine, [.. fields.Select(f => new HttpHeader(f.Name, f.Value))], block.Length + Http2Frame.HeaderLength, run.Between(writeStart, written)), written);
+        await run.PauseAfterAsync(TraceStep.HttpRequest, TraceStep.ServerProcessing, cancellationToken).ConfigureAwait(false);
+
+        run.Started(TraceStep.ServerProcessing, $"Waiting for the first frame of stream {streamId}", at: written);
+        (Http2Frame Frame, long At) opening;
+        using (var firstTimeout = new CancellationTokenSource(request.Timeouts.FirstByte, time))
+        using (var linkedFirst = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, firstTimeout.Token))
+        {
+            try
+            {
+                while (true)
+                {
+                    if (await h2.ReadFrameAsync(linkedFirst.Token).ConfigureAwait(false) is not { } next)
+                        return Fail(run, TraceStep.ServerProcessing, "http-closed", $"The server closed the connection without answering stream {streamId}.", written);
+                    if (next.Frame.StreamId != streamId)
+                    {
+                        await h2.HandleConnectionFrameAsync(next.Frame, next.At, run, TraceStep.ServerProcessing, linkedFirst.Token).ConfigureAwait(false);
+                        if (h2.GoneAway is { } away && away.LastStream < streamId)
+                            return Fail(run, TraceStep.ServerProcessing, "http2-goaway", $"The server sent GOAWAY ({away.Error}) without processing stream {streamId}.", written);
+                        continue;
+                    }
+
+                    opening = next;
+                    break;
+                }
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                return Fail(run, TraceStep.ServerProcessing, "http-first-byte-timeout", $"No frame of stream {streamId} within {Format.Duration(request.Timeouts.FirstByte)} of sending the request.", written);
+            }
+            catch (Exception e) when (e is ResponseProtocolException or IOException)
+            {
+                var (code, reason) = Explain(e);
+                return Fail(run, TraceStep.ServerProcessing, code, reason, written);
+            }
+        }
+
+        var firstAt = opening.At;
+        var ttfb = run.Between(written, firstAt);
+        run.Started(TraceStep.HttpResponse, $"First frame of stream {streamId} arrived ({opening.Frame.TypeName})", at: firstAt);
+        using var downloadTimeout = new CancellationTokenSource(request.Timeouts.Download, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, downloadTimeout.Token);
+        var state = new ResponseState();
+        try
+        {
+            var frame = opening.Frame;
+            var at = opening.At;
+            while (true)
+            {
+                if (frame.StreamId != streamId)
+                    await h2.HandleConnectionFrameAsync(frame, at, run, TraceStep.HttpResponse, linked.Token).ConfigureAwait(false);
+                else if (await OnStreamFrameAsync(h2, frame, at, streamId, request, run, state, ttfb, firstAt, linked.Token).ConfigureAwait(false))
+                    break;
+                if (await h2.ReadFrameAsync(linked.Token).ConfigureAwait(false) is not { } next)
+                    throw new ResponseProtocolException("http-truncated", $"The server closed the connection before stream {streamId} ended (no END_STREAM), after {state.Body:N0} body bytes.");
+                (frame, at) = next;
+                state.LastArrival = at;
+            }
+        }
+        catch (Exception e) when (e is ResponseProtocolException or IOException or HpackException || e is OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            if (state.Head is null)
+                CompleteServerProcessing(run, ttfb, [], firstAt);
+            var (code, reason) = e is OperationCanceledException
+                ? ("http-download-timeout", $"Stream {streamId} did not end within {Format.Duration(request.Timeouts.Download)}.")
+                : Explain(e);
+            run.Failed(TraceStep.HttpResponse, code, reason, network: state.LastArrival > firstAt ? run.Between(firstAt, state.LastArrival) : TimeSpan.Zero);
+            return new HttpExchangeResult(state.Head, false, "the stream did not end cleanly", true);
+        }
+
+        var head = state.Head!;
+        var download = run.Between(firstAt, Math.Max(state.LastArrival, firstAt));
+        var truncatedText = state.Truncated ? $", stopped reading at the {Format.Bytes(request.MaxBodyBytes)} cap (RST_STREAM CANCEL sent)" : "";
+        run.Completed(TraceStep.HttpResponse,
+            $"{head.StatusCode}: {Format.Bytes(state.Body)} body in {state.DataFrames} DATA frame{(state.DataFrames == 1 ? "" : "s")} {HttpExchange.DownloadText(download, state.Body)}{truncatedText}",
+            new HttpResponseDetails(head.StatusLine, head.Version, head.StatusCode, "", head.Headers, head.Bytes, state.Body, BodyFraming.EndStream, state.Truncated, download, state.Preview.Text),
+            network: download);
+        await run.PauseAfterAsync(TraceStep.HttpResponse, TraceStep.Connection, cancellationToken).ConfigureAwait(false);
+        return h2.GoneAway is { } gone
+            ? new HttpExchangeResult(head, false, $"the server sent GOAWAY ({gone.Error})", false)
+            : new HttpExchangeResult(head, true, "an HTTP/2 connection carries further requests as new streams", false);
+    }
+
+    /// <summary>One frame of the request's stream; true when the stream ended.</summary>
+    private static async Task<bool> OnStreamFrameAsync(Http2Connection h2, Http2Frame frame, long at, int streamId, TraceRequest request, TraceRun run,
+        ResponseState state, TimeSpan ttfb, long firstAt, CancellationToken cancellationToken)
+    {
+        var ended = (frame.Flags & Http2Frame.EndStream) != 0;
+        switch (frame.Type)
+        {
+            case Http2Frame.Headers:
+            {
+                var (block, frames) = await ReadHeaderBlockAsync(h2, frame, at, streamId, cancellationToken).ConfigureAwait(false);
+                var decoded = h2.Decoder.Decode(block);
+                var carried = new Http2HeaderBlock(block.Length, decoded.Sum(f => f.Name.Length + f.Value.Length + 4),
+                    [.. decoded.Select(f => new Http2HeaderField(f.Name, f.Value, Carried(f), f.WireBytes))]);
+                var status = decoded.FirstOrDefault(f => f.Name == ":status")?.Value;
+                for (var i = 0; i < frames.Count; i++)
+                    Http2Connection.Report(run, TraceStep.HttpResponse, frames[i].Frame, WireDirection.ServerToClient, frames[i].At,
+                        i == 0 ? $"{(status is null ? "trailers" : $":status {status}")}, {decoded.Count} fields: HPACK {block.Length} bytes for {carried.PlainBytes} plain" : "the header block goes on",
+                        i == 0 ? carried : null);
+                state.LastArrival = frames[^1].At;
+                if (state.Head is null)
+                {
+                    if (status is null || !int.TryParse(status, NumberStyles.None, CultureInfo.InvariantCulture, out var code) || code is < 100 or > 999)
+                        throw new ResponseProtocolException("http2-protocol", $"The response's first header block has no valid :status ({status ?? "none"}).");
+                    if (code < 200)
+                        return false; // informational: the real response follows
+                    var headers = decoded.Where(f => !f.Name.StartsWith(':')).Select(f => new HttpHeader(f.Name, f.Value)).ToList();
+                    state.Head = new HttpResponseHead($"HTTP/2 {code}", "HTTP/2", code, "", headers, block.Length);
+                    CompleteServerProcessing(run, ttfb, ServerTimingParser.Parse(state.Head.Values("server-timing")), firstAt);
+                }
+
+                return (frames[^1].Frame.Flags & Http2Frame.EndStream) != 0 || ended;
+            }
+
+            case Http2Frame.Data:
+            {
+                if (state.Head is null)
+                    throw new ResponseProtocolException("http2-protocol", $"The server sent DATA on stream {streamId} before its HEADERS.");
+                var data = Unpadded(frame);
+                state.DataFrames++;
+                state.Body += data.Length;
+                state.Preview.Add(data);
+                if (state.DataFrames <= HttpExchange.MaxListedChunks)
+                    Http2Connection.Report(run, TraceStep.HttpResponse, frame, WireDirection.ServerToClient, at, Http2Connection.Summary(frame), null);
+                if (state.Body >= request.MaxBodyBytes && !ended)
+                {
+                    state.Truncated = true;
+                    await h2.SendAsync([new Http2Frame(Http2Frame.RstStream, 0, streamId, [0, 0, 0, 8])], run, TraceStep.HttpResponse, cancellationToken).ConfigureAwait(false);
+                    return true;
+                }
+
+                // Flow control: give back what was read, so that the server may go on sending.
+                state.Unacknowledged += frame.Payload.Length;
+                if (state.Unacknowledged >= Http2Connection.Window / 2 && !ended)
+                {
+                    var increment = BitConverter.GetBytes(System.Net.IPAddress.HostToNetworkOrder(state.Unacknowledged));
+                    await h2.SendAsync([new Http2Frame(Http2Frame.WindowUpdate, 0, 0, increment), new Http2Frame(Http2Frame.WindowUpdate, 0, streamId, increment)],
+                        run, TraceStep.HttpResponse, cancellationToken).ConfigureAwait(false);
+                    state.Unacknowledged = 0;
+                }
+
+                return ended;
+            }
+
+            case Http2Frame.RstStream:
+                Http2Connection.Report(run, TraceStep.HttpResponse, frame, WireDirection.ServerToClient, at, Http2Connection.Summary(frame), null);
+                throw new ResponseProtocolException("http2-stream-reset", $"The server reset stream {streamId}: {Http2Connection.Summary(frame)}.");
+            case Http2Frame.Continuation:
+                throw new ResponseProtocolException("http2-protocol", $"A CONTINUATION frame on stream {streamId} that follows no HEADERS.");
+            default:
+                Http2Connection.Report(run, TraceStep.HttpResponse, frame, WireDirection.ServerToClient, at, $"{Http2Connection.Summary(frame)} (ignored)", null);
+                return false;
+        }
+    }
+
+    /// <summary>A HEADERS frame's block and the CONTINUATIONs that complete it, bounded in size.</summary>
+    private static async Task<(byte[] Block, List<(Http2Frame Frame, long At)> Frames)> ReadHeaderBlockAsync(
+        Http2Connection h2, Http2Frame headers, long at, int streamId, CancellationToken cancellationToken)
+    {
+        var block = new List<byte>(HeaderFragment(headers));
+        var frames = new List<(Http2Frame Frame, long At)> { (headers, at) };
+        var current = headers;
+        while ((current.Flags & Http2Frame.EndHeaders) == 0)
+        {
+            if (await h2.ReadFrameAsync(cancellationToken).ConfigureAwait(false) is not { } next)
+                throw new ResponseProtocolException("http-truncated", "The server closed the connection in the middle of a header block.");
+            if (next.Frame.Type != Http2Frame.Continuation || next.Frame.StreamId != streamId)
+                throw new ResponseProtocolException("http2-protocol", $"A header block was interrupted by a {next.Frame.TypeName} frame on stream {next.Frame.StreamId} (only CONTINUATION may follow).");
+            block.AddRange(next.Frame.Payload);
+            if (block.Count > Http2Connection.MaxHeaderBlock)
+                throw new ResponseProtocolException("http2-header-block-too-large", $"The response's header block is larger than {Format.Bytes(Http2Connection.MaxHeaderBlock)}.");
+            frames.Add(next);
+            current = next.Frame;
+        }
+
+        return ([.. block], frames);
+    }
+
+    private static byte[] HeaderFragment(Http2Frame headers)
+    {
+        var payload = headers.Payload.AsSpan();
+        var padding = 0;
+        if ((headers.Flags & Http2Frame.Padded) != 0)
+        {
+            if (payload.Length < 1)
+                throw new ResponseProtocolException("http2-protocol", "A padded HEADERS frame with no padding length.");
+            padding = payload[0];
+            payload = payload[1..];
+        }
+
+        if ((headers.Flags & Http2Frame.PriorityFlag) != 0)
+            payload = payload.Length >= 5 ? payload[5..] : throw new ResponseProtocolException("http2-protocol", "A HEADERS frame too short for its priority fields.");
+        if (padding > payload.Length)
+            throw new ResponseProtocolException("http2-protocol", "A HEADERS frame whose padding is longer than the frame.");
+        return payload[..^padding].ToArray();
+    }
+
+    private static ReadOnlySpan<byte> Unpadded(Http2Frame data)
+    {
+        var payload = data.Payload.AsSpan();
+        if ((data.Flags & Http2Frame.Padded) == 0)
+            return payload;
+        if (payload.Length < 1 || payload[0] > payload.Length - 1)
+            throw new ResponseProtocolException("http2-protocol", "A DATA frame whose padding is longer than the frame.");
+        return payload[1..^payload[0]];
+    }
+
+    private static string Carried(HpackField field) => field.Representation switch
+    {
+        HpackRepresentation.Indexed => $"{(field.FromStaticTable ? "static" : "dynamic")} table {field.Index}",
+        _ => $"literal{(field.Index is { } i ? $", name from {(field.FromStaticTable ? "static" : "dynamic")} table {i}" : "")}{(field.Huffman ? ", Huffman-coded" : "")}" + field.Representation switch
+        {
+            HpackRepresentation.LiteralIncrementalIndexing => ", added to the table",
+            HpackRepresentation.LiteralNeverIndexed => ", never indexed",
+            _ => "",
+        },
+    };
+
+    private static void CompleteServerProcessing(TraceRun run, TimeSpan ttfb, IReadOnlyList<ServerTimingMetric> metrics, long firstAt) =>
+        run.Completed(TraceStep.ServerProcessing, $"First frame of the response stream {Format.Duration(ttfb)} after the request was sent",
+            new ServerProcessingDetails(ttfb, metrics), firstAt, network: ttfb);
+
+    private static HttpExchangeResult Fail(TraceRun run, TraceStep step, string code, string reason, long since)
+    {
+        run.Failed(step, code, reason, network: run.Between(since, run.Now()));
+        return new HttpExchangeResult(null, false, reason, true);
+    }
+
+    private static (string Code, string Reason) Explain(Exception e) => e switch
+    {
+        ResponseProtocolException p => (p.Code, p.Message),
+        HpackException h => ("http2-compression-error", $"The server's header block cannot be decoded (HPACK): {h.Message}."),
+        TlsAlertException alert => (alert.Code, alert.Message),
+        _ => ("http-read", $"Reading the response failed: {e.Message}"),
+    };
+
+    private sealed class ResponseState
+    {
+        public HttpResponseHead? Head { get; set; }
+        public long Body { get; set; }
+        public int DataFrames { get; set; }
+        public int Unacknowledged { get; set; }
+        public bool Truncated { get; set; }
+        public long LastArrival { get; set; }
+        public BodyPreview Preview { get; } = new();
+    }
+}

@@ -1,0 +1,109 @@
+using System.Globalization;
+using FlowTrace.Contracts.Events;
+using FlowTrace.Contracts.Requests;
+using S = FlowTrace.Contracts.Events.TraceStep;
+
+namespace FlowTrace.Tracer.Tests.RealServers;
+
+/// <summary>HTTP/2 against nghttpd (HTTP/2 only, nghttp2's own server), compared with curl --http2 on the same server.</summary>
+[Collection(RealServersCollection.Name)]
+public sealed class Http2Tests(RealServersFixture servers)
+{
+    private const string Name = "a.nginx.test";
+
+    private async Task<IReadOnlyList<TraceEvent>> TraceAsync(string url, IReadOnlyList<string> alpn, int port)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var request = servers.Request(url) with { Sni = SniMode.Custom, SniName = Name, Alpn = alpn, ConnectTo = $"127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}" };
+        var events = new List<TraceEvent>();
+        await foreach (var e in servers.Tracer.TraceAsync(request, timeout.Token))
+            events.Add(e);
+        return events;
+    }
+
+    private async Task<(int Port, StartedProcess Server, string Root)> StartNghttpdAsync()
+    {
+        var root = Directory.CreateTempSubdirectory("flowtrace-nghttpd-").FullName;
+        // A body of several windows' worth, so that flow control has work to do.
+        await File.WriteAllBytesAsync(Path.Combine(root, "big.bin"), [.. Enumerable.Range(0, 300_000).Select(i => (byte)(i % 251))]);
+        await File.WriteAllTextAsync(Path.Combine(root, "index.html"), "<html>hello over h2</html>\n");
+        var port = ExternalProcess.FreePort();
+        var server = ExternalProcess.Start("nghttpd",
+            ["-a", "127.0.0.1", "-d", root, port.ToString(CultureInfo.InvariantCulture), Path.Combine(servers.Directory, $"{Name}.key"), Path.Combine(servers.Directory, $"{Name}.crt")]);
+        await ExternalProcess.WaitForTcpAsync(port, server, "nghttpd");
+        return (port, server, root);
+    }
+
+    [Fact]
+    public async Task Http2_NghttpdOfferingH2_FramesTimedAndResponseAsCurlSeesIt()
+    {
+        var (port, server, root) = await StartNghttpdAsync();
+        using var _ = server;
+        try
+        {
+            var url = $"https://{Name}:{port}/index.html";
+            var events = await TraceAsync(url, ["h2", "http/1.1"], port);
+            var summary = TraceAssert.Completed(events, S.Dns, S.Tcp, S.Tls, S.HttpRequest, S.ServerProcessing, S.HttpResponse, S.Connection);
+            Assert.Equal("h2", TraceAssert.Detail<TlsHandshakeDetails>(events).Alpn);
+            var frames = events.Select(e => e.Details).OfType<Http2FrameDetails>().ToList();
+            // The client's opening: its SETTINGS, a PING, the request's HEADERS; the server's SETTINGS acknowledged both ways.
+            Assert.Equal(["SETTINGS", "PING", "HEADERS"], frames.Where(f => f.Direction == WireDirection.ClientToServer).Take(3).Select(f => f.Type));
+            Assert.Contains(frames, f => f is { Direction: WireDirection.ServerToClient, Type: "SETTINGS", FlagNames: "" });
+            Assert.Contains(frames, f => f is { Direction: WireDirection.ClientToServer, Type: "SETTINGS", FlagNames: "ACK" });
+            Assert.Contains(frames, f => f is { Direction: WireDirection.ServerToClient, Type: "PING", FlagNames: "ACK" } && f.Summary.Contains("round trip", StringComparison.Ordinal));
+            var headers = frames.Single(f => f is { Direction: WireDirection.ServerToClient, Type: "HEADERS" });
+            Assert.Equal(1, headers.StreamId);
+            Assert.Contains(headers.HeaderBlock!.Fields, h => h.Name == ":status" && h.Value == "200");
+            Assert.True(headers.HeaderBlock.WireBytes < headers.HeaderBlock.PlainBytes, "HPACK makes the block smaller than plain text");
+            Assert.Contains(frames, f => f is { Type: "DATA", FlagNames: "END_STREAM" } || f is { Type: "HEADERS", FlagNames: var n } && n.Contains("END_STREAM", StringComparison.Ordinal));
+            Assert.Contains(frames, f => f is { Direction: WireDirection.ClientToServer, Type: "GOAWAY" });
+
+            var response = TraceAssert.Detail<HttpResponseDetails>(events);
+            Assert.Equal(("HTTP/2", 200, BodyFraming.EndStream), (response.Version, response.StatusCode, response.Framing));
+            // curl over HTTP/2 on the same server: the same status, body size and headers.
+            var (code, stdout, stderr) = await ExternalProcess.RunAsync("curl",
+                ["-s", "--http2", "-o", "/dev/null", "-D", "-", "-w", "%{http_version} %{size_download}", "--cacert", CaFile(), "--resolve", $"{Name}:{port}:127.0.0.1", url], stdin: "");
+            Assert.True(code == 0, stderr);
+            Assert.EndsWith($"2 {response.BodyBytes}", stdout.Trim(), StringComparison.Ordinal);
+            Assert.StartsWith("HTTP/2 200", stdout, StringComparison.Ordinal);
+            foreach (var header in response.Headers.Where(h => h.Name is "content-length" or "server" or "content-type"))
+                Assert.Contains($"{header.Name}: {header.Value}", stdout, StringComparison.OrdinalIgnoreCase);
+            // Server processing lasted until the response stream's first frame: it ends where the response starts.
+            var processing = summary.Steps.Single(s => s.Step == S.ServerProcessing);
+            var download = summary.Steps.Single(s => s.Step == S.HttpResponse);
+            Assert.Equal(processing.Start + processing.Duration, download.Start);
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Http2_LargeBody_TracerOpensTheWindowAndReadsItAll()
+    {
+        var (port, server, root) = await StartNghttpdAsync();
+        using var _ = server;
+        try
+        {
+            var events = await TraceAsync($"https://{Name}:{port}/big.bin", ["h2"], port);
+            TraceAssert.Completed(events, S.Dns, S.Tcp, S.Tls, S.HttpRequest, S.ServerProcessing, S.HttpResponse, S.Connection);
+            Assert.Equal(300_000, TraceAssert.Detail<HttpResponseDetails>(events).BodyBytes);
+            var updates = events.Select(e => e.Details).OfType<Http2FrameDetails>().Where(f => f is { Direction: WireDirection.ClientToServer, Type: "WINDOW_UPDATE" }).ToList();
+            Assert.Contains(updates, u => u.StreamId == 0);
+            Assert.Contains(updates, u => u.StreamId == 1);
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    private string CaFile()
+    {
+        var path = Path.Combine(servers.Directory, "ca-for-curl.pem");
+        if (!File.Exists(path))
+            File.WriteAllText(path, System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificate(servers.CaCertificate).ExportCertificatePem());
+        return path;
+    }
+}
