@@ -71,8 +71,7 @@ public sealed class DemoLab : IAsyncDisposable
     [
         .. new[] { Ports.Dns, Ports.Https, Ports.Tls12, Ports.Http, Ports.Http10, Ports.Closed, Ports.HostileHttp, Ports.HostileTls }
             .SelectMany(port => new[] { new IPEndPoint(IPAddress.Loopback, port), new IPEndPoint(IPAddress.IPv6Loopback, port) }),
-        new IPEndPoint(LabDnsHierarchy.RootAddress, Ports.Dns),
-        new IPEndPoint(LabDnsHierarchy.TopLevelAddress, Ports.Dns),
+        .. RootServers.Count == 0 ? [] : new[] { new IPEndPoint(LabDnsHierarchy.RootAddress, Ports.Dns), new IPEndPoint(LabDnsHierarchy.TopLevelAddress, Ports.Dns) },
     ];
 
     /// <summary>True when the URL's host is in the lab's zone (an unparsable URL is not).</summary>
@@ -221,6 +220,8 @@ public sealed class DemoLab : IAsyncDisposable
             lab.Address($"{name}.{zone}", IPAddress.Loopback);
         // race: IPv6 first (nothing listens on ::1 there) then IPv4, to show Happy Eyeballs falling back.
         lab.Address($"race.{zone}", IPAddress.IPv6Loopback, IPAddress.Loopback);
+        // IPv6 only: a name whose A query finds nothing.
+        lab.Address($"v6only.{zone}", IPAddress.IPv6Loopback);
         lab.Alias($"alias.{zone}", $"cdn.{zone}").Alias($"cdn.{zone}", $"www.{zone}");
         lab.Alias($"loop1.{zone}", $"loop2.{zone}").Alias($"loop2.{zone}", $"loop1.{zone}");
         foreach (var name in new[] { "dns-garbage", "dns-wrongid", "dns-malformed", "dns-truncated" })

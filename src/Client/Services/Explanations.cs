@@ -49,7 +49,7 @@ public static class Explanations
         if (result?.Delegations is { } walked)
             return $"Resolved from the root, as dig +trace does: {queries.Count} quer{(queries.Count == 1 ? "y" : "ies")} in {took}, down the zones {string.Join(" → ", walked)}. " +
                    "Each server that does not hold the name answers with a referral: the servers of a zone one step closer to it, with their addresses (glue). " +
-                   $"The last server, {result.Resolver}, holds the zone and answered itself (authoritative). A recursive resolver does this walk for you and caches each step for its TTL, " +
+                   $"The last server, {result.Resolver}, answered with the address{(queries.Count > 0 && queries[^1].Authoritative ? " for its own zone (authoritative)" : ", though not as the zone's own server (no AA bit)")}. A recursive resolver does this walk for you and caches each step for its TTL, " +
                    "which is why an ordinary lookup is one query to it.";
         var chain = result is { CnameChain.Count: > 1 } ? $" The name is an alias: DNS followed {string.Join(" → ", result.CnameChain)}." : "";
         var ttl = queries.SelectMany(q => q.Answers).Select(a => a.TimeToLive).DefaultIfEmpty(0).Min();

@@ -18,10 +18,10 @@ public sealed class LabDnsHierarchy : IAsyncDisposable
     public static readonly IPAddress TopLevelAddress = IPAddress.Parse("127.0.0.3");
 
     private readonly LabDnsServer _authoritative;
-    private readonly LabDnsServer _root;
-    private readonly LabDnsServer _topLevel;
+    private readonly LabDnsServer? _root;
+    private readonly LabDnsServer? _topLevel;
 
-    private LabDnsHierarchy(LabDnsServer authoritative, LabDnsServer root, LabDnsServer topLevel, string rootName)
+    private LabDnsHierarchy(LabDnsServer authoritative, LabDnsServer? root, LabDnsServer? topLevel, string rootName)
     {
         _authoritative = authoritative;
         _root = root;
@@ -37,8 +37,9 @@ public sealed class LabDnsHierarchy : IAsyncDisposable
     /// <summary>The zone's authoritative server (the lab's DNS server: it also answers recursive-style queries).</summary>
     public IPEndPoint EndPoint => _authoritative.EndPoint;
 
-    /// <summary>The lab's root servers (one), for an iterative lookup.</summary>
-    public IReadOnlyList<IPEndPoint> RootServers => [_root.EndPoint];
+    /// <summary>The lab's root servers (one), for an iterative lookup; none where the system has no 127.0.0.2 (loopback
+    /// is all of 127/8 on Linux, only 127.0.0.1 elsewhere), and then lab names are not walked from the lab's root.</summary>
+    public IReadOnlyList<IPEndPoint> RootServers => _root is null ? [] : [_root.EndPoint];
 
     /// <summary>The lab's root hints, as a named.root file would give them (the port is <see cref="EndPoint"/>'s).</summary>
     public string RootHints { get; }
@@ -63,6 +64,11 @@ public sealed class LabDnsHierarchy : IAsyncDisposable
                     ? new LabDnsServer(new DelegatingZone(topLevel, topLevelName, TopLevelAddress, [(zone.Origin, zone.NameServer!, IPAddress.Loopback)]), TopLevelAddress, bound)
                     : throw new ArgumentException($"The lab's zone '{zone.Origin}' needs a parent domain (lab.test, not test).", nameof(zone));
                 return new LabDnsHierarchy(authoritative, root, tld, rootName);
+            }
+            catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressNotAvailable)
+            {
+                Dispose(root);
+                return new LabDnsHierarchy(authoritative, null, null, rootName);
             }
             catch (SocketException) when (port == 0 && attempt < 20)
             {
@@ -89,7 +95,9 @@ public sealed class LabDnsHierarchy : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _authoritative.DisposeAsync().ConfigureAwait(false);
-        await _root.DisposeAsync().ConfigureAwait(false);
-        await _topLevel.DisposeAsync().ConfigureAwait(false);
+        if (_root is not null)
+            await _root.DisposeAsync().ConfigureAwait(false);
+        if (_topLevel is not null)
+            await _topLevel.DisposeAsync().ConfigureAwait(false);
     }
 }

@@ -65,7 +65,7 @@ public sealed class TraceRequestFactory(LabHost labHost, IOptions<FlowTraceServe
             AgainResumingSession = message.AgainResumingSession ?? false,
             ResolveFromRoot = message.ResolveFromRoot ?? false,
             // Lab names are walked down from the lab's own root (the Internet's root knows nothing of them).
-            RootServers = message.ResolveFromRoot == true && lab is not null && message.DnsServer is null && lab.Holds(message.Url)
+            RootServers = message.ResolveFromRoot == true && lab is not null && message.DnsServer is null && lab.Holds(message.Url) && lab.RootServers.Count > 0
                 ? [.. lab.RootServers.Select(r => r.ToString())]
                 : null,
             MaxRedirects = message.MaxRedirects ?? defaults.MaxRedirects,

@@ -17,6 +17,9 @@ internal static class DnsMessageReader
     private const int MaxNameLength = 255;
     private const int MaxPointers = 64;
 
+    /// <summary>The most records read from one message: a 64 KiB answer could hold thousands, each a dozen fields.</summary>
+    internal const int MaxRecords = 100;
+
     /// <summary>Reads <paramref name="message"/>; never throws on its content.</summary>
     public static DnsWireMessage Read(byte[] message)
     {
@@ -52,10 +55,20 @@ internal static class DnsMessageReader
             for (var q = 0; q < counts[0]; q++)
                 offset = Question(message, offset, fields);
             string[] sectionNames = ["Answer", "Authority", "Additional"];
+            var read = 0;
             for (var s = 0; s < 3; s++)
             {
                 for (var r = 0; r < counts[s + 1]; r++)
                 {
+                    if (++read > MaxRecords)
+                    {
+                        fields.Add(new ByteField(offset, message.Length - offset, "More records", $"{counts[1] + counts[2] + counts[3] - MaxRecords} more, not read",
+                            $"FlowTrace reads the first {MaxRecords} records of a message.", null, []));
+                        offset = message.Length;
+                        s = 3;
+                        break;
+                    }
+
                     var (next, record) = Record(message, offset, $"{sectionNames[s]} {r + 1}", fields, r + 1, sectionNames[s]);
                     offset = next;
                     if (record is not null)
@@ -205,11 +218,29 @@ internal static class DnsMessageReader
             length += size + 1;
             if (length > MaxNameLength)
                 throw new MalformedException($"a name is longer than {MaxNameLength} bytes", position);
-            labels.Add(Encoding.ASCII.GetString(m, position + 1, size));
+            labels.Add(Label(m.AsSpan(position + 1, size)));
             position += size + 1;
         }
 
         return (string.Join('.', labels), end);
+    }
+
+    /// <summary>A label as text, escaped as RFC 1035 §5.1 writes names in master files (\. and \DDD), so that a
+    /// server's bytes can neither hide a dot inside a label nor put control characters on a terminal.</summary>
+    private static string Label(ReadOnlySpan<byte> bytes)
+    {
+        var text = new StringBuilder(bytes.Length);
+        foreach (var b in bytes)
+        {
+            if (b is (byte)'.' or (byte)'\\')
+                text.Append('\\').Append((char)b);
+            else if (b is > 0x20 and < 0x7F)
+                text.Append((char)b);
+            else
+                text.Append('\\').Append(b.ToString("D3", CultureInfo.InvariantCulture));
+        }
+
+        return text.ToString();
     }
 
     private static void Need(byte[] m, int at, int count, string what)

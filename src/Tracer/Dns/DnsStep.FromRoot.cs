@@ -56,7 +56,21 @@ internal sealed partial class DnsStep
         var walk = new Walk(roots, roots[0].EndPoint.Port, request, run);
         var families = request.AddressFamily;
         var type = families == AddressFamilyPreference.IPv6 ? QueryType.AAAA : QueryType.A;
-        var found = await WalkAsync(walk, name, type, 0, cancellationToken).ConfigureAwait(false);
+        // The whole walk has twice the DNS step's time; each server a fifth of it, so that a silent one leaves time to
+        // ask the next.
+        var limit = request.Timeouts.Dns * 2;
+        using var walkLimit = new CancellationTokenSource(limit, options.TimeProvider);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, walkLimit.Token);
+        WalkResult found;
+        try
+        {
+            found = await WalkAsync(walk, name, type, 0, linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            found = WalkResult.Failed("dns-timeout", $"Resolving {name} from the root did not finish within {Format.Duration(limit)} ({walk.Queries} queries sent).");
+        }
+
         var network = TraceRun.Covered(walk.Windows, TimeSpan.MaxValue);
         if (found.Failure is { } failure)
         {
@@ -66,7 +80,7 @@ internal sealed partial class DnsStep
 
         var addresses = found.Addresses.ToList();
         // Both families, as the system resolver asks: the zone's own server is known now, so AAAA is one more query to it.
-        if (families == AddressFamilyPreference.Any && found.Server is { } authoritative)
+        if (families == AddressFamilyPreference.Any && found.Server is { } authoritative && !found.AskedAaaa)
         {
             var aaaa = await AskAsync(walk, found.CanonicalName, QueryType.AAAA, authoritative, cancellationToken).ConfigureAwait(false);
             if (aaaa.FailureCode is null)
@@ -99,7 +113,7 @@ internal sealed partial class DnsStep
             {
                 if (walk.Queries >= MaxQueriesFromRoot)
                     return WalkResult.Failed("dns-too-many-queries", $"Resolving {name} from the root took more than {MaxQueriesFromRoot} queries (a referral loop, or too many servers without glue).");
-                var decision = options.DestinationPolicy.Check(server.EndPoint);
+                var decision = options.DestinationPolicy.CheckDnsServer(server.EndPoint);
                 if (!decision.Allowed)
                 {
                     walk.Run.Detail(TraceStep.Dns, $"Not asking {server.Name} ({server.EndPoint}): {decision.Reason}");
@@ -128,6 +142,15 @@ internal sealed partial class DnsStep
             var end = cnames[^1];
             if (outcome.Addresses.Count > 0)
                 return new WalkResult([.. chain, .. cnames.Skip(1)], end, outcome.Addresses, answered, delegations, null);
+            // The zone's server says the name has no A record: with both families wanted, it may still have AAAA.
+            if (outcome.Details.Authoritative && outcome.Details.Referral is null && cnames.Count == 1 && type == QueryType.A && depth == 0 &&
+                walk.Request.AddressFamily == AddressFamilyPreference.Any)
+            {
+                var aaaa = await AskAsync(walk, current, QueryType.AAAA, answered, cancellationToken).ConfigureAwait(false);
+                if (aaaa.Addresses.Count > 0)
+                    return new WalkResult(chain, current, aaaa.Addresses, answered, delegations, null) { AskedAaaa = true };
+            }
+
             if (cnames.Count > 1)
             {
                 // An alias whose target this server does not hold: the target is looked up from the root again.
@@ -152,11 +175,23 @@ internal sealed partial class DnsStep
                     // No glue (the servers are named outside the zone): their addresses are looked up from the root too.
                     if (depth >= MaxGluelessDepth)
                         return WalkResult.Failed("dns-no-glue", $"The referral to {zone} names servers without addresses, nested more than {MaxGluelessDepth} deep.");
-                    walk.Run.Detail(TraceStep.Dns, $"The referral to {zone} carries no addresses for its servers: looking up {referral.NameServers[0]} from the root");
-                    var server = await WalkAsync(walk, referral.NameServers[0], QueryType.A, depth + 1, cancellationToken).ConfigureAwait(false);
-                    if (server.Failure is { } failure)
-                        return WalkResult.Failed(failure.Code, $"The servers of {zone} could not be found: {failure.Reason}");
-                    servers = [.. server.Addresses.Select(a => new IterativeServer(referral.NameServers[0], new IPEndPoint(a, walk.Port)))];
+                    string? lastFailure = null;
+                    foreach (var nameServer in referral.NameServers.Take(3))
+                    {
+                        walk.Run.Detail(TraceStep.Dns, $"The referral to {zone} carries no addresses for its servers: looking up {nameServer} from the root");
+                        var server = await WalkAsync(walk, nameServer, QueryType.A, depth + 1, cancellationToken).ConfigureAwait(false);
+                        if (server.Failure is { } failure)
+                        {
+                            lastFailure = failure.Reason;
+                            continue;
+                        }
+
+                        servers = [.. server.Addresses.Select(a => new IterativeServer(nameServer, new IPEndPoint(a, walk.Port)))];
+                        break;
+                    }
+
+                    if (servers.Count == 0)
+                        return WalkResult.Failed("dns-no-glue", $"The referral to {zone} names servers without addresses, and none could be found: {lastFailure}");
                 }
 
                 continue;
@@ -172,13 +207,13 @@ internal sealed partial class DnsStep
     private async Task<QueryOutcome> AskAsync(Walk walk, string name, QueryType type, IterativeServer server, CancellationToken cancellationToken)
     {
         walk.Queries++;
-        var outcome = await QueryOnceAsync(name, type, [server.EndPoint], walk.Request.Timeouts.Dns, tcp: false, walk.Run, cancellationToken, recursion: false).ConfigureAwait(false);
+        var outcome = await QueryOnceAsync(name, type, [server.EndPoint], walk.PerQuery, tcp: false, walk.Run, cancellationToken, recursion: false).ConfigureAwait(false);
         if (outcome.Details.Truncated)
         {
             walk.Run.Detail(TraceStep.Dns, outcome.Message + "; retrying over TCP", outcome.Details, outcome.At);
             walk.Windows.Add((walk.Run.OffsetOf(outcome.At) - outcome.Details.Duration, walk.Run.OffsetOf(outcome.At)));
             walk.Queries++;
-            outcome = await QueryOnceAsync(name, type, [server.EndPoint], walk.Request.Timeouts.Dns, tcp: true, walk.Run, cancellationToken, recursion: false).ConfigureAwait(false);
+            outcome = await QueryOnceAsync(name, type, [server.EndPoint], walk.PerQuery, tcp: true, walk.Run, cancellationToken, recursion: false).ConfigureAwait(false);
         }
 
         walk.Run.Detail(TraceStep.Dns, $"{outcome.Message} [{server.Name}]", outcome.Details, outcome.At);
@@ -202,6 +237,7 @@ internal sealed partial class DnsStep
         public int Port => port;
         public TraceRequest Request => request;
         public TraceRun Run => run;
+        public TimeSpan PerQuery => request.Timeouts.Dns / 5;
         public int Queries { get; set; }
         public List<(TimeSpan Start, TimeSpan End)> Windows { get; } = [];
     }
@@ -210,6 +246,9 @@ internal sealed partial class DnsStep
         IReadOnlyList<string> Chain, string CanonicalName, IReadOnlyList<IPAddress> Addresses, IterativeServer? Server, IReadOnlyList<string> Delegations,
         (string Code, string Reason)? Failure)
     {
+        /// <summary>True when the walk already asked the zone's server for AAAA (its A answer was empty).</summary>
+        public bool AskedAaaa { get; init; }
+
         public static WalkResult Failed(string code, string reason) => new([], "", [], null, [], (code, reason));
     }
 }

@@ -10,8 +10,9 @@ using FlowTrace.Tracer.Tracing;
 namespace FlowTrace.Tracer.Dns;
 
 /// <summary>
-/// The DNS step: IP literals and hosts-file names need no query; everything else is asked of a resolver with
-/// DnsClient, A and AAAA in parallel as the system resolver does, each query timed on its own.
+/// The DNS step: IP literals and hosts-file names need no query; everything else is asked of a resolver, A and AAAA in
+/// parallel as the system resolver does, each query timed on its own, written and read by the tracer itself so that its
+/// bytes can be shown (or walked down from the root, <see cref="ResolveFromRootAsync"/>).
 /// </summary>
 internal sealed partial class DnsStep(TracerOptions options)
 {
@@ -223,6 +224,13 @@ internal sealed partial class DnsStep(TracerOptions options)
         var answer = DnsMessageReader.Read(answerBytes);
         DnsQueryDetails Unread() => new(type.ToString(), name, resolver, transport, null, false, [], answerBytes.Length, duration, null, false, recursion,
             query, queryFields, answerBytes, answer.Fields);
+        if (answer.Malformed is not null && answer.Truncated && !tcp)
+        {
+            // A truncated answer may be cut mid-record: the TC bit says so, and TCP is asked, as resolvers do.
+            var cut = Unread() with { Truncated = true, ResponseCode = answer.ResponseCodeName };
+            return new QueryOutcome($"{type} {name} ({transport}): the answer was truncated (TC bit) after {Format.Duration(duration)}", cut, exchange.ArrivedAt, [], null, null);
+        }
+
         if (answer.Malformed is { } malformed)
             return Failed("dns-malformed", $"{type} query for {name}: the answer from {resolver} is not a well-formed DNS message ({malformed}).", Unread());
         if (answer.Id != id || !answer.Response)

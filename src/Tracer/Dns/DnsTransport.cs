@@ -26,10 +26,12 @@ internal static class DnsTransport
     {
         using var limit = new CancellationTokenSource(timeout, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, limit.Token);
-        using var socket = new Socket(server.AddressFamily, tcp ? SocketType.Stream : SocketType.Dgram, tcp ? ProtocolType.Tcp : ProtocolType.Udp);
+        Socket? socket = null;
+        // Over TCP the query's time includes connecting: the handshake is a round trip the answer waits for.
         var sentAt = now();
         try
         {
+            socket = new Socket(server.AddressFamily, tcp ? SocketType.Stream : SocketType.Dgram, tcp ? ProtocolType.Tcp : ProtocolType.Udp);
             await socket.ConnectAsync(server, linked.Token).ConfigureAwait(false);
             if (!tcp)
             {
@@ -43,7 +45,6 @@ internal static class DnsTransport
             var framed = new byte[query.Length + 2];
             BinaryPrimitives.WriteUInt16BigEndian(framed, (ushort)query.Length);
             query.CopyTo(framed, 2);
-            sentAt = now();
             await socket.SendAsync(framed, SocketFlags.None, linked.Token).ConfigureAwait(false);
             var prefix = new byte[2];
             if (!await ReadExactlyAsync(socket, prefix, linked.Token).ConfigureAwait(false))
@@ -63,6 +64,10 @@ internal static class DnsTransport
             return new DnsExchange(null, sentAt, now(), e.SocketErrorCode == SocketError.ConnectionRefused
                 ? tcp ? "refused the TCP connection" : "has nothing listening on that port (ICMP port unreachable)"
                 : $"could not be reached ({e.SocketErrorCode})");
+        }
+        finally
+        {
+            socket?.Dispose();
         }
     }
 

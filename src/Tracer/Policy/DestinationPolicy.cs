@@ -81,12 +81,18 @@ public sealed class DestinationPolicy
         new(Mode, AllowedPorts, _exempt.Concat(endpoints), _ownAddresses);
 
     /// <summary>Decides whether <paramref name="destination"/> may be connected to.</summary>
-    public PolicyDecision Check(IPEndPoint destination)
+    public PolicyDecision Check(IPEndPoint destination) => Check(destination, dnsPort: false);
+
+    /// <summary>Whether a DNS server may be asked (resolving from the root asks servers the referrals name): its address
+    /// is judged as any destination's, and port 53, DNS's own, is allowed whatever the allowed ports.</summary>
+    public PolicyDecision CheckDnsServer(IPEndPoint server) => Check(server, dnsPort: server.Port == 53);
+
+    private PolicyDecision Check(IPEndPoint destination, bool dnsPort)
     {
         ArgumentNullException.ThrowIfNull(destination);
         if (Mode == DestinationMode.Open || _exempt.Contains(destination))
             return PolicyDecision.Allow;
-        if (!AllowedPorts.Contains(destination.Port))
+        if (!dnsPort && !AllowedPorts.Contains(destination.Port))
             return PolicyDecision.Refuse($"Port {destination.Port} is not in this server's allowed ports ({AllowedPorts}).");
         var address = destination.Address;
         if (Classify(address) is not { } kind)

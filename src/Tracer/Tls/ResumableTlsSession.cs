@@ -11,7 +11,9 @@ namespace FlowTrace.Tracer.Tls;
 /// (RFC 5077 3.4: a server that accepts the ticket echoes it, which is how the client knows).</param>
 /// <param name="Ticket">The session ticket the server issued, or null when it resumes by session ID.</param>
 /// <param name="Parameters">The negotiated session: version, cipher suite, master secret, certificates.</param>
-internal sealed record ResumableTlsSession(byte[] SessionId, byte[]? Ticket, SessionParameters Parameters)
+/// <param name="Findings">What checking the certificate found on the first connection: a resumed handshake sends none,
+/// and the session stands on that check.</param>
+internal sealed record ResumableTlsSession(byte[] SessionId, byte[]? Ticket, SessionParameters Parameters, IReadOnlyList<FlowTrace.Contracts.Events.ValidationFinding>? Findings = null)
 {
     /// <summary>How the session is offered again, in words.</summary>
     public string Means => Ticket is null ? "session ID" : "session ticket";

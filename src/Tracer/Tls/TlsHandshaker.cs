@@ -59,12 +59,14 @@ internal sealed partial class TlsHandshaker(TimeProvider time, CertificateValida
                 handshaking ? TraceStep.Tls : TraceStep.Connection,
                 $"{(sent ? "Sent" : "Received")} {TlsNames.AlertLevelName(level)} alert {TlsNames.AlertName(description)}",
                 new TlsAlertDetails(sent ? WireDirection.ClientToServer : WireDirection.ServerToClient, TlsNames.AlertLevelName(level), TlsNames.AlertName(description), description, message),
-                sent || !handshaking ? null : arrivalOfCurrentChunk), resuming?.Session));
+                sent || !handshaking ? null : arrivalOfCurrentChunk), resuming?.Session, request.AgainResumingSession));
         var certificateRequested = false;
         // Tickets are kept for the Connection handling step: they are about a later connection, not this handshake.
         var tickets = new List<TimeSpan>();
+        short? lastReceived = null;
         var protocol = new TracingTlsProtocol(type =>
         {
+            lastReceived = type;
             if (handshaking && type == HandshakeType.certificate_request)
                 certificateRequested = true;
             // Post-handshake messages (TLS 1.3's session tickets) arrive while HTTP is read and belong to no TLS step.
@@ -154,6 +156,13 @@ internal sealed partial class TlsHandshaker(TimeProvider time, CertificateValida
                 $"FlowTrace reads handshake messages of at most {TracingTlsClient.MaxHandshakeMessageBytes:N0} bytes (browsers refuse such sizes too).", lastArrival);
             return new TlsHandshakeResult(null);
         }
+        catch (TlsFatalAlert e) when (e.AlertDescription == AlertDescription.unexpected_message && resuming?.Session?.Ticket is not null && lastReceived == HandshakeType.new_session_ticket)
+        {
+            await SendPendingQuietlyAsync(protocol, wire, outgoing, run).ConfigureAwait(false);
+            Fail("tls-resumption-unsupported", "The server took the session ticket and sent a new one within the abbreviated handshake, as RFC 5077 allows " +
+                "(Go's TLS servers always do); the TLS engine FlowTrace uses (BouncyCastle) cannot read a ticket there, so this resumption cannot be traced.", lastArrival);
+            return new TlsHandshakeResult(null);
+        }
         catch (TlsFatalAlert e) when (e.Message.Contains("Certificate chain longer than maximum", StringComparison.Ordinal))
         {
             await SendPendingQuietlyAsync(protocol, wire, outgoing, run).ConfigureAwait(false);
@@ -182,7 +191,8 @@ internal sealed partial class TlsHandshaker(TimeProvider time, CertificateValida
         var host = request.Sni == SniMode.Custom ? serverName! : target.AsciiHost;
         // Loaded once for the verdict and the description alike.
         var loaded = work.Measure(ClientWorkNames.CertificateValidation, () => client.ServerCertificates.Select(X509CertificateLoader.LoadCertificate).ToList());
-        IReadOnlyList<ValidationFinding> findings = [];
+        // A resumed session's certificate was checked on the connection that made it: its findings stand.
+        IReadOnlyList<ValidationFinding> findings = negotiated.IsResumedSession ? resuming?.Session?.Findings ?? [] : [];
         List<CertificateInfo> certificates = [];
         StapledOcspResponse? staple = null;
         var now = time.GetUtcNow();
@@ -219,7 +229,8 @@ internal sealed partial class TlsHandshaker(TimeProvider time, CertificateValida
             roundTrips, retryGroup, certificateRequested, staple, signature,
             HelloAnnotator.Annotate(clientHelloBytes), HelloAnnotator.Annotate(serverHelloBytes), resumption);
         var verdict = negotiated.IsResumedSession
-            ? $"session resumed ({resumption!.Offered}): no certificate sent, it was checked on the first connection"
+            ? $"session resumed ({resumption!.Offered}): no certificate sent; on the first connection it was " +
+              (details.CertificateAccepted ? "valid" : $"refused by a browser's rules: {string.Join("; ", findings.Select(f => f.Code))}")
             : details.CertificateAccepted
             ? "certificate valid"
             : $"a browser would refuse this certificate: {string.Join("; ", findings.Select(f => f.Code))}";
@@ -230,7 +241,7 @@ internal sealed partial class TlsHandshaker(TimeProvider time, CertificateValida
             (staple is null ? "" : $"OCSP response stapled ({staple.CertificateStatus ?? staple.ResponseStatus}); ") +
             $"network {Format.Duration(network)}, cryptography {Format.Duration(crypto)}, certificate checks {Format.Duration(details.CertificateValidationTime)}; {verdict}",
             details, network: network, work: work);
-        var leftForResumption = client.Resumable is { } resumable ? new ResumptionOffer(resumable, null)
+        var leftForResumption = client.Resumable is { } resumable ? new ResumptionOffer(resumable with { Findings = findings }, null)
             : new ResumptionOffer(null, TlsUtilities.IsTlsV13(negotiated.NegotiatedVersion) ? Tls13ResumptionUnsupported
                 : "the server issued neither a session ticket nor a session ID, so it offers no way to resume");
         return new TlsHandshakeResult(new TlsSession(protocol, wire, tickets, client.SelectedAlpn, request.Alpn.Count > 0, certificateRequested, leftForResumption));

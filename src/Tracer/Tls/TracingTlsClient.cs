@@ -10,7 +10,7 @@ namespace FlowTrace.Tracer.Tls;
 /// </summary>
 internal sealed class TracingTlsClient(
     TlsCrypto crypto, string? serverName, IReadOnlyList<string> alpn, ProtocolVersion[] versions, TlsOffer? offer, Action<short, short, string?, bool> onAlert,
-    ResumableTlsSession? resume = null)
+    ResumableTlsSession? resume = null, bool keepForResumption = false)
     : DefaultTlsClient(crypto)
 {
     private byte[]? _ticket;
@@ -61,6 +61,11 @@ internal sealed class TracingTlsClient(
         _ticket = newSessionTicket.Ticket is { Length: > 0 } ticket ? ticket : null;
     }
 
+    /// <summary>A session without the extended master secret (RFC 7627) is offered all the same: BouncyCastle refuses to
+    /// by default, and then the ticket would go out with no session to match the server's abbreviated handshake. The
+    /// tracer never renegotiates, which is where such sessions are a danger.</summary>
+    public override bool AllowLegacyResumption() => resume is not null;
+
     /// <summary>The session offered for resumption, when this connection is the second of a pair.</summary>
     public override Org.BouncyCastle.Tls.TlsSession GetSessionToResume() =>
         resume is null ? null! : TlsUtilities.ImportSession(resume.SessionId, resume.Parameters.Copy());
@@ -74,7 +79,7 @@ internal sealed class TracingTlsClient(
 
     private ResumableTlsSession? KeepForResumption()
     {
-        if (TlsUtilities.IsTlsV13(Negotiated!.NegotiatedVersion) || m_context.Session?.ExportSessionParameters() is not { } exported)
+        if (!keepForResumption || TlsUtilities.IsTlsV13(Negotiated!.NegotiatedVersion) || m_context.Session?.ExportSessionParameters() is not { } exported)
             return null;
         var sessionId = _ticket is not null ? NewSessionId() : Negotiated.SessionID is { Length: > 0 } id ? id : null;
         if (sessionId is null)

@@ -41,6 +41,28 @@ public sealed class DnsMessageReaderTests
     }
 
     [Fact]
+    public void Read_LabelWithADotAndControlCharacters_EscapedAsMasterFilesWriteThem()
+    {
+        // One label "a.b" then "x\x1b[31m": a dot inside a label, and a terminal escape sequence.
+        byte[] question = [3, (byte)'a', (byte)'.', (byte)'b', 6, (byte)'x', 0x1b, (byte)'[', (byte)'3', (byte)'1', (byte)'m', 0, 0, 1, 0, 1];
+        byte[] message = [0, 1, 0x81, 0x80, 0, 1, 0, 0, 0, 0, 0, 0, .. question];
+        var read = DnsMessageReader.Read(message);
+        Assert.Null(read.Malformed);
+        Assert.Equal("a\\.b.x\\027[31m A IN", read.Fields.Single(f => f.Name == "Question").Value);
+    }
+
+    [Fact]
+    public void Read_ThousandsOfRecords_ReadsTheFirstHundredAndSaysHowManyMore()
+    {
+        var records = Enumerable.Range(0, 1000).SelectMany(_ => new byte[] { 0, 0, 1, 0, 1, 0, 0, 0, 1, 0, 4, 127, 0, 0, 1 }).ToArray();
+        byte[] message = [0, 1, 0x81, 0x80, 0, 0, 0x03, 0xE8, 0, 0, 0, 0, .. records];
+        var read = DnsMessageReader.Read(message);
+        Assert.Null(read.Malformed);
+        Assert.Equal(DnsMessageReader.MaxRecords, read.Answers.Count);
+        Assert.Equal("900 more, not read", read.Fields[^1].Value);
+    }
+
+    [Fact]
     public void Read_AnyBytes_NeverThrowsAndStaysWithinTheMessage()
     {
         var random = new Random(7541);

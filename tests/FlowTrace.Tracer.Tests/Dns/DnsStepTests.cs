@@ -1,3 +1,4 @@
+using System.Net;
 using FlowTrace.Contracts.Requests;
 using FlowTrace.Contracts.Events;
 using FlowTrace.Tracer.Tracing;
@@ -33,6 +34,21 @@ public sealed class DnsStepTests
         var failure = TraceAssert.FailedAt(events, S.Dns, "dns-lame");
         Assert.Contains("ns.test", failure.Reason, StringComparison.Ordinal);
         Assert.Equal(2, dns.UdpQueries);
+    }
+
+    [Fact]
+    public async Task ResolveFromRoot_ReferralToACloudMetadataAddress_NotAskedOnAPublicServer()
+    {
+        await using var dns = new ScriptedDnsServer(DnsBehaviour.ReferToTestAgain) { ReferralGlue = IPAddress.Parse("169.254.169.254") };
+        // A public server's policy, with only the root given by the test let through (as a server lets its lab through).
+        // The scripted server's port is allowed, so that what is refused is the address.
+        var policy = new FlowTrace.Tracer.Policy.DestinationPolicy(FlowTrace.Tracer.Policy.DestinationMode.Public,
+            FlowTrace.Tracer.Policy.PortList.Parse($"443, {dns.EndPoint.Port}"), exempt: [dns.EndPoint]);
+        var events = await TraceAsync(Request(dns) with { ResolveFromRoot = true, RootServers = [dns.EndPoint.ToString()] },
+            new TracerOptions { WarmUp = false, DestinationPolicy = policy });
+        TraceAssert.FailedAt(events, S.Dns, "policy-refused");
+        Assert.Contains(events, e => e.Step == S.Dns && e.Message.StartsWith("Not asking ns.test (169.254.169.254:", StringComparison.Ordinal) && e.Message.Contains("link-local", StringComparison.Ordinal));
+        Assert.Equal(1, dns.UdpQueries);
     }
 
     [Fact]

@@ -45,6 +45,9 @@ internal sealed class ScriptedDnsServer : IAsyncDisposable
 
     public int UdpQueries { get; private set; }
 
+    /// <summary>The glue address of <see cref="DnsBehaviour.ReferToTestAgain"/>'s referral (default this server's).</summary>
+    public IPAddress ReferralGlue { get; init; } = IPAddress.Loopback;
+
     /// <summary>Addresses answered to A queries, one per query in turn (the last one repeats); default 127.0.0.1.</summary>
     public IReadOnlyList<IPAddress> Answers { get; init; } = [IPAddress.Loopback];
 
@@ -75,7 +78,7 @@ internal sealed class ScriptedDnsServer : IAsyncDisposable
                 DnsBehaviour.DropFirst when UdpQueries == 1 => null,
                 DnsBehaviour.ServFail => Reply(query.Buffer, rcode: 2, truncated: false, answer: false),
                 DnsBehaviour.TruncateUdp => Reply(query.Buffer, rcode: 0, truncated: true, answer: false),
-                DnsBehaviour.ReferToTestAgain => Referral(query.Buffer),
+                DnsBehaviour.ReferToTestAgain => Referral(query.Buffer, ReferralGlue),
                 _ => Reply(query.Buffer, rcode: 0, truncated: false, answer: true, address),
             };
             if (reply is not null)
@@ -103,7 +106,7 @@ internal sealed class ScriptedDnsServer : IAsyncDisposable
     }
 
     /// <summary>A referral to "test." whose server (ns.test, glue 127.0.0.1) is this one: asked again, it refers again.</summary>
-    private static byte[] Referral(byte[] query)
+    private static byte[] Referral(byte[] query, IPAddress glue)
     {
         var reply = new List<byte>(Reply(query, rcode: 0, truncated: false, answer: false));
         reply[2] = (byte)(reply[2] & ~0x04); // not authoritative: a referral
@@ -112,7 +115,7 @@ internal sealed class ScriptedDnsServer : IAsyncDisposable
         byte[] test = [4, (byte)'t', (byte)'e', (byte)'s', (byte)'t', 0];
         byte[] nsTest = [2, (byte)'n', (byte)'s', .. test];
         reply.AddRange([.. test, 0, 2, 0, 1, 0, 0, 0, 60, 0, (byte)nsTest.Length, .. nsTest]);
-        reply.AddRange([.. nsTest, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 127, 0, 0, 1]);
+        reply.AddRange([.. nsTest, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, .. glue.GetAddressBytes()]);
         return [.. reply];
     }
 

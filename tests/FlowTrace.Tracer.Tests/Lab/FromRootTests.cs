@@ -109,6 +109,15 @@ public sealed class FromRootTests(LabFixture lab)
     }
 
     [Fact]
+    public async Task DnsStep_FromTheRootForAnIpv6OnlyName_AsksAaaaWhenTheZoneHasNoA()
+    {
+        var events = await lab.TraceAsync(FromRoot("www", AddressFamilyPreference.Any) with { Url = $"https://v6only.{lab.Lab.Zone}:{lab.Lab.Ports.Https}/" });
+        var queries = events.Select(e => e.Details).OfType<DnsQueryDetails>().ToList();
+        Assert.Equal(["A", "A", "A", "AAAA"], queries.Select(q => q.QueryType));
+        Assert.Equal(["::1"], TraceAssert.Detail<DnsResultDetails>(events).Addresses);
+    }
+
+    [Fact]
     public async Task DnsStep_FromTheRootForAnAlias_FollowsTheChainInTheZonesAnswer()
     {
         var events = await lab.TraceAsync(FromRoot("alias"));

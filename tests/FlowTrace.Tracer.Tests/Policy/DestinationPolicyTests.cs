@@ -117,4 +117,17 @@ public sealed class DestinationPolicyTests
     [InlineData("443-80")]
     [InlineData("http")]
     public void PortListParse_Invalid_Throws(string text) => Assert.Throws<FormatException>(() => PortList.Parse(text));
+
+    [Theory]
+    [InlineData("192.0.2.53", 53, false)] // a documentation address stays refused, on DNS's port too
+    [InlineData("10.0.0.1", 53, false)]
+    [InlineData("93.184.216.34", 53, true)] // a public resolver on port 53: allowed for DNS, though 53 is no allowed port
+    [InlineData("93.184.216.34", 5353, false)]
+    public void CheckDnsServer_PublicMode_Port53AllowedForDnsAddressesJudgedAsEver(string address, int port, bool allowed)
+    {
+        var policy = new DestinationPolicy(DestinationMode.Public);
+        var server = new System.Net.IPEndPoint(System.Net.IPAddress.Parse(address), port);
+        Assert.Equal(allowed, policy.CheckDnsServer(server).Allowed);
+        Assert.False(policy.Check(server).Allowed && port == 53);
+    }
 }

@@ -74,4 +74,38 @@ public sealed class ResumptionTests(RealServersFixture servers)
         Assert.Equal((2, 1), (first.RoundTrips, resumed.RoundTrips));
         Assert.True(await OpensslResumesAsync(servers.Tls12Port, "old.nginx.test"));
     }
+
+    [Fact]
+    public async Task TlsStep_GnutlsWithoutExtendedMasterSecret_SessionStillResumed()
+    {
+        // %NO_SESSION_HASH: a TLS 1.2 server without the extended master secret (RFC 7627), as older servers are.
+        var port = ExternalProcess.FreePort();
+        using var server = ExternalProcess.Start("gnutls-serv", ["--http", "-p", port.ToString(CultureInfo.InvariantCulture),
+            "--priority", "NORMAL:-VERS-ALL:+VERS-TLS1.2:%NO_SESSION_HASH",
+            "--x509certfile", Path.Combine(servers.Directory, $"{Name}.crt"), "--x509keyfile", Path.Combine(servers.Directory, $"{Name}.key")]);
+        await ExternalProcess.WaitForTcpAsync(port, server, "gnutls-serv");
+        var events = await TraceAgainResumingAsync(port, Name);
+        Assert.True(TraceAssert.Summary(events).Succeeded, TraceAssert.Summary(events).Failure?.Reason + server.Log);
+        var resumed = TraceAssert.Detail<TlsHandshakeDetails>(events, hop: 1);
+        Assert.True(resumed.Resumption!.Accepted, resumed.Resumption.Reason);
+        Assert.Empty(resumed.Certificates);
+    }
+
+    [Fact]
+    public async Task TlsStep_ResumedAfterAnUntrustedCertificate_VerdictOfTheFirstConnectionStands()
+    {
+        using var server = await StartAsync("-tls1_2");
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var request = servers.Request($"https://127.0.0.1:{server.Port.ToString(CultureInfo.InvariantCulture)}/") with
+        {
+            Sni = SniMode.Custom, SniName = Name, AgainResumingSession = true, ExtraTrustedRoots = [],
+        };
+        var events = new List<TraceEvent>();
+        await foreach (var e in servers.Tracer.TraceAsync(request, timeout.Token))
+            events.Add(e);
+        var resumed = TraceAssert.Detail<TlsHandshakeDetails>(events, hop: 1);
+        Assert.True(resumed.Resumption!.Accepted);
+        Assert.False(resumed.CertificateAccepted);
+        Assert.Equal(TraceAssert.Detail<TlsHandshakeDetails>(events, hop: 0).Findings, resumed.Findings);
+    }
 }
