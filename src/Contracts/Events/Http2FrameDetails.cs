@@ -3,7 +3,7 @@ namespace FlowTrace.Contracts.Events;
 /// <summary>One HTTP/2 frame (RFC 9113 §4), as sent or received, at the time it left or its last byte arrived.</summary>
 /// <param name="Direction">Who sent it.</param>
 /// <param name="StreamId">The stream it belongs to; 0 for the connection itself (SETTINGS, PING, GOAWAY, ...).</param>
-/// <param name="Type">DATA, HEADERS, SETTINGS, ... or UNKNOWN(n).</param>
+/// <param name="FrameType">DATA, HEADERS, SETTINGS, ... or UNKNOWN(n).</param>
 /// <param name="Flags">The flags byte.</param>
 /// <param name="FlagNames">The flags set, by name (END_STREAM, END_HEADERS, ACK, PADDED, PRIORITY), or empty.</param>
 /// <param name="Length">The payload's length in bytes (the 9-byte frame header not counted).</param>
@@ -13,7 +13,7 @@ namespace FlowTrace.Contracts.Events;
 public sealed record Http2FrameDetails(
     WireDirection Direction,
     int StreamId,
-    string Type,
+    string FrameType,
     byte Flags,
     string FlagNames,
     int Length,

@@ -47,16 +47,16 @@ public sealed class Http2Tests(RealServersFixture servers)
             Assert.Equal("h2", TraceAssert.Detail<TlsHandshakeDetails>(events).Alpn);
             var frames = events.Select(e => e.Details).OfType<Http2FrameDetails>().ToList();
             // The client's opening: its SETTINGS, a PING, the request's HEADERS; the server's SETTINGS acknowledged both ways.
-            Assert.Equal(["SETTINGS", "PING", "HEADERS"], frames.Where(f => f.Direction == WireDirection.ClientToServer).Take(3).Select(f => f.Type));
-            Assert.Contains(frames, f => f is { Direction: WireDirection.ServerToClient, Type: "SETTINGS", FlagNames: "" });
-            Assert.Contains(frames, f => f is { Direction: WireDirection.ClientToServer, Type: "SETTINGS", FlagNames: "ACK" });
-            Assert.Contains(frames, f => f is { Direction: WireDirection.ServerToClient, Type: "PING", FlagNames: "ACK" } && f.Summary.Contains("round trip", StringComparison.Ordinal));
-            var headers = frames.Single(f => f is { Direction: WireDirection.ServerToClient, Type: "HEADERS" });
+            Assert.Equal(["SETTINGS", "PING", "HEADERS"], frames.Where(f => f.Direction == WireDirection.ClientToServer).Take(3).Select(f => f.FrameType));
+            Assert.Contains(frames, f => f is { Direction: WireDirection.ServerToClient, FrameType: "SETTINGS", FlagNames: "" });
+            Assert.Contains(frames, f => f is { Direction: WireDirection.ClientToServer, FrameType: "SETTINGS", FlagNames: "ACK" });
+            Assert.Contains(frames, f => f is { Direction: WireDirection.ServerToClient, FrameType: "PING", FlagNames: "ACK" } && f.Summary.Contains("round trip", StringComparison.Ordinal));
+            var headers = frames.Single(f => f is { Direction: WireDirection.ServerToClient, FrameType: "HEADERS" });
             Assert.Equal(1, headers.StreamId);
             Assert.Contains(headers.HeaderBlock!.Fields, h => h.Name == ":status" && h.Value == "200");
             Assert.True(headers.HeaderBlock.WireBytes < headers.HeaderBlock.PlainBytes, "HPACK makes the block smaller than plain text");
-            Assert.Contains(frames, f => f is { Type: "DATA", FlagNames: "END_STREAM" } || f is { Type: "HEADERS", FlagNames: var n } && n.Contains("END_STREAM", StringComparison.Ordinal));
-            Assert.Contains(frames, f => f is { Direction: WireDirection.ClientToServer, Type: "GOAWAY" });
+            Assert.Contains(frames, f => f is { FrameType: "DATA", FlagNames: "END_STREAM" } || f is { FrameType: "HEADERS", FlagNames: var n } && n.Contains("END_STREAM", StringComparison.Ordinal));
+            Assert.Contains(frames, f => f is { Direction: WireDirection.ClientToServer, FrameType: "GOAWAY" });
 
             var response = TraceAssert.Detail<HttpResponseDetails>(events);
             Assert.Equal(("HTTP/2", 200, BodyFraming.EndStream), (response.Version, response.StatusCode, response.Framing));
@@ -89,7 +89,7 @@ public sealed class Http2Tests(RealServersFixture servers)
             var events = await TraceAsync($"https://{Name}:{port}/big.bin", ["h2"], port);
             TraceAssert.Completed(events, S.Dns, S.Tcp, S.Tls, S.HttpRequest, S.ServerProcessing, S.HttpResponse, S.Connection);
             Assert.Equal(300_000, TraceAssert.Detail<HttpResponseDetails>(events).BodyBytes);
-            var updates = events.Select(e => e.Details).OfType<Http2FrameDetails>().Where(f => f is { Direction: WireDirection.ClientToServer, Type: "WINDOW_UPDATE" }).ToList();
+            var updates = events.Select(e => e.Details).OfType<Http2FrameDetails>().Where(f => f is { Direction: WireDirection.ClientToServer, FrameType: "WINDOW_UPDATE" }).ToList();
             Assert.Contains(updates, u => u.StreamId == 0);
             Assert.Contains(updates, u => u.StreamId == 1);
         }
