@@ -1,5 +1,6 @@
 using FlowTrace.Contracts.Events;
 using FlowTrace.Contracts.Repeat;
+using FlowTrace.Contracts.Requests;
 using FlowTrace.Contracts.Lab;
 using FlowTrace.Lab;
 using FlowTrace.Tracer.Tracing;
@@ -271,7 +272,8 @@ internal sealed class CliApp(TextWriter output, TextWriter error, TracerOptions?
                         await say.WriteLineAsync(line).ConfigureAwait(false);
             }
 
-            foreach (var request in events.Select(e => e.Details).OfType<HttpRequestDetails>())
+            // HTTP/2's request is a HEADERS frame of HPACK, not a text head: its frames are in the step output.
+            foreach (var request in events.Select(e => e.Details).OfType<HttpRequestDetails>().Where(r => !r.RequestLine.EndsWith(" HTTP/2", StringComparison.Ordinal)))
             {
                 var (head, fields) = Contracts.Bytes.RequestHeadFields.Of(request);
                 foreach (var line in Tracer.Export.ByteFieldText.Lines("Request head", head, fields))
@@ -362,6 +364,8 @@ internal sealed class CliApp(TextWriter output, TextWriter error, TracerOptions?
             AgainOnSameConnection = arguments.Again,
             AgainResumingSession = arguments.AgainResumed,
             ResolveFromRoot = arguments.FromRoot,
+            Alpn = HttpVersions.Alpn(arguments.HttpVersion),
+            Http2PriorKnowledge = arguments.HttpVersion == HttpVersionPreference.Http2PriorKnowledge,
             // Lab names are walked down from the lab's own root; others from the root hints file.
             RootServers = arguments.FromRoot && arguments.DnsServer is null && lab is not null && lab.Holds(url) && lab.RootServers.Count > 0 ? [.. lab.RootServers.Select(r => r.ToString())] : null,
             // An array, the collection the warm-up's requests hold too: another list type would be compiled mid-trace.

@@ -52,6 +52,9 @@ internal sealed record CliArguments
     /// <summary>--again-resumed: then the same request again on a new connection, offering the TLS session back.</summary>
     public bool AgainResumed { get; init; }
 
+    /// <summary>--http1.1, --http-auto, --http2, --http2-prior-knowledge: which HTTP to speak.</summary>
+    public HttpVersionPreference HttpVersion { get; init; } = HttpVersionPreference.Http11;
+
     /// <summary>--from-root: resolve the name from the root, as dig +trace does.</summary>
     public bool FromRoot { get; init; }
 
@@ -96,6 +99,10 @@ internal sealed record CliArguments
           --commands               print the curl and openssl s_client commands that repeat the trace
           --again                  then send the same request again on the same connection (no DNS, TCP or TLS)
           --again-resumed          then send it again on a new connection, resuming the TLS session (TLS 1.2)
+          --http1.1                speak HTTP/1.1 (ALPN http/1.1; the default for now)
+          --http-auto              offer h2 and http/1.1 as browsers do: HTTP/2 where the server agrees
+          --http2                  offer only h2 (HTTP/2)
+          --http2-prior-knowledge  speak HTTP/2 without asking, on plain http:// too
           --from-root              resolve the name from the root, as dig +trace: root, top-level domain, the
                                    zone's own server, each query timed (root hints: /usr/share/dns/root.hints;
                                    lab names start from the lab's own root)
@@ -146,7 +153,7 @@ internal sealed record CliArguments
                 "-o" or "--output" => Value() is "/dev/null" ? result : throw new ArgumentException("FlowTrace keeps no body (the trace shows its first bytes): -o accepts /dev/null only."),
                 "-m" or "--max-time" => result with { MaxTime = ParseSeconds(Value()) },
                 "--resolve" => result with { Resolve = [.. result.Resolve, Value()] },
-                "-L" or "--location" or "-k" or "--insecure" or "--http1.1" => result,
+                "-L" or "--location" or "-k" or "--insecure" => result,
                 "-X" or "--request" => result with { Method = Value().ToUpperInvariant() },
                 "-I" => result with { Method = "HEAD" },
                 "-H" => AddHeader(result, Value(), headers),
@@ -169,6 +176,10 @@ internal sealed record CliArguments
                 "--again" => result with { Again = true },
                 "--again-resumed" => result with { AgainResumed = true },
                 "--from-root" => result with { FromRoot = true },
+                "--http1.1" => result with { HttpVersion = HttpVersionPreference.Http11 },
+                "--http-auto" => result with { HttpVersion = HttpVersionPreference.Http2OrHttp11 },
+                "--http2" => result with { HttpVersion = HttpVersionPreference.Http2 },
+                "--http2-prior-knowledge" => result with { HttpVersion = HttpVersionPreference.Http2PriorKnowledge },
                 "--store" => result with { Store = ParseServer(Value()) },
                 "--repeat" => result with { Repeat = ParseRepeat(Value()) },
                 "--cacert" => result with { CaCertificates = [.. result.CaCertificates, Value()] },

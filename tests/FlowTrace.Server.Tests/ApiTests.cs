@@ -69,6 +69,28 @@ public sealed class ApiTests(ServerFixture server)
         Assert.Equal(["test.", "lab.test.", null], queries.Select(q => q.Referral?.Zone));
     }
 
+    [Fact]
+    public async Task PostTraces_Http2WhereTheServerAgrees_FramesKeptAndReadBack()
+    {
+        using var http = server.Http();
+        var url = await server.LabUrlAsync("www");
+        using var response = await http.PostAsync("/api/traces", Json($$"""{"url": "{{url}}", "httpVersion": "http2OrHttp11"}"""));
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var stored = (await response.Content.ReadFromJsonAsync<TraceStoredResult>(TraceJson.Options))!;
+        Assert.Equal("HTTP/2", stored.Events.Select(e => e.Details).OfType<HttpResponseDetails>().Single().Version);
+        var kept = await http.GetFromJsonAsync<FlowTrace.Contracts.Storage.StoredTrace>($"/api/traces/{stored.Id}", TraceJson.Options);
+        Assert.Contains(kept!.Events.Select(e => e.Details).OfType<Http2FrameDetails>(), f => f is { FrameType: "HEADERS", HeaderBlock: not null });
+    }
+
+    [Fact]
+    public async Task PostTraces_UnknownHttpVersion_BadRequest()
+    {
+        using var http = server.Http();
+        var url = await server.LabUrlAsync("www");
+        using var response = await http.PostAsync("/api/traces", Json($$"""{"url": "{{url}}", "httpVersion": "http3"}"""));
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+    }
+
     [Theory]
     [InlineData("""{"url": "ftp://example.test/"}""", "scheme 'ftp:'")]
     [InlineData("""{"url": "https://example.test/", "noSuchOption": true}""", "noSuchOption")]

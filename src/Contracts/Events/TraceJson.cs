@@ -82,6 +82,7 @@ public static class TraceJson
         new JsonStringEnumConverter<FindingSeverity>(JsonNamingPolicy.CamelCase),
         new JsonStringEnumConverter<Requests.AddressFamilyPreference>(JsonNamingPolicy.CamelCase),
         new JsonStringEnumConverter<Requests.SniMode>(JsonNamingPolicy.CamelCase),
+        new JsonStringEnumConverter<Requests.HttpVersionPreference>(JsonNamingPolicy.CamelCase),
         new JsonStringEnumConverter<Storage.StoredTraceKind>(JsonNamingPolicy.CamelCase),
         new JsonStringEnumConverter<Storage.StoredTraceOutcome>(JsonNamingPolicy.CamelCase),
     ];

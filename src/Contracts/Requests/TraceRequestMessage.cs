@@ -37,6 +37,10 @@ public sealed record TraceRequestMessage
     /// query timed) instead of asking a resolver; lab names start from the lab's own root. Default false.</summary>
     public bool? ResolveFromRoot { get; init; }
 
+    /// <summary>Which HTTP to speak: HTTP/1.1 (the default for now), HTTP/2 where the server agrees, HTTP/2 only, or
+    /// HTTP/2 with prior knowledge on plain http://.</summary>
+    public HttpVersionPreference? HttpVersion { get; init; }
+
     /// <summary>Whether to follow redirects (default true).</summary>
     public bool? FollowRedirects { get; init; }
 

@@ -24,13 +24,18 @@ public static class ReproduceCommands
         var sni = tls?.ServerName;
         var urlHost = sni is not null && !sni.Equals(started.AsciiHost, StringComparison.OrdinalIgnoreCase) ? sni : started.AsciiHost;
         var url = new UriBuilder(started.Url) { Host = urlHost }.Uri.AbsoluteUri;
-        List<string> args = ["--http1.1", "--resolve", $"{urlHost}:{started.Port}:{Address(remote)}"];
+        // The HTTP the trace spoke: HTTP/2 where the server chose h2 (curl's --http2 offers it first, as the trace did).
+        var http2 = events.Where(e => e.Hop == 0).Select(e => e.Details).OfType<TlsHandshakeDetails>().FirstOrDefault()?.Alpn == "h2";
+        List<string> args = [http2 ? "--http2" : "--http1.1", "--resolve", $"{urlHost}:{started.Port}:{Address(remote)}"];
         if (started.Method == "HEAD")
             args.Add("--head");
         else if (started.Method != "GET")
             args.AddRange(["-X", started.Method]);
         foreach (var header in hop.Request?.Headers ?? [])
         {
+            // HTTP/2's pseudo-headers are curl's to write, from the URL and the method.
+            if (header.Name.StartsWith(':'))
+                continue;
             // curl writes Host from the URL; it is sent only where the traced one differs.
             if (header.Name.Equals("Host", StringComparison.OrdinalIgnoreCase) && urlHost.Equals(started.AsciiHost, StringComparison.OrdinalIgnoreCase))
                 continue;

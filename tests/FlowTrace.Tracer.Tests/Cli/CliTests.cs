@@ -104,6 +104,16 @@ public sealed class CliTests
     }
 
     [Fact]
+    public async Task Run_HttpAuto_LabSiteOverHttp2WithFramesAndCurlRepeatingIt()
+    {
+        var (code, output, error) = await RunAsync("www", "--lab", "--http-auto", "--commands", "--no-color");
+        Assert.True(code == 0, error);
+        Assert.Contains("ALPN h2", output, StringComparison.Ordinal);
+        Assert.Contains("→ HEADERS stream 1 [END_STREAM END_HEADERS]", output, StringComparison.Ordinal);
+        Assert.Contains("curl --http2 --resolve", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Run_BothAgainKinds_ExitTwoSayingWhy()
     {
         var (code, _, error) = await RunAsync("www", "--lab", "--again", "--again-resumed");

@@ -1,0 +1,15 @@
+using FlowTrace.Contracts.Requests;
+
+namespace FlowTrace.Tracer.Tracing;
+
+/// <summary>What each HTTP version preference offers in ALPN.</summary>
+public static class HttpVersions
+{
+    /// <summary>The ALPN protocols to offer for <paramref name="preference"/>, most wanted first.</summary>
+    public static IReadOnlyList<string> Alpn(HttpVersionPreference preference) => preference switch
+    {
+        HttpVersionPreference.Http2OrHttp11 => ["h2", "http/1.1"],
+        HttpVersionPreference.Http2 or HttpVersionPreference.Http2PriorKnowledge => ["h2"],
+        _ => ["http/1.1"],
+    };
+}

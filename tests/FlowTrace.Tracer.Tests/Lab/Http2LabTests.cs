@@ -1,0 +1,62 @@
+using FlowTrace.Contracts.Events;
+using FlowTrace.Contracts.Requests;
+using FlowTrace.Tracer.Tracing;
+using S = FlowTrace.Contracts.Events.TraceStep;
+
+namespace FlowTrace.Tracer.Tests.Lab;
+
+/// <summary>HTTP/2 with the lab's Kestrel, which chooses h2 when it is offered.</summary>
+[Collection(LabCollection.Name)]
+public sealed class Http2LabTests(LabFixture lab)
+{
+    private TraceRequest Http2(string site) => lab.Request(site) with { Alpn = HttpVersions.Alpn(HttpVersionPreference.Http2OrHttp11) };
+
+    private static List<Http2FrameDetails> Frames(IReadOnlyList<TraceEvent> events, int hop = 0) =>
+        [.. events.Where(e => e.Hop == hop).Select(e => e.Details).OfType<Http2FrameDetails>()];
+
+    [Fact]
+    public async Task TraceAsync_OfferingH2_SevenStepsOverHttp2WithFramesInTheirSteps()
+    {
+        var events = await lab.TraceAsync(Http2("www"));
+        TraceAssert.Completed(events, S.Dns, S.Tcp, S.Tls, S.HttpRequest, S.ServerProcessing, S.HttpResponse, S.Connection);
+        Assert.Equal("h2", TraceAssert.Detail<TlsHandshakeDetails>(events).Alpn);
+        Assert.Equal("GET / HTTP/2", TraceAssert.Detail<HttpRequestDetails>(events).RequestLine);
+        var response = TraceAssert.Detail<HttpResponseDetails>(events);
+        Assert.Equal(("HTTP/2", 200, BodyFraming.EndStream), (response.Version, response.StatusCode, response.Framing));
+        // The request's frames are the request step's, the response stream's first frame opens the response step.
+        Assert.Contains(events, e => e.Step == S.HttpRequest && e.Details is Http2FrameDetails { FrameType: "HEADERS", StreamId: 1 });
+        var first = events.First(e => e.Details is Http2FrameDetails { Direction: WireDirection.ServerToClient, StreamId: 1 });
+        Assert.Equal(S.HttpResponse, first.Step);
+        var block = ((Http2FrameDetails)first.Details!).HeaderBlock!;
+        Assert.Contains(block.Fields, f => f.Name == ":status" && f.Carried == "static table 8");
+        Assert.Equal(block.WireBytes, response.HeadBytes);
+        // Closing: the tracer's GOAWAY, then close.
+        Assert.Contains(events, e => e.Step == S.Connection && e.Details is Http2FrameDetails { FrameType: "GOAWAY", Direction: WireDirection.ClientToServer });
+        Assert.Equal(ConnectionCloser.Client, TraceAssert.Detail<ConnectionDetails>(events).ClosedBy);
+    }
+
+    [Fact]
+    public async Task TraceAsync_RedirectOnTheSameOrigin_NextHopIsStreamThreeOfTheSameConnection()
+    {
+        var events = await lab.TraceAsync(Http2("redirect"));
+        var summary = TraceAssert.Summary(events);
+        Assert.True(summary.Succeeded, summary.Failure?.Reason);
+        Assert.True(TraceAssert.Detail<TcpConnectedDetails>(events, hop: 1).Reused);
+        Assert.Contains(Frames(events, hop: 1), f => f is { Direction: WireDirection.ClientToServer, FrameType: "HEADERS", StreamId: 3 });
+        // No second preface or SETTINGS: the connection's are done once.
+        Assert.DoesNotContain(Frames(events, hop: 1), f => f is { Direction: WireDirection.ClientToServer, FrameType: "SETTINGS", FlagNames: "" });
+        // The second request's header block is smaller: HPACK's dynamic table holds what the first one sent.
+        var requests = events.Select(e => e.Details).OfType<HttpRequestDetails>().ToList();
+        Assert.True(requests[1].Bytes < requests[0].Bytes, $"{requests[1].Bytes} bytes after {requests[0].Bytes}");
+    }
+
+    [Fact]
+    public async Task TraceAsync_StreamedBody_EachDataFrameAnEventAndTheBodyCounted()
+    {
+        var events = await lab.TraceAsync(Http2("stream"));
+        TraceAssert.Completed(events, S.Dns, S.Tcp, S.Tls, S.HttpRequest, S.ServerProcessing, S.HttpResponse, S.Connection);
+        var data = Frames(events).Where(f => f.FrameType == "DATA").ToList();
+        Assert.True(data.Count > 1);
+        Assert.Equal(TraceAssert.Detail<HttpResponseDetails>(events).BodyBytes, data.Sum(d => (long)d.Length));
+    }
+}
