@@ -272,9 +272,16 @@ internal sealed class CliApp(TextWriter output, TextWriter error, TracerOptions?
                         await say.WriteLineAsync(line).ConfigureAwait(false);
             }
 
-            // HTTP/2's request is a HEADERS frame of HPACK, not a text head: its frames are in the step output.
-            foreach (var request in events.Select(e => e.Details).OfType<HttpRequestDetails>().Where(r => !r.RequestLine.EndsWith(" HTTP/2", StringComparison.Ordinal)))
+            foreach (var request in events.Select(e => e.Details).OfType<HttpRequestDetails>())
             {
+                // HTTP/2's request is frames (the preface and SETTINGS first, on a new connection), not a text head.
+                if (request is { Wire: { } wire, WireFields: { } wireFields })
+                {
+                    foreach (var line in Tracer.Export.ByteFieldText.Lines("HTTP/2 frames of the request", wire, wireFields))
+                        await say.WriteLineAsync(line).ConfigureAwait(false);
+                    continue;
+                }
+
                 var (head, fields) = Contracts.Bytes.RequestHeadFields.Of(request);
                 foreach (var line in Tracer.Export.ByteFieldText.Lines("Request head", head, fields))
                     await say.WriteLineAsync(line).ConfigureAwait(false);

@@ -58,12 +58,7 @@ internal sealed class Http2Connection(IArrivalSource source)
     /// <summary>Writes frames in one go and reports each, at the time the last of them left.</summary>
     public async Task<long> SendAsync(IReadOnlyList<Http2Frame> frames, TraceRun run, TraceStep step, CancellationToken cancellationToken, bool withPreface = false)
     {
-        var bytes = new List<byte>();
-        if (withPreface)
-            bytes.AddRange(Preface);
-        foreach (var frame in frames)
-            bytes.AddRange(frame.ToBytes());
-        var sentAt = await source.WriteAsync(bytes.ToArray(), cancellationToken).ConfigureAwait(false);
+        var sentAt = await source.WriteAsync(Bytes(frames, withPreface), cancellationToken).ConfigureAwait(false);
         if (withPreface)
             run.Detail(step, "→ connection preface (PRI * HTTP/2.0): this connection speaks HTTP/2", at: sentAt);
         foreach (var frame in frames)
@@ -74,6 +69,17 @@ internal sealed class Http2Connection(IArrivalSource source)
         }
 
         return sentAt;
+    }
+
+    /// <summary>The bytes of <paramref name="frames"/> as written, after the preface when it goes first.</summary>
+    public static byte[] Bytes(IReadOnlyList<Http2Frame> frames, bool withPreface)
+    {
+        var bytes = new List<byte>();
+        if (withPreface)
+            bytes.AddRange(Preface);
+        foreach (var frame in frames)
+            bytes.AddRange(frame.ToBytes());
+        return [.. bytes];
     }
 
     /// <summary>The next frame and when its last byte arrived; null when the server closed the connection.</summary>

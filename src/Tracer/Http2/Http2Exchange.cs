@@ -51,6 +51,7 @@ internal sealed class Http2Exchange(TimeProvider time)
         }
 
         var requestLine = $"{request.Method} {target.PathAndQuery} HTTP/2";
+        var sentBytes = Http2Connection.Bytes(frames, first);
         run.Started(TraceStep.HttpRequest, $"Sending {request.Method} {target.PathAndQuery} on HTTP/2 stream {streamId}");
         var writeStart = run.Now();
         long written;
@@ -68,7 +69,8 @@ internal sealed class Http2Exchange(TimeProvider time)
         var plain = fields.Sum(f => f.Name.Length + f.Value.Length + 4);
         run.Completed(TraceStep.HttpRequest,
             $"{request.Method} {target.PathAndQuery} on stream {streamId}: {fields.Count} header fields in {block.Length} bytes of HPACK (plainly {plain} bytes)",
-            new HttpRequestDetails(requestLine, [.. fields.Select(f => new HttpHeader(f.Name, f.Value))], block.Length + Http2Frame.HeaderLength, run.Between(writeStart, written)), written);
+            new HttpRequestDetails(requestLine, [.. fields.Select(f => new HttpHeader(f.Name, f.Value))], block.Length + Http2Frame.HeaderLength, run.Between(writeStart, written),
+                sentBytes, Http2OpeningAnnotator.Annotate(sentBytes, first)), written);
         await run.PauseAfterAsync(TraceStep.HttpRequest, TraceStep.ServerProcessing, cancellationToken).ConfigureAwait(false);
 
         run.Started(TraceStep.ServerProcessing, $"Waiting for the first frame of stream {streamId}", at: written);
@@ -118,7 +120,11 @@ internal sealed class Http2Exchange(TimeProvider time)
             while (true)
             {
                 if (frame.StreamId != streamId)
+                {
                     await h2.HandleConnectionFrameAsync(frame, at, run, TraceStep.HttpResponse, linked.Token).ConfigureAwait(false);
+                    if (h2.GoneAway is { } away && away.LastStream < streamId)
+                        throw new ResponseProtocolException("http2-goaway", $"The server sent GOAWAY ({away.Error}) in the middle of stream {streamId}, which it says it will not finish.");
+                }
                 else if (await OnStreamFrameAsync(h2, frame, at, streamId, request, run, state, ttfb, firstAt, linked.Token).ConfigureAwait(false))
                     break;
                 if (await h2.ReadFrameAsync(linked.Token).ConfigureAwait(false) is not { } next)

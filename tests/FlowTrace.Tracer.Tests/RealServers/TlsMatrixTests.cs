@@ -58,7 +58,7 @@ public sealed class TlsMatrixTests : IDisposable
         return (certificate, keyFile, FlowTrace.Tracer.Tls.CertificateInspector.Fingerprint(leaf));
     }
 
-    private async Task<IReadOnlyList<TraceEvent>> TraceAsync(int port)
+    private async Task<IReadOnlyList<TraceEvent>> TraceAsync(int port, IReadOnlyList<string>? alpn = null)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         var request = new TraceRequest
@@ -67,6 +67,7 @@ public sealed class TlsMatrixTests : IDisposable
             Sni = SniMode.Custom,
             SniName = Name,
             ExtraTrustedRoots = [_ca.RawData],
+            Alpn = alpn ?? ["http/1.1"],
         };
         var events = new List<TraceEvent>();
         // What is compared is what was negotiated and sent, not how long it took: no warm-up (nine handshakes a trace).
@@ -305,5 +306,31 @@ public sealed class TlsMatrixTests : IDisposable
             .Select(m => { using var c = X509Certificate2.CreateFromPem(m.Value); return FlowTrace.Tracer.Tls.CertificateInspector.Fingerprint(c); }).ToList();
         Assert.Equal(sent, tls.Certificates.Select(c => c.Sha256Fingerprint));
         Assert.Equal(fingerprint, tls.Certificates[0].Sha256Fingerprint);
+    }
+
+    public static TheoryData<string> Http2Stacks => new(["caddy", "h2o", "lighttpd"]);
+
+    [Theory]
+    [MemberData(nameof(Http2Stacks))]
+    public async Task DebianServer_Http2WhereTheServerAgrees_FramesAndResponseAsCurlHttp2Sees(string stack)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var (certificate, keyFile, _) = Leaf(key, stack);
+        using var server = await TlsStackServer.StartAsync(stack, Name, certificate, keyFile);
+        var events = await TraceAsync(server.Port, ["h2", "http/1.1"]);
+        TraceAssert.Completed(events, HttpsSteps);
+        Assert.Equal("h2", TraceAssert.Detail<TlsHandshakeDetails>(events).Alpn);
+        var response = TraceAssert.Detail<HttpResponseDetails>(events);
+        Assert.Equal(("HTTP/2", 200), (response.Version, response.StatusCode));
+        Assert.Contains(events, e => e.Details is Http2FrameDetails { FrameType: "HEADERS", Direction: WireDirection.ServerToClient, HeaderBlock: not null });
+
+        // curl over HTTP/2 on the same server: the protocol, the status and the body's size.
+        var ca = Path.Combine(Path.GetDirectoryName(certificate)!, "ca-for-curl.pem");
+        await File.WriteAllTextAsync(ca, _ca.ExportCertificatePem());
+        var (code, stdout, stderr) = await ExternalProcess.RunAsync("curl",
+            ["-s", "--http2", "-o", "/dev/null", "-w", "%{http_version} %{http_code} %{size_download}", "--cacert", ca,
+             "--resolve", $"{Name}:{server.Port}:127.0.0.1", $"https://{Name}:{server.Port}/"], stdin: "");
+        Assert.True(code == 0, stderr);
+        Assert.Equal($"2 200 {response.BodyBytes}", stdout.Trim());
     }
 }

@@ -1,0 +1,92 @@
+using System.Buffers.Binary;
+using System.Net;
+using System.Net.Sockets;
+
+namespace FlowTrace.Tracer.Tests.Http2;
+
+/// <summary>A cleartext HTTP/2 server (prior knowledge) on loopback that answers the first request with scripted
+/// frames, well-behaved or hostile, then keeps the connection open until disposed.</summary>
+internal sealed class ScriptedHttp2Server : IAsyncDisposable
+{
+    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _loop;
+    private readonly Func<int, IEnumerable<byte[]>> _answer;
+
+    /// <param name="answer">The frames to send once the request's HEADERS (on the stream given) arrived.</param>
+    public ScriptedHttp2Server(Func<int, IEnumerable<byte[]>> answer)
+    {
+        _answer = answer;
+        _listener.Start();
+        _loop = Task.Run(ServeAsync);
+    }
+
+    public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
+
+    public static byte[] Frame(byte type, byte flags, int stream, params byte[] payload)
+    {
+        var frame = new byte[9 + payload.Length];
+        frame[0] = (byte)(payload.Length >> 16);
+        frame[1] = (byte)(payload.Length >> 8);
+        frame[2] = (byte)payload.Length;
+        frame[3] = type;
+        frame[4] = flags;
+        BinaryPrimitives.WriteInt32BigEndian(frame.AsSpan(5), stream);
+        payload.CopyTo(frame, 9);
+        return frame;
+    }
+
+    /// <summary>A frame header claiming <paramref name="length"/> bytes, with only the header sent.</summary>
+    public static byte[] HeaderOnly(byte type, int stream, int length) =>
+        [(byte)(length >> 16), (byte)(length >> 8), (byte)length, type, 0, .. BitConverter.GetBytes(IPAddress.HostToNetworkOrder(stream))];
+
+    public static byte[] Settings(params (ushort Id, uint Value)[] settings) =>
+        Frame(4, 0, 0, [.. settings.SelectMany(s => new byte[] { (byte)(s.Id >> 8), (byte)s.Id, (byte)(s.Value >> 24), (byte)(s.Value >> 16), (byte)(s.Value >> 8), (byte)s.Value })]);
+
+    private async Task ServeAsync()
+    {
+        try
+        {
+            using var client = await _listener.AcceptTcpClientAsync(_stop.Token);
+            var stream = client.GetStream();
+            var preface = new byte[24];
+            await stream.ReadExactlyAsync(preface, _stop.Token);
+            while (true)
+            {
+                var header = new byte[9];
+                await stream.ReadExactlyAsync(header, _stop.Token);
+                var length = (header[0] << 16) | (header[1] << 8) | header[2];
+                await stream.ReadExactlyAsync(new byte[length], _stop.Token);
+                if (header[3] == 1)
+                {
+                    var streamId = BinaryPrimitives.ReadInt32BigEndian(header.AsSpan(5)) & 0x7FFFFFFF;
+                    foreach (var bytes in _answer(streamId))
+                    {
+                        if (bytes.Length == 0)
+                            return; // an empty item: close the connection here
+                        await stream.WriteAsync(bytes, _stop.Token);
+                    }
+
+                    break;
+                }
+            }
+
+            // Hold the connection open, reading (and dropping) what the client sends, until the test ends.
+            var sink = new byte[4096];
+            while (await stream.ReadAsync(sink, _stop.Token) > 0)
+            {
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException or SocketException or EndOfStreamException or ObjectDisposedException)
+        {
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        _listener.Stop();
+        await _loop;
+        _stop.Dispose();
+    }
+}
