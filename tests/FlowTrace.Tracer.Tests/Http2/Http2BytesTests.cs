@@ -38,11 +38,7 @@ public sealed class Http2BytesTests
             Assert.Equal(["Frame: SETTINGS", "Frame: PING", "Frame: HEADERS"], fields.Skip(1).Select(f => f.Name));
             Assert.All(fields, f => Assert.True(f.Offset + f.Length <= request.Wire!.Length));
 
-            var (code, output, error) = await ExternalProcess.RunAsync("tshark",
-                ["-r", file, "-d", $"tcp.port=={server.Port.ToString(CultureInfo.InvariantCulture)},http2", "-Y", "http2.magic", "-T", "fields", "-E", "separator=|",
-                 "-E", "occurrence=a", "-E", "aggregator=,", "-e", "http2.type", "-e", "http2.settings.id", "-e", "http2.length", "-e", "http2.streamid"], timeoutSeconds: 60);
-            Assert.True(code == 0, error);
-            var shark = output.Split('\n', StringSplitOptions.RemoveEmptyEntries)[0].Split('|');
+            var shark = await Tshark.FirstPacketAsync(file, "tcp", server.Port, "http2", "http2.magic", "http2.type", "http2.settings.id", "http2.length", "http2.streamid");
             var frames = fields.Skip(1).ToList();
             // tshark lists the preface as a frame-less "magic": the frame types, lengths and streams are the frames'.
             Assert.Equal(shark[0].Split(','), frames.Select(f => f.Code!.Value.ToString(CultureInfo.InvariantCulture)));

@@ -62,14 +62,6 @@ public sealed class DnsBytesTests(RealServersFixture servers)
 
     private static ByteField Field(IReadOnlyList<ByteField> fields, string name) => Assert.Single(fields, f => f.Name == name);
 
-    private static async Task<string[]> DissectAsync(string file, int port, string filter, params string[] fields)
-    {
-        var (code, output, error) = await ExternalProcess.RunAsync("tshark",
-            ["-r", file, "-d", $"udp.port=={port.ToString(CultureInfo.InvariantCulture)},dns", "-Y", filter, "-T", "fields", "-E", "separator=|", "-E", "occurrence=a", "-E", "aggregator=,",
-             .. fields.SelectMany(f => new[] { "-e", f })], timeoutSeconds: 60);
-        Assert.True(code == 0, error);
-        var line = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault();
-        Assert.False(line is null, $"tshark found no packet for '{filter}': {error}");
-        return line!.Split('|');
-    }
+    private static Task<string[]> DissectAsync(string file, int port, string filter, params string[] fields) =>
+        Tshark.FirstPacketAsync(file, "udp", port, "dns", filter, fields);
 }

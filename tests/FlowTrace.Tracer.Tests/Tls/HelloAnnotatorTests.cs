@@ -120,14 +120,6 @@ public sealed class HelloAnnotatorTests(LabFixture lab)
             ? long.Parse(v[2..], NumberStyles.HexNumber, CultureInfo.InvariantCulture) : long.Parse(v, CultureInfo.InvariantCulture))];
 
     /// <summary>tshark's fields of the first packet matching <paramref name="filter"/>, the lab port read as TLS.</summary>
-    private static async Task<string[]> DissectAsync(string file, int port, string filter, params string[] fields)
-    {
-        var (code, output, error) = await ExternalProcess.RunAsync("tshark",
-            ["-r", file, "-d", $"tcp.port=={port.ToString(CultureInfo.InvariantCulture)},tls", "-Y", filter, "-T", "fields", "-E", "separator=|", "-E", "occurrence=a", "-E", "aggregator=,",
-             .. fields.SelectMany(f => new[] { "-e", f })], timeoutSeconds: 60);
-        Assert.True(code == 0, error);
-        var line = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault();
-        Assert.False(line is null, $"tshark found no packet for '{filter}': {error}");
-        return line!.Split('|');
-    }
+    private static Task<string[]> DissectAsync(string file, int port, string filter, params string[] fields) =>
+        Tshark.FirstPacketAsync(file, "tcp", port, "tls", filter, fields);
 }
