@@ -74,11 +74,6 @@ public sealed class DemoLab : IAsyncDisposable
         .. RootServers.Count == 0 ? [] : new[] { new IPEndPoint(LabDnsHierarchy.RootAddress, Ports.Dns), new IPEndPoint(LabDnsHierarchy.TopLevelAddress, Ports.Dns) },
     ];
 
-    /// <summary>True when the URL's host is in the lab's zone (an unparsable URL is not).</summary>
-    public bool Holds(string url) =>
-        Uri.TryCreate(url, UriKind.Absolute, out var uri) &&
-        (uri.IdnHost.Equals(Zone.Trim('.'), StringComparison.OrdinalIgnoreCase) || uri.IdnHost.EndsWith("." + Zone.Trim('.'), StringComparison.OrdinalIgnoreCase));
-
     /// <summary>Finds a site by its short name.</summary>
     public LabSite Site(string name) => Sites.First(s => s.Name == name);
 

@@ -67,7 +67,7 @@ public sealed class TraceRequestFactory(LabHost labHost, IOptions<FlowTraceServe
             Alpn = HttpVersions.Alpn(message.HttpVersion ?? HttpVersionPreference.Http11),
             Http2PriorKnowledge = message.HttpVersion == HttpVersionPreference.Http2PriorKnowledge,
             // Lab names are walked down from the lab's own root (the Internet's root knows nothing of them).
-            RootServers = message.ResolveFromRoot == true && lab is not null && message.DnsServer is null && lab.Holds(message.Url) && lab.RootServers.Count > 0
+            RootServers = message.ResolveFromRoot == true && lab is not null && message.DnsServer is null && lab.RootServers.Count > 0
                 ? [.. lab.RootServers.Select(r => r.ToString())]
                 : null,
             MaxRedirects = message.MaxRedirects ?? defaults.MaxRedirects,

@@ -25,7 +25,9 @@ internal sealed partial class DnsStep
         var name = target.AsciiHost;
         IReadOnlyList<IterativeServer> roots;
         string source;
-        if (request.RootServers is { } given)
+        // The root servers given hold for the zones the DNS server given holds (the lab's names); others, a redirect's
+        // included, start from the root hints, as the resolver given does not answer for them either.
+        if (request.RootServers is { } given && (request.DnsServerZones.Count == 0 || request.DnsServerZones.Any(zone => InZone(name, zone))))
         {
             roots = RootHints.FromEndpoints(given.Select(r => EndpointText.TryParse(r, 53, out var e) ? e : null).OfType<IPEndPoint>());
             source = "the root servers given";

@@ -54,7 +54,9 @@ public sealed record TraceRequest
     public bool ResolveFromRoot { get; init; }
 
     /// <summary>The root servers to start from ("address:port"; every server of the walk is asked on that port, as
-    /// dig's -p); null for the root hints file of <see cref="TracerOptions.RootHintsPath"/> on port 53.</summary>
+    /// dig's -p), for names in <see cref="DnsServerZones"/> when it lists zones (for every name when it is empty); other
+    /// names, and every name when this is null, start from the root hints of <see cref="TracerOptions.RootHintsPath"/>
+    /// on port 53.</summary>
     public IReadOnlyList<string>? RootServers { get; init; }
 
     /// <summary>Whether to follow redirects.</summary>

@@ -137,6 +137,22 @@ public sealed class FromRootTests(LabFixture lab)
     }
 
     [Fact]
+    public async Task DnsStep_FromTheRootForANameOutsideTheLabZone_StartsFromTheHintsNotTheLabsRoot()
+    {
+        var tracer = new FlowTracer(new TracerOptions { WarmUp = false, RootHintsPath = "/nonexistent/root.hints" });
+        var request = FromRoot("www") with { Url = "https://elsewhere.example/", DnsServerZones = [lab.Lab.Zone] };
+        var events = new List<TraceEvent>();
+        await foreach (var e in tracer.TraceAsync(request, CancellationToken.None))
+            events.Add(e);
+        Assert.Equal("dns-no-root-hints", TraceAssert.Summary(events).Failure!.Code);
+        // The lab's names in the same request still start from the lab's root.
+        var labEvents = new List<TraceEvent>();
+        await foreach (var e in tracer.TraceAsync(request with { Url = lab.Lab.Site("www").Url }, CancellationToken.None))
+            labEvents.Add(e);
+        Assert.Equal([".", "test.", $"{lab.Lab.Zone}."], TraceAssert.Detail<DnsResultDetails>(labEvents).Delegations);
+    }
+
+    [Fact]
     public async Task DnsStep_FromTheRootWithoutHintsFile_FailsSayingWhere()
     {
         var tracer = new FlowTracer(new TracerOptions { WarmUp = false, RootHintsPath = "/nonexistent/root.hints" });
