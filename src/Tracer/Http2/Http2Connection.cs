@@ -173,6 +173,8 @@ internal sealed class Http2Connection(IArrivalSource source)
                 (p.Length > 8 ? $" ({System.Text.Encoding.ASCII.GetString(p, 8, Math.Min(p.Length - 8, 200)).Trim()})" : ""),
             Http2Frame.Data => $"{p.Length:N0} bytes of body",
             Http2Frame.Priority => "a priority hint",
+            Http2Frame.Headers => "a header block (HPACK)",
+            Http2Frame.Continuation => "the header block goes on",
             Http2Frame.PushPromise => "a pushed stream (push was refused in SETTINGS)",
             _ => "",
         };

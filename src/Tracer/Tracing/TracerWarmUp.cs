@@ -34,7 +34,8 @@ internal static class TracerWarmUp
     /// <param name="Pkcs1Only">Offer RSA PKCS#1 signatures only (TLS 1.2 servers that still sign that way).</param>
     /// <param name="Chunked">The response body is chunked rather than sized.</param>
     /// <param name="ServerTls12Only">The server speaks TLS 1.2 only.</param>
-    internal sealed record Path(string? Version, string Key, int Group, int CipherSuite, bool Pkcs1Only, bool Chunked, bool ServerTls12Only = false);
+    /// <param name="Http2">The client offers h2 and the server speaks HTTP/2 (frames, HPACK, SETTINGS and PING answered).</param>
+    internal sealed record Path(string? Version, string Key, int Group, int CipherSuite, bool Pkcs1Only, bool Chunked, bool ServerTls12Only = false, bool Http2 = false);
 
     /// <summary>The paths warmed, each by one trace.</summary>
     internal static IReadOnlyList<Path> Paths { get; } =
@@ -49,6 +50,8 @@ internal static class TracerWarmUp
         new(null, "rsa2048", 0, 0, false, false),
         new(null, "p256", 0, 0, false, true, ServerTls12Only: true),
         new(null, "rsa2048", 0, 0, false, false, ServerTls12Only: true),
+        // HTTP/2, as a trace offering h2 meets it (its frames, HPACK and the connection's own messages).
+        new(null, "p256", 0, 0, false, false, Http2: true),
     ];
 
     /// <summary>
@@ -117,12 +120,15 @@ internal static class TracerWarmUp
         {
             foreach (var path in PathsToWarm)
             {
-                var server = ServeOnceAsync(listener, certificates[path.Key], path.Chunked, path.ServerTls12Only, timeout.Token);
+                var server = path.Http2
+                    ? ServeHttp2OnceAsync(listener, certificates[path.Key], timeout.Token)
+                    : ServeOnceAsync(listener, certificates[path.Key], path.Chunked, path.ServerTls12Only, timeout.Token);
                 var request = new TraceRequest
                 {
                     Url = $"https://warm-up.invalid:{port}/",
                     DnsServer = resolver.Client.LocalEndPoint!.ToString(),
                     TlsVersions = path.Version is { } version ? [version] : ["1.3", "1.2"],
+                    Alpn = path.Http2 ? HttpVersions.Alpn(FlowTrace.Contracts.Requests.HttpVersionPreference.Http2OrHttp11) : ["http/1.1"],
                     // Half the paths trust the server's certificate as an extra root (as --cacert and the lab do),
                     // half judge it against the system's roots only.
                     // Hosts hand roots over as arrays (the command line) or one-element lists (the server's lab CA).
@@ -245,6 +251,46 @@ internal static class TracerWarmUp
         if (!chunked)
             return;
         // A keep-alive server, as real ones are: the client closes (close_notify, then FIN), and that path is warmed too.
+        while (await tls.ReadAsync(buffer, cancellationToken).ConfigureAwait(false) > 0)
+        {
+        }
+    }
+
+    /// <summary>One HTTP/2 exchange as a server answers it: its SETTINGS, the client's acknowledged, the PING echoed, a
+    /// header block and a body; then it waits for the client's GOAWAY and close.</summary>
+    private static async Task ServeHttp2OnceAsync(TcpListener listener, SslStreamCertificateContext certificate, CancellationToken cancellationToken)
+    {
+        using var client = await listener.AcceptTcpClientAsync(cancellationToken).ConfigureAwait(false);
+        await using var tls = new SslStream(client.GetStream());
+        await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions
+        {
+            ServerCertificateContext = certificate,
+            ApplicationProtocols = [SslApplicationProtocol.Http2],
+            CipherSuitesPolicy = OperatingSystem.IsLinux() || OperatingSystem.IsMacOS() ? ServerSuites : null,
+        }, cancellationToken).ConfigureAwait(false);
+        await tls.ReadExactlyAsync(new byte[Http2.Http2Connection.Preface.Length], cancellationToken).ConfigureAwait(false);
+        var answer = new List<byte>();
+        answer.AddRange(new Http2.Http2Frame(Http2.Http2Frame.Settings, 0, 0, []).ToBytes());
+        while (true)
+        {
+            var header = new byte[Http2.Http2Frame.HeaderLength];
+            await tls.ReadExactlyAsync(header, cancellationToken).ConfigureAwait(false);
+            var payload = new byte[(header[0] << 16) | (header[1] << 8) | header[2]];
+            await tls.ReadExactlyAsync(payload, cancellationToken).ConfigureAwait(false);
+            if (header[3] == Http2.Http2Frame.Settings && (header[4] & Http2.Http2Frame.Ack) == 0)
+                answer.AddRange(new Http2.Http2Frame(Http2.Http2Frame.Settings, Http2.Http2Frame.Ack, 0, []).ToBytes());
+            else if (header[3] == Http2.Http2Frame.Ping)
+                answer.AddRange(new Http2.Http2Frame(Http2.Http2Frame.Ping, Http2.Http2Frame.Ack, 0, payload).ToBytes());
+            else if (header[3] == Http2.Http2Frame.Headers)
+                break;
+        }
+
+        // :status 200 from the static table, a Server-Timing literal (Huffman-coded), then the body.
+        var block = new Http2.HpackEncoder().Encode([(":status", "200"), ("server-timing", "warm;dur=1")]);
+        answer.AddRange(new Http2.Http2Frame(Http2.Http2Frame.Headers, Http2.Http2Frame.EndHeaders, 1, block).ToBytes());
+        answer.AddRange(new Http2.Http2Frame(Http2.Http2Frame.Data, Http2.Http2Frame.EndStream, 1, "ok"u8.ToArray()).ToBytes());
+        await tls.WriteAsync(answer.ToArray(), cancellationToken).ConfigureAwait(false);
+        var buffer = new byte[4096];
         while (await tls.ReadAsync(buffer, cancellationToken).ConfigureAwait(false) > 0)
         {
         }

@@ -17,6 +17,16 @@ public sealed class TracerWarmUpTests
     }
 
     [Fact]
+    public async Task RunPathsAsync_Http2Path_SpeaksHttp2SoItsCodeIsWarm()
+    {
+        var tracer = new FlowTracer(new TracerOptions { WarmUp = false, DestinationPolicy = DestinationPolicy.Open });
+        var events = new System.Collections.Concurrent.ConcurrentBag<FlowTrace.Contracts.Events.TraceEvent>();
+        await TracerWarmUp.RunPathsAsync(tracer, events.Add);
+        Assert.Contains(events, e => e.Details is FlowTrace.Contracts.Events.Http2FrameDetails { FrameType: "HEADERS", HeaderBlock: not null });
+        Assert.Contains(events, e => e.Details is FlowTrace.Contracts.Events.Http2FrameDetails { FrameType: "PING", FlagNames: "ACK" });
+    }
+
+    [Fact]
     public async Task WarmUpAsync_Finished_LeavesTheTracerItsStartedThreads()
     {
         // The warm-up runs through a twin tracer; starting a thread for the blocking connect and reader costs ~0.6 ms,
