@@ -18,7 +18,11 @@ public static class Explanations
             TraceStep.Dns => Dns(step, took),
             TraceStep.Tcp => Tcp(step, took),
             TraceStep.Tls => Tls(step, took),
-            TraceStep.HttpRequest => $"The request line and headers were written to the connection in {took}. A GET has no body, so this is quick: it is the waiting that follows that takes time.",
+            TraceStep.HttpRequest => step.Details<HttpRequestDetails>().FirstOrDefault() is { Wire: not null } h2
+                ? $"The request went out as HTTP/2 frames in {took}: a HEADERS frame whose header fields HPACK compressed to {h2.Bytes - 9} bytes" +
+                  $"{(h2.WireFields?.Any(f => f.Name == "Connection preface") == true ? ", after the connection preface and the client's SETTINGS, which a new HTTP/2 connection sends once" : "")}. " +
+                  "Unlike HTTP/1.1, which writes text lines, HTTP/2 sends binary frames on a numbered stream, so one connection carries several requests at once."
+                : $"The request line and headers were written to the connection in {took}. A GET has no body, so this is quick: it is the waiting that follows that takes time.",
             TraceStep.ServerProcessing => ServerProcessing(step, took),
             TraceStep.HttpResponse => Response(step, took),
             TraceStep.Connection => Connection(step),
@@ -120,9 +124,11 @@ public static class Explanations
             BodyFraming.Chunked => "in chunks (the server did not know the size in advance)",
             BodyFraming.ContentLength => "with its size announced up front (Content-Length)",
             BodyFraming.UntilClose => "until the server closed the connection",
+            BodyFraming.EndStream => "in DATA frames, until the one flagged END_STREAM (HTTP/2 needs neither a size nor chunks: frames carry their length)",
             _ => "with no body",
         };
-        return $"Status {response.StatusCode} {response.ReasonPhrase}; {response.BodyBytes:N0} bytes of body arrived {framing} over {took} after the first byte.";
+        var status = response.ReasonPhrase.Length > 0 ? $"{response.StatusCode} {response.ReasonPhrase}" : $"{response.StatusCode}";
+        return $"Status {status}; {response.BodyBytes:N0} bytes of body arrived {framing} over {took} after the first byte.";
     }
 
     private static string Connection(StepState step) =>

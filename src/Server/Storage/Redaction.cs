@@ -24,12 +24,21 @@ public static class Redaction
             : request;
     }
 
-    /// <summary>The events, the request heads as sent without credential values.</summary>
+    /// <summary>The events, the request heads as sent without credential values; an HTTP/2 request's bytes (whose HPACK
+    /// block carries the values, Huffman-coded or plain) are not kept at all then.</summary>
     public static IReadOnlyList<TraceEvent> Events(IReadOnlyList<TraceEvent> events)
     {
         ArgumentNullException.ThrowIfNull(events);
         return [.. events.Select(e => e.Details is HttpRequestDetails request && request.Headers.Any(h => Sensitive.Contains(h.Name))
-            ? e with { Details = request with { Headers = [.. request.Headers.Select(h => Sensitive.Contains(h.Name) ? h with { Value = Placeholder } : h)] } }
+            ? e with
+            {
+                Details = request with
+                {
+                    Headers = [.. request.Headers.Select(h => Sensitive.Contains(h.Name) ? h with { Value = Placeholder } : h)],
+                    Wire = null,
+                    WireFields = null,
+                },
+            }
             : e)];
     }
 }

@@ -26,14 +26,19 @@ public static class ReproduceCommands
         var url = new UriBuilder(started.Url) { Host = urlHost }.Uri.AbsoluteUri;
         // The HTTP the trace spoke: HTTP/2 where the server chose h2 (curl's --http2 offers it first, as the trace did).
         var http2 = events.Where(e => e.Hop == 0).Select(e => e.Details).OfType<TlsHandshakeDetails>().FirstOrDefault()?.Alpn == "h2";
-        List<string> args = [http2 ? "--http2" : "--http1.1", "--resolve", $"{urlHost}:{started.Port}:{Address(remote)}"];
+        var priorKnowledge = tls is null && hop.Request?.RequestLine.EndsWith(" HTTP/2", StringComparison.Ordinal) == true;
+        List<string> args = [priorKnowledge ? "--http2-prior-knowledge" : http2 ? "--http2" : "--http1.1", "--resolve", $"{urlHost}:{started.Port}:{Address(remote)}"];
         if (started.Method == "HEAD")
             args.Add("--head");
         else if (started.Method != "GET")
             args.AddRange(["-X", started.Method]);
         foreach (var header in hop.Request?.Headers ?? [])
         {
-            // HTTP/2's pseudo-headers are curl's to write, from the URL and the method.
+            // HTTP/2's pseudo-headers are curl's to write, from the URL and the method; an :authority other than the URL's
+            // host goes as Host, which curl turns into :authority.
+            if (header.Name == ":authority" && !header.Value.Equals(urlHost, StringComparison.OrdinalIgnoreCase) &&
+                !header.Value.Equals($"{urlHost}:{started.Port}", StringComparison.OrdinalIgnoreCase))
+                args.AddRange(["-H", $"Host: {header.Value}"]);
             if (header.Name.StartsWith(':'))
                 continue;
             // curl writes Host from the URL; it is sent only where the traced one differs.

@@ -44,7 +44,7 @@ internal sealed class HttpExchange(TimeProvider time)
             {
                 run.Failed(TraceStep.ServerProcessing, "http-closed", connection is TlsSession { AlpnIgnored: true }
                     ? "The server closed the connection without sending a response, right after a TLS handshake in which it chose no application " +
-                      "protocol (ALPN) of those offered: it may speak only HTTP/2, which this trace does not speak yet."
+                      "protocol (ALPN) of those offered: it may speak only HTTP/2, which the trace speaks when offered (the HTTP version option)."
                     : "The server closed the connection without sending a response.", network: run.Between(written, run.Now()));
                 return new HttpExchangeResult(null, false, "the server closed the connection", true);
             }

@@ -12,8 +12,19 @@ internal sealed class HpackEncoder(int tableSize = 4096)
 {
     private static readonly HashSet<string> NeverIndexed = new(StringComparer.Ordinal) { "authorization", "proxy-authorization", "cookie" };
 
+    private int? _pendingSmallest;
+    private int? _pendingFinal;
+
     /// <summary>The dynamic table as the peer's decoder will hold it after the blocks encoded so far.</summary>
     public HpackDynamicTable Table { get; } = new(tableSize);
+
+    /// <summary>The peer's decoder changed the table size it allows (SETTINGS_HEADER_TABLE_SIZE): the next block starts
+    /// with a size update (§4.2, §6.3), the smallest size since the last block first when the size went down and up.</summary>
+    public void SetMaxTableSize(int size)
+    {
+        _pendingSmallest = Math.Min(_pendingSmallest ?? size, size);
+        _pendingFinal = size;
+    }
 
     /// <summary>One header block for <paramref name="headers"/> (names must be lower case, as HTTP/2 requires).</summary>
     /// <param name="headers">The fields, pseudo-headers first.</param>
@@ -21,6 +32,19 @@ internal sealed class HpackEncoder(int tableSize = 4096)
     public byte[] Encode(IEnumerable<(string Name, string Value)> headers, bool huffman = true)
     {
         var block = new List<byte>();
+        if (_pendingFinal is { } final)
+        {
+            if (_pendingSmallest < final)
+            {
+                WriteInteger(block, 0x20, 5, _pendingSmallest.Value);
+                Table.Resize(_pendingSmallest.Value);
+            }
+
+            WriteInteger(block, 0x20, 5, final);
+            Table.Resize(final);
+            (_pendingSmallest, _pendingFinal) = (null, null);
+        }
+
         foreach (var (name, value) in headers)
         {
             if (!NeverIndexed.Contains(name) && Find(name, value, exact: true) is { } index)

@@ -26,13 +26,27 @@ internal sealed class Http2Connection(IArrivalSource source)
     /// <summary>The largest header block read (HEADERS and CONTINUATIONs joined).</summary>
     public const int MaxHeaderBlock = 64 * 1024;
 
-    /// <summary>The receive window, per stream and for the connection (the protocol's initial 65,535 bytes).</summary>
-    public const int Window = 65_535;
+    /// <summary>The receive window per stream, announced in SETTINGS, and for the connection, opened with a WINDOW_UPDATE
+    /// after the preface: Chrome's 6 MiB and 15 MiB, so that flow control does not slow a download browsers would not
+    /// slow (the protocol's own 65,535 bytes would cap it at that much per round trip).</summary>
+    public const int StreamWindow = 6 * 1024 * 1024;
+
+    /// <inheritdoc cref="StreamWindow"/>
+    public const int ConnectionWindow = 15 * 1024 * 1024;
+
+    /// <summary>The protocol's initial window, before SETTINGS and WINDOW_UPDATE change it.</summary>
+    public const int InitialWindow = 65_535;
+
+    /// <summary>The most frames about the connection (SETTINGS, PING, ...) listed as events; more are answered, not listed.</summary>
+    public const int MaxListedConnectionFrames = 200;
+
+    private int _connectionUnacknowledged;
+    private int _connectionFrames;
 
     private readonly ArrivalReader _reader = new(source);
     private int _framesRead;
 
-    public HpackEncoder Encoder { get; private set; } = new();
+    public HpackEncoder Encoder { get; } = new();
 
     public HpackDecoder Decoder { get; } = new(maxHeaderListSize: 64 * 1024);
 
@@ -51,9 +65,32 @@ internal sealed class Http2Connection(IArrivalSource source)
     /// <summary>The round trip a PING measured, once its ACK came.</summary>
     public TimeSpan? PingRoundTrip { get; private set; }
 
-    /// <summary>The client's SETTINGS: no server push, the default window and frame size, a header list limit.</summary>
+    /// <summary>The client's SETTINGS: no server push, its stream window, the default frame size, a header list limit.</summary>
     public static Http2Frame ClientSettings() => new(Http2Frame.Settings, 0, 0,
-        SettingsPayload([(0x2, 0), (0x4, Window), (0x5, MaxFrameSize), (0x6, 64 * 1024)]));
+        SettingsPayload([(0x2, 0), (0x4, StreamWindow), (0x5, MaxFrameSize), (0x6, 64 * 1024)]));
+
+    /// <summary>The WINDOW_UPDATE that opens the connection's window from the protocol's 65,535 bytes to <see cref="ConnectionWindow"/>.</summary>
+    public static Http2Frame OpenConnectionWindow() => WindowUpdate(0, ConnectionWindow - InitialWindow);
+
+    /// <summary>A WINDOW_UPDATE of <paramref name="increment"/> bytes for a stream, or the connection (0).</summary>
+    public static Http2Frame WindowUpdate(int stream, int increment)
+    {
+        var payload = new byte[4];
+        BinaryPrimitives.WriteInt32BigEndian(payload, increment);
+        return new Http2Frame(Http2Frame.WindowUpdate, 0, stream, payload);
+    }
+
+    /// <summary>Counts a DATA frame (of any stream: flow control is the connection's) against the connection's window,
+    /// and gives the window back once half of it was read.</summary>
+    public async Task CreditConnectionAsync(int length, TraceRun run, TraceStep step, CancellationToken cancellationToken)
+    {
+        _connectionUnacknowledged += length;
+        if (_connectionUnacknowledged < ConnectionWindow / 2)
+            return;
+        var increment = _connectionUnacknowledged;
+        _connectionUnacknowledged = 0;
+        await SendAsync([WindowUpdate(0, increment)], run, step, cancellationToken).ConfigureAwait(false);
+    }
 
     /// <summary>Writes frames in one go and reports each, at the time the last of them left.</summary>
     public async Task<long> SendAsync(IReadOnlyList<Http2Frame> frames, TraceRun run, TraceStep step, CancellationToken cancellationToken, bool withPreface = false)
@@ -87,9 +124,13 @@ internal sealed class Http2Connection(IArrivalSource source)
     {
         while (true)
         {
+            if (_framesRead == 0 && _reader.Count >= 7 && _reader.Buffered[..7].SequenceEqual("HTTP/1."u8))
+                throw new ResponseProtocolException("http2-not-spoken", "The server answered in HTTP/1.x: it does not speak HTTP/2 on this connection (with prior knowledge, the server must).");
             if (_reader.Count >= Http2Frame.HeaderLength)
             {
                 var header = _reader.Buffered[..Http2Frame.HeaderLength];
+                if (_framesRead == 0 && header[3] != Http2Frame.Settings)
+                    throw new ResponseProtocolException("http2-protocol", $"The server's first frame is {Http2Names.FrameType(header[3])}, not the SETTINGS that must open its side of the connection.");
                 var length = (header[0] << 16) | (header[1] << 8) | header[2];
                 if (length > MaxFrameSize)
                     throw new ResponseProtocolException("http2-frame-too-large",
@@ -115,15 +156,30 @@ internal sealed class Http2Connection(IArrivalSource source)
     public async Task HandleConnectionFrameAsync(Http2Frame frame, long at, TraceRun run, TraceStep step, CancellationToken cancellationToken)
     {
         var summary = Summary(frame);
+        // A flood of them is answered, not listed: past the limit the trace says so once.
+        var listed = ++_connectionFrames <= MaxListedConnectionFrames;
+        if (_connectionFrames == MaxListedConnectionFrames + 1)
+            run.Detail(step, $"More than {MaxListedConnectionFrames} frames outside the request's stream: answered where the protocol asks, no longer listed", at: at);
+        void Report(string said) { if (listed) Http2Connection.Report(run, step, frame, WireDirection.ServerToClient, at, said, null); }
         switch (frame.Type)
         {
+            case Http2Frame.PushPromise:
+                throw new ResponseProtocolException("http2-protocol", "The server sent PUSH_PROMISE, though the client's SETTINGS refused server push (ENABLE_PUSH=0).");
+            case Http2Frame.Data:
+                Report(summary);
+                await CreditConnectionAsync(frame.Payload.Length, run, step, cancellationToken).ConfigureAwait(false);
+                return;
+            case Http2Frame.Settings when frame.StreamId != 0 || frame.Payload.Length % 6 != 0 || ((frame.Flags & Http2Frame.Ack) != 0 && frame.Payload.Length > 0):
+                throw new ResponseProtocolException("http2-protocol", $"A malformed SETTINGS frame (stream {frame.StreamId}, {frame.Payload.Length} bytes).");
+            case Http2Frame.Ping when frame.StreamId != 0 || frame.Payload.Length != 8:
+                throw new ResponseProtocolException("http2-protocol", $"A malformed PING frame (stream {frame.StreamId}, {frame.Payload.Length} bytes, not 8).");
             case Http2Frame.Settings when (frame.Flags & Http2Frame.Ack) == 0:
-                Report(run, step, frame, WireDirection.ServerToClient, at, summary, null);
+                Report(summary);
                 foreach (var (id, value) in Settings(frame.Payload))
                 {
-                    // The server's decoder table size bounds what the client's encoder may use.
+                    // The server's decoder table size bounds what the client's encoder may use: the next block says so.
                     if (id == 0x1)
-                        Encoder = new HpackEncoder((int)Math.Min(value, 4096));
+                        Encoder.SetMaxTableSize((int)Math.Min(value, 4096));
                 }
 
                 await SendAsync([new Http2Frame(Http2Frame.Settings, Http2Frame.Ack, 0, [])], run, step, cancellationToken).ConfigureAwait(false);
@@ -131,19 +187,18 @@ internal sealed class Http2Connection(IArrivalSource source)
             case Http2Frame.Ping when (frame.Flags & Http2Frame.Ack) != 0 && PingSentAt is { } sent:
                 PingRoundTrip = run.Between(sent, at);
                 PingSentAt = null;
-                Report(run, step, frame, WireDirection.ServerToClient, at, $"{summary}: round trip {Format.Duration(PingRoundTrip.Value)} (HTTP/2's own measure, beside the kernel's)", null);
+                Report($"{summary}: round trip {Format.Duration(PingRoundTrip.Value)} (HTTP/2's own measure, beside the kernel's)");
                 return;
             case Http2Frame.Ping when (frame.Flags & Http2Frame.Ack) == 0:
-                Report(run, step, frame, WireDirection.ServerToClient, at, summary, null);
+                Report(summary);
                 await SendAsync([new Http2Frame(Http2Frame.Ping, Http2Frame.Ack, 0, frame.Payload)], run, step, cancellationToken).ConfigureAwait(false);
                 return;
             case Http2Frame.GoAway when frame.Payload.Length >= 8:
                 GoneAway = (BinaryPrimitives.ReadInt32BigEndian(frame.Payload) & 0x7FFFFFFF, Http2Names.ErrorCode(BinaryPrimitives.ReadUInt32BigEndian(frame.Payload.AsSpan(4))));
-                Report(run, step, frame, WireDirection.ServerToClient, at, summary, null);
+                Report(summary);
                 return;
             default:
-                Report(run, step, frame, WireDirection.ServerToClient, at,
-                    frame.Type > Http2Frame.Continuation || frame.Type == Http2Frame.Priority ? $"{summary} (ignored, as the protocol says)" : summary, null);
+                Report(frame.Type > Http2Frame.Continuation || frame.Type == Http2Frame.Priority ? $"{summary} (ignored, as the protocol says)" : summary);
                 return;
         }
     }

@@ -23,11 +23,14 @@ internal sealed class Http2Exchange(TimeProvider time)
     {
         var streamId = h2.NextStreamId;
         h2.NextStreamId += 2;
-        var (_, written1, _) = HttpRequestWriter.Build(request.Method, target.PathAndQuery, target.HostHeader, request.Headers);
+        var (_, asHttp1, _) = HttpRequestWriter.Build(request.Method, target.PathAndQuery, target.HostHeader, request.Headers);
+        // The Host the request asks for (the caller's, when given) is HTTP/2's :authority; TE may say only "trailers".
+        var authority = asHttp1.First(h => h.Name.Equals("Host", StringComparison.OrdinalIgnoreCase)).Value;
         List<(string Name, string Value)> fields =
         [
-            (":method", request.Method), (":scheme", target.Uri.Scheme), (":authority", target.HostHeader), (":path", target.PathAndQuery),
-            .. written1.Where(h => !ConnectionSpecific.Contains(h.Name)).Select(h => (h.Name.ToLowerInvariant(), h.Value)),
+            (":method", request.Method), (":scheme", target.Uri.Scheme), (":authority", authority), (":path", target.PathAndQuery),
+            .. asHttp1.Where(h => !ConnectionSpecific.Contains(h.Name) && !(h.Name.Equals("TE", StringComparison.OrdinalIgnoreCase) && h.Value.Trim() != "trailers"))
+                .Select(h => (h.Name.ToLowerInvariant(), h.Value)),
         ];
         var block = h2.Encoder.Encode(fields);
         var frames = new List<Http2Frame>();
@@ -37,6 +40,7 @@ internal sealed class Http2Exchange(TimeProvider time)
             var ping = new byte[8];
             RandomNumberGenerator.Fill(ping);
             frames.Add(Http2Connection.ClientSettings());
+            frames.Add(Http2Connection.OpenConnectionWindow());
             frames.Add(new Http2Frame(Http2Frame.Ping, 0, 0, ping));
         }
 
@@ -89,6 +93,20 @@ internal sealed class Http2Exchange(TimeProvider time)
                         await h2.HandleConnectionFrameAsync(next.Frame, next.At, run, TraceStep.ServerProcessing, linkedFirst.Token).ConfigureAwait(false);
                         if (h2.GoneAway is { } away && away.LastStream < streamId)
                             return Fail(run, TraceStep.ServerProcessing, "http2-goaway", $"The server sent GOAWAY ({away.Error}) without processing stream {streamId}.", written);
+                        continue;
+                    }
+
+                    // The response begins with its HEADERS (or, wrongly, DATA, which the response step refuses); a
+                    // reset is the server refusing the stream, and any other frame of it is no answer yet.
+                    if (next.Frame.Type == Http2Frame.RstStream)
+                    {
+                        Http2Connection.Report(run, TraceStep.ServerProcessing, next.Frame, WireDirection.ServerToClient, next.At, Http2Connection.Summary(next.Frame), null);
+                        return Fail(run, TraceStep.ServerProcessing, "http2-stream-reset", $"The server reset stream {streamId} before answering: {Http2Connection.Summary(next.Frame)}.", written);
+                    }
+
+                    if (next.Frame.Type is not (Http2Frame.Headers or Http2Frame.Data))
+                    {
+                        await h2.HandleConnectionFrameAsync(next.Frame, next.At, run, TraceStep.ServerProcessing, linkedFirst.Token).ConfigureAwait(false);
                         continue;
                     }
 
@@ -194,7 +212,9 @@ internal sealed class Http2Exchange(TimeProvider time)
             {
                 if (state.Head is null)
                     throw new ResponseProtocolException("http2-protocol", $"The server sent DATA on stream {streamId} before its HEADERS.");
-                var data = Unpadded(frame);
+                // Flow control counts the whole payload, padding included, for the connection whatever becomes of the stream.
+                await h2.CreditConnectionAsync(frame.Payload.Length, run, TraceStep.HttpResponse, cancellationToken).ConfigureAwait(false);
+                var data = Unpadded(frame).ToArray();
                 state.DataFrames++;
                 state.Body += data.Length;
                 state.Preview.Add(data);
@@ -207,13 +227,11 @@ internal sealed class Http2Exchange(TimeProvider time)
                     return true;
                 }
 
-                // Flow control: give back what was read, so that the server may go on sending.
+                // The stream's window: given back once half of it was read, while the stream goes on.
                 state.Unacknowledged += frame.Payload.Length;
-                if (state.Unacknowledged >= Http2Connection.Window / 2 && !ended)
+                if (state.Unacknowledged >= Http2Connection.StreamWindow / 2 && !ended)
                 {
-                    var increment = BitConverter.GetBytes(System.Net.IPAddress.HostToNetworkOrder(state.Unacknowledged));
-                    await h2.SendAsync([new Http2Frame(Http2Frame.WindowUpdate, 0, 0, increment), new Http2Frame(Http2Frame.WindowUpdate, 0, streamId, increment)],
-                        run, TraceStep.HttpResponse, cancellationToken).ConfigureAwait(false);
+                    await h2.SendAsync([Http2Connection.WindowUpdate(streamId, state.Unacknowledged)], run, TraceStep.HttpResponse, cancellationToken).ConfigureAwait(false);
                     state.Unacknowledged = 0;
                 }
 
@@ -225,6 +243,8 @@ internal sealed class Http2Exchange(TimeProvider time)
                 throw new ResponseProtocolException("http2-stream-reset", $"The server reset stream {streamId}: {Http2Connection.Summary(frame)}.");
             case Http2Frame.Continuation:
                 throw new ResponseProtocolException("http2-protocol", $"A CONTINUATION frame on stream {streamId} that follows no HEADERS.");
+            case Http2Frame.PushPromise:
+                throw new ResponseProtocolException("http2-protocol", "The server sent PUSH_PROMISE, though the client's SETTINGS refused server push (ENABLE_PUSH=0).");
             default:
                 Http2Connection.Report(run, TraceStep.HttpResponse, frame, WireDirection.ServerToClient, at, $"{Http2Connection.Summary(frame)} (ignored)", null);
                 return false;

@@ -174,6 +174,7 @@ public sealed class FlowTracer : ITracer
 
                 var exchange = connection.Http2 is { } h2
                     ? await _http2.RunAsync(h2, target, request, run, cancellationToken).ConfigureAwait(false)
+                    : request.Alpn is ["h2"] ? NoHttp2(connection, target, run)
                     : await _http.RunAsync(connection.Stream, target, request, run, cancellationToken).ConfigureAwait(false);
                 status = exchange.Head?.StatusCode ?? status;
 
@@ -256,6 +257,17 @@ public sealed class FlowTracer : ITracer
         }
     }
 
+    /// <summary>HTTP/2 only was asked for and the connection does not speak it: said as the request's failure, rather than
+    /// quietly falling back to HTTP/1.1.</summary>
+    private static HttpExchangeResult NoHttp2(OpenConnection connection, TraceTarget target, TraceRun run)
+    {
+        run.Started(TraceStep.HttpRequest, "HTTP/2 only was asked for");
+        run.Failed(TraceStep.HttpRequest, "http2-not-negotiated", connection.Tls is { } tls
+            ? $"The server chose {(tls.Alpn is { } chosen ? chosen : "no protocol")} in ALPN, not h2, so there is no HTTP/2 to trace; \"HTTP/2 where the server agrees\" falls back to HTTP/1.1."
+            : $"Plain http:// has no ALPN to agree on HTTP/2: {target.Uri.Scheme}:// with HTTP/2 needs prior knowledge.");
+        return new HttpExchangeResult(null, false, "HTTP/2 was not agreed", true);
+    }
+
     private static (TraceTarget? Next, StepFailureDetails? Failure) NextHop(TraceTarget current, string location, int hop, int maxRedirects)
     {
         if (hop + 1 > maxRedirects)
@@ -330,6 +342,29 @@ public sealed class FlowTracer : ITracer
         }
 
         var started = run.Now();
+        if (connection.Http2 is { Started: true } h2 && !connection.Wire.PeerClosed)
+        {
+            // HTTP/2 says goodbye in a frame first: GOAWAY, with the error that made the tracer give up, if one did.
+            var error = run.LastFailure?.Code switch
+            {
+                null => 0x0u,
+                "http2-compression-error" => 0x9u,
+                "http2-frame-too-large" or "http2-header-block-too-large" => 0x6u,
+                { } code when code.StartsWith("http2-", StringComparison.Ordinal) => 0x1u,
+                _ => 0x8u,
+            };
+            var payload = new byte[8];
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(payload.AsSpan(4), error);
+            try
+            {
+                await h2.SendAsync([new Http2Frame(Http2Frame.GoAway, 0, 0, payload)], run, TraceStep.Connection, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or ObjectDisposedException)
+            {
+                // The server may have gone already; closing goes on.
+            }
+        }
+
         if (!exchange.KeepAlive && !connection.Wire.PeerClosed)
         {
             // The server said it will close: give its FIN a moment to arrive, so "who closed" is what happened, not a guess.
@@ -361,19 +396,6 @@ public sealed class FlowTracer : ITracer
         }
 
         var waitedInVain = run.Between(started, run.Now());
-        if (connection.Http2 is { Started: true } h2)
-        {
-            // HTTP/2 says goodbye in a frame first: GOAWAY, no error, no stream of the server's processed.
-            try
-            {
-                await h2.SendAsync([new Http2Frame(Http2Frame.GoAway, 0, 0, new byte[8])], run, TraceStep.Connection, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or ObjectDisposedException)
-            {
-                // The server may have gone already; closing goes on.
-            }
-        }
-
         await connection.DisposeAsync().ConfigureAwait(false);
         // The subtitle says what happened; why it matters is the page's explanation.
         var state = exchange.KeepAlive ? $"it could have stayed open ({exchange.KeepAliveReason})" : exchange.KeepAliveReason;

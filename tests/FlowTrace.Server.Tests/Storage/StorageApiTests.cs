@@ -310,6 +310,23 @@ public sealed class StorageApiTests(ServerFixture server)
     }
 
     [Fact]
+    public async Task PostTraces_CredentialsSentOverHttp2_RequestBytesNotKept()
+    {
+        using var http = server.Http();
+        var url = await server.LabUrlAsync("www");
+        using var response = await http.PostAsync("/api/traces", Json($$$"""{"url": "{{{url}}}", "httpVersion": "http2OrHttp11", "headers": {"Authorization": "Bearer s3cret"}}"""));
+        var result = (await response.Content.ReadFromJsonAsync<TraceStoredResult>(TraceJson.Options))!;
+        // Live, the caller sees the bytes sent (its own credential in the HPACK block); kept, neither value nor bytes.
+        Assert.NotNull(result.Events.Select(e => e.Details).OfType<HttpRequestDetails>().Single().Wire);
+        var kept = await http.GetFromJsonAsync<FlowTrace.Contracts.Storage.StoredTrace>($"/api/traces/{result.Id}", TraceJson.Options);
+        var request = kept!.Events.Select(e => e.Details).OfType<HttpRequestDetails>().Single();
+        Assert.Equal("GET / HTTP/2", request.RequestLine);
+        Assert.Null(request.Wire);
+        Assert.Null(request.WireFields);
+        Assert.Equal(FlowTrace.Server.Storage.Redaction.Placeholder, request.Headers.Single(h => h.Name == "authorization").Value);
+    }
+
+    [Fact]
     public async Task PostTraces_CredentialsSent_ShownLiveButNotKept()
     {
         using var http = server.Http();

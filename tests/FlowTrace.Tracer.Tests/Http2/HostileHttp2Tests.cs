@@ -16,6 +16,11 @@ public sealed class HostileHttp2Tests
     private static async Task<IReadOnlyList<TraceEvent>> TraceAsync(Func<int, IEnumerable<byte[]>> answer, TimeSpan? download = null)
     {
         await using var server = new ScriptedHttp2Server(answer);
+        return await TraceAsync(server, download);
+    }
+
+    private static async Task<IReadOnlyList<TraceEvent>> TraceAsync(ScriptedHttp2Server server, TimeSpan? download = null)
+    {
         var tracer = new FlowTracer(new TracerOptions { WarmUp = false });
         var request = new TraceRequest
         {
@@ -80,6 +85,72 @@ public sealed class HostileHttp2Tests
     {
         var events = await TraceAsync(stream => [Settings(), Frame(Headers, EndHeaders, stream, 0x88)], download: TimeSpan.FromMilliseconds(300));
         TraceAssert.FailedAt(events, S.HttpResponse, "http-download-timeout");
+    }
+
+    [Fact]
+    public async Task Http2_ServerWantsNoHpackTable_SecondStreamStartsWithTheSizeUpdate()
+    {
+        // HEADER_TABLE_SIZE=0; the first response redirects (same origin) so the second request goes out as stream 3.
+        byte[] redirect = [0x08, 0x03, .. "301"u8, 0x0F, 0x1F, 0x05, .. "/next"u8];
+        await using var server = new ScriptedHttp2Server(stream => stream == 1
+            ? [Settings((0x1, 0)), Frame(Headers, EndHeaders | EndStream, stream, redirect)]
+            : [Frame(Headers, EndHeaders | EndStream, stream, 0x88)]);
+        var events = await TraceAsync(server);
+        Assert.True(TraceAssert.Summary(events).Succeeded, TraceAssert.Summary(events).Failure?.Reason);
+        var blocks = server.ReceivedBlocks.ToArray();
+        Assert.Equal(2, blocks.Length);
+        // RFC 7541 §4.2: the first block after the change starts with a dynamic table size update to 0 (001 00000).
+        Assert.NotEqual(0x20, blocks[0][0]);
+        Assert.Equal(0x20, blocks[1][0]);
+        Assert.Contains(events, e => e.Hop == 1 && e.Details is Http2FrameDetails { FrameType: "HEADERS", StreamId: 3, Direction: WireDirection.ClientToServer });
+    }
+
+    [Fact]
+    public async Task Http2_LargeBodiesOnTwoStreams_WindowsGivenBackSoTheSecondIsNotStalled()
+    {
+        // 5 MiB per response, sent as the windows allow: the client's stream window (6 MiB) holds one, the connection's
+        // (15 MiB) needs giving back before a third would fit; two streams on one connection (a redirect).
+        var body = new byte[16_000];
+        IEnumerable<byte[]> Body(int stream) => Enumerable.Range(0, 5 * 1024 * 1024 / body.Length).Select(i => Frame(Data, 0, stream, body)).Append(Frame(Data, EndStream, stream));
+        byte[] redirect = [0x08, 0x03, .. "302"u8, 0x0F, 0x1F, 0x05, .. "/next"u8];
+        await using var server = new ScriptedHttp2Server(stream => stream == 1
+            ? [Settings(), Frame(Headers, EndHeaders, stream, redirect), .. Body(stream)]
+            : [Frame(Headers, EndHeaders, stream, 0x88), .. Body(stream)]);
+        var tracer = new FlowTracer(new TracerOptions { WarmUp = false });
+        var events = new List<TraceEvent>();
+        await foreach (var e in tracer.TraceAsync(new TraceRequest
+                       {
+                           Url = $"http://127.0.0.1:{server.Port}/", Http2PriorKnowledge = true, Alpn = ["h2"], MaxBodyBytes = 8 * 1024 * 1024,
+                       }, CancellationToken.None))
+            events.Add(e);
+        Assert.True(TraceAssert.Summary(events).Succeeded, TraceAssert.Summary(events).Failure?.Reason);
+        Assert.All(events.Select(e => e.Details).OfType<HttpResponseDetails>(), r => Assert.Equal(5 * 1024 * 1024 / body.Length * body.Length, r.BodyBytes));
+        var updates = events.Select(e => e.Details).OfType<Http2FrameDetails>().Where(f => f is { Direction: WireDirection.ClientToServer, FrameType: "WINDOW_UPDATE" }).ToList();
+        Assert.Contains(updates, u => u.StreamId == 1);
+        Assert.Contains(updates, u => u.StreamId == 0 && !u.Summary.Contains("15,663,105", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Http2_StreamRefusedBeforeAnswering_FailsServerProcessing()
+    {
+        var events = await TraceAsync(stream => [Settings(), Frame(3, 0, stream, 0, 0, 0, 7)]);
+        var failure = TraceAssert.FailedAt(events, S.ServerProcessing, "http2-stream-reset");
+        Assert.Contains("REFUSED_STREAM", failure.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Http2_PushPromiseThoughPushWasRefused_FailsAsAProtocolError()
+    {
+        var events = await TraceAsync(stream => [Settings(), Frame(Headers, EndHeaders, stream, 0x88), Frame(5, EndHeaders, stream, 0, 0, 0, 2, 0x82)]);
+        TraceAssert.FailedAt(events, S.HttpResponse, "http2-protocol");
+    }
+
+    [Fact]
+    public async Task Http2_PriorKnowledgeToAnHttp11Server_SaysItDoesNotSpeakHttp2()
+    {
+        var events = await TraceAsync(_ => ["HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n"u8.ToArray()]);
+        var failure = TraceAssert.FailedAt(events, S.ServerProcessing, "http2-not-spoken");
+        Assert.Contains("HTTP/1.x", failure.Reason, StringComparison.Ordinal);
     }
 
     [Fact]

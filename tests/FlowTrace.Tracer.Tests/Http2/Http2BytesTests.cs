@@ -35,7 +35,7 @@ public sealed class Http2BytesTests
 
             var fields = request.WireFields!;
             Assert.Equal("Connection preface", fields[0].Name);
-            Assert.Equal(["Frame: SETTINGS", "Frame: PING", "Frame: HEADERS"], fields.Skip(1).Select(f => f.Name));
+            Assert.Equal(["Frame: SETTINGS", "Frame: WINDOW_UPDATE", "Frame: PING", "Frame: HEADERS"], fields.Skip(1).Select(f => f.Name));
             Assert.All(fields, f => Assert.True(f.Offset + f.Length <= request.Wire!.Length));
 
             var shark = await Tshark.FirstPacketAsync(file, "tcp", server.Port, "http2", "http2.magic", "http2.type", "http2.settings.id", "http2.length", "http2.streamid");

@@ -4,8 +4,9 @@ using System.Net.Sockets;
 
 namespace FlowTrace.Tracer.Tests.Http2;
 
-/// <summary>A cleartext HTTP/2 server (prior knowledge) on loopback that answers the first request with scripted
-/// frames, well-behaved or hostile, then keeps the connection open until disposed.</summary>
+/// <summary>A cleartext HTTP/2 server (prior knowledge) on loopback that answers each request (each HEADERS) with
+/// scripted frames, well-behaved or hostile, and keeps the connection open until disposed; it keeps the header blocks it
+/// received.</summary>
 internal sealed class ScriptedHttp2Server : IAsyncDisposable
 {
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
@@ -22,6 +23,9 @@ internal sealed class ScriptedHttp2Server : IAsyncDisposable
     }
 
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
+
+    /// <summary>The header blocks of the requests received, in order.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<byte[]> ReceivedBlocks { get; } = new();
 
     public static byte[] Frame(byte type, byte flags, int stream, params byte[] payload)
     {
@@ -56,9 +60,11 @@ internal sealed class ScriptedHttp2Server : IAsyncDisposable
                 var header = new byte[9];
                 await stream.ReadExactlyAsync(header, _stop.Token);
                 var length = (header[0] << 16) | (header[1] << 8) | header[2];
-                await stream.ReadExactlyAsync(new byte[length], _stop.Token);
+                var payload = new byte[length];
+                await stream.ReadExactlyAsync(payload, _stop.Token);
                 if (header[3] == 1)
                 {
+                    ReceivedBlocks.Enqueue(payload);
                     var streamId = BinaryPrimitives.ReadInt32BigEndian(header.AsSpan(5)) & 0x7FFFFFFF;
                     foreach (var bytes in _answer(streamId))
                     {
@@ -66,15 +72,7 @@ internal sealed class ScriptedHttp2Server : IAsyncDisposable
                             return; // an empty item: close the connection here
                         await stream.WriteAsync(bytes, _stop.Token);
                     }
-
-                    break;
                 }
-            }
-
-            // Hold the connection open, reading (and dropping) what the client sends, until the test ends.
-            var sink = new byte[4096];
-            while (await stream.ReadAsync(sink, _stop.Token) > 0)
-            {
             }
         }
         catch (Exception e) when (e is OperationCanceledException or IOException or SocketException or EndOfStreamException or ObjectDisposedException)

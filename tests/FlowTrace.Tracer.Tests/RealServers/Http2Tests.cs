@@ -11,10 +11,13 @@ public sealed class Http2Tests(RealServersFixture servers)
 {
     private const string Name = "a.nginx.test";
 
-    private async Task<IReadOnlyList<TraceEvent>> TraceAsync(string url, IReadOnlyList<string> alpn, int port)
+    private async Task<IReadOnlyList<TraceEvent>> TraceAsync(string url, IReadOnlyList<string> alpn, int port, long maxBody = 1024 * 1024)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        var request = servers.Request(url) with { Sni = SniMode.Custom, SniName = Name, Alpn = alpn, ConnectTo = $"127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}" };
+        var request = servers.Request(url) with
+        {
+            Sni = SniMode.Custom, SniName = Name, Alpn = alpn, ConnectTo = $"127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}", MaxBodyBytes = maxBody,
+        };
         var events = new List<TraceEvent>();
         await foreach (var e in servers.Tracer.TraceAsync(request, timeout.Token))
             events.Add(e);
@@ -24,8 +27,8 @@ public sealed class Http2Tests(RealServersFixture servers)
     private async Task<(int Port, StartedProcess Server, string Root)> StartNghttpdAsync()
     {
         var root = Directory.CreateTempSubdirectory("flowtrace-nghttpd-").FullName;
-        // A body of several windows' worth, so that flow control has work to do.
-        await File.WriteAllBytesAsync(Path.Combine(root, "big.bin"), [.. Enumerable.Range(0, 300_000).Select(i => (byte)(i % 251))]);
+        // A body larger than half the client's stream window, so that flow control has work to do.
+        await File.WriteAllBytesAsync(Path.Combine(root, "big.bin"), [.. Enumerable.Range(0, 4_000_000).Select(i => (byte)(i % 251))]);
         await File.WriteAllTextAsync(Path.Combine(root, "index.html"), "<html>hello over h2</html>\n");
         var port = ExternalProcess.FreePort();
         var server = ExternalProcess.Start("nghttpd",
@@ -46,8 +49,9 @@ public sealed class Http2Tests(RealServersFixture servers)
             var summary = TraceAssert.Completed(events, S.Dns, S.Tcp, S.Tls, S.HttpRequest, S.ServerProcessing, S.HttpResponse, S.Connection);
             Assert.Equal("h2", TraceAssert.Detail<TlsHandshakeDetails>(events).Alpn);
             var frames = events.Select(e => e.Details).OfType<Http2FrameDetails>().ToList();
-            // The client's opening: its SETTINGS, a PING, the request's HEADERS; the server's SETTINGS acknowledged both ways.
-            Assert.Equal(["SETTINGS", "PING", "HEADERS"], frames.Where(f => f.Direction == WireDirection.ClientToServer).Take(3).Select(f => f.FrameType));
+            // The client's opening: its SETTINGS, the connection's window opened, a PING, the request's HEADERS; the server's
+            // SETTINGS acknowledged both ways.
+            Assert.Equal(["SETTINGS", "WINDOW_UPDATE", "PING", "HEADERS"], frames.Where(f => f.Direction == WireDirection.ClientToServer).Take(4).Select(f => f.FrameType));
             Assert.Contains(frames, f => f is { Direction: WireDirection.ServerToClient, FrameType: "SETTINGS", FlagNames: "" });
             Assert.Contains(frames, f => f is { Direction: WireDirection.ClientToServer, FrameType: "SETTINGS", FlagNames: "ACK" });
             Assert.Contains(frames, f => f is { Direction: WireDirection.ServerToClient, FrameType: "PING", FlagNames: "ACK" } && f.Summary.Contains("round trip", StringComparison.Ordinal));
@@ -86,11 +90,10 @@ public sealed class Http2Tests(RealServersFixture servers)
         using var _ = server;
         try
         {
-            var events = await TraceAsync($"https://{Name}:{port}/big.bin", ["h2"], port);
+            var events = await TraceAsync($"https://{Name}:{port}/big.bin", ["h2"], port, maxBody: 8 * 1024 * 1024);
             TraceAssert.Completed(events, S.Dns, S.Tcp, S.Tls, S.HttpRequest, S.ServerProcessing, S.HttpResponse, S.Connection);
-            Assert.Equal(300_000, TraceAssert.Detail<HttpResponseDetails>(events).BodyBytes);
+            Assert.Equal(4_000_000, TraceAssert.Detail<HttpResponseDetails>(events).BodyBytes);
             var updates = events.Select(e => e.Details).OfType<Http2FrameDetails>().Where(f => f is { Direction: WireDirection.ClientToServer, FrameType: "WINDOW_UPDATE" }).ToList();
-            Assert.Contains(updates, u => u.StreamId == 0);
             Assert.Contains(updates, u => u.StreamId == 1);
         }
         finally
@@ -105,5 +108,24 @@ public sealed class Http2Tests(RealServersFixture servers)
         if (!File.Exists(path))
             File.WriteAllText(path, System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificate(servers.CaCertificate).ExportCertificatePem());
         return path;
+    }
+
+    [Fact]
+    public async Task Http2Only_ServerWithoutAlpn_FailsNamingItInsteadOfFallingBack()
+    {
+        // OpenSSL's s_server -www speaks HTTP/1.0 and chooses no ALPN protocol: offered only h2, it agrees to nothing.
+        using var server = await OpensslServer.StartAsync(Path.Combine(servers.Directory, $"{Name}.crt"), Path.Combine(servers.Directory, $"{Name}.key"));
+        var events = await TraceAsync($"https://{Name}:{server.Port}/", ["h2"], server.Port);
+        var failure = TraceAssert.FailedAt(events, S.HttpRequest, "http2-not-negotiated");
+        Assert.Contains("chose no protocol in ALPN, not h2", failure.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Http2Only_ServerWithoutHttp2_RefusesTheHandshakeAsTls()
+    {
+        // nginx without http2, offered only h2, refuses the handshake (RFC 7301: no_application_protocol).
+        var events = await TraceAsync($"https://{Name}:{servers.HttpsPort}/", ["h2"], servers.HttpsPort);
+        var failure = TraceAssert.FailedAt(events, S.Tls, "tls-alert");
+        Assert.Contains("no_application_protocol", failure.Reason, StringComparison.Ordinal);
     }
 }
