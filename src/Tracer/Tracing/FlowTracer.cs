@@ -189,15 +189,18 @@ public sealed class FlowTracer : ITracer
                 var again = next is null && redirectFailure is null && !againSent && !exchange.Failed
                     ? request.AgainOnSameConnection ? AgainKind.SameConnection : request.AgainResumingSession ? AgainKind.Resuming : AgainKind.None
                     : AgainKind.None;
+                // Why there is no second request is said once the connection is dealt with: the connection step follows the
+                // response at once, so that no time falls between the steps.
+                string? noAgain = null;
                 if (again == AgainKind.SameConnection && (!exchange.KeepAlive || peerClosed))
                 {
-                    run.Detail(TraceStep.Trace, $"No second request on this connection: the server does not keep it ({(peerClosed ? "it closed the connection" : exchange.KeepAliveReason)})");
+                    noAgain = $"No second request on this connection: the server does not keep it ({(peerClosed ? "it closed the connection" : exchange.KeepAliveReason)})";
                     again = AgainKind.None;
                 }
 
                 if (again == AgainKind.Resuming && connection.Tls is null)
                 {
-                    run.Detail(TraceStep.Trace, "No second request resuming a TLS session: this connection was plain HTTP, there is no session to resume");
+                    noAgain = "No second request resuming a TLS session: this connection was plain HTTP, there is no session to resume";
                     again = AgainKind.None;
                 }
 
@@ -209,6 +212,8 @@ public sealed class FlowTracer : ITracer
 
                 var reuse = next is not null && again != AgainKind.Resuming && exchange.KeepAlive && next.SameOrigin(target) && !peerClosed;
                 await FinishConnectionAsync(connection, exchange, reuse, run, cancellationToken).ConfigureAwait(false);
+                if (noAgain is not null)
+                    run.Detail(TraceStep.Trace, noAgain);
                 if (next is not null && !exchange.Failed && redirectFailure is null)
                     run.IntervalUntilNextStep(again switch
                     {
