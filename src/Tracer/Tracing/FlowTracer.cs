@@ -347,6 +347,8 @@ public sealed class FlowTracer : ITracer
         }
 
         var started = run.Now();
+        // An HTTP/2 client that is done says so in a GOAWAY: then the tracer closed the connection, whichever FIN comes first.
+        var saidGoodbye = false;
         if (connection.Http2 is { Started: true } h2 && !connection.Wire.PeerClosed)
         {
             // HTTP/2 says goodbye in a frame first: GOAWAY, with the error that made the tracer give up, if one did.
@@ -363,6 +365,7 @@ public sealed class FlowTracer : ITracer
             try
             {
                 await h2.SendAsync([new Http2Frame(Http2Frame.GoAway, 0, 0, payload)], run, TraceStep.Connection, cancellationToken).ConfigureAwait(false);
+                saidGoodbye = true;
             }
             catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or ObjectDisposedException)
             {
@@ -370,7 +373,7 @@ public sealed class FlowTracer : ITracer
             }
         }
 
-        if (!exchange.KeepAlive && !connection.Wire.PeerClosed)
+        if (!exchange.KeepAlive && !connection.Wire.PeerClosed && !saidGoodbye)
         {
             // The server said it will close: give its FIN a moment to arrive, so "who closed" is what happened, not a guess.
             using var grace = new CancellationTokenSource(ServerCloseGrace, _options.TimeProvider);
@@ -391,7 +394,7 @@ public sealed class FlowTracer : ITracer
 
         // Closing (close_notify, the socket, the reader) is the tracer's own work and part of this step; the wait for the
         // server's FIN, when the server closed, is network time.
-        if (connection.Wire.PeerClosed)
+        if (connection.Wire.PeerClosed && !saidGoodbye)
         {
             var waited = connection.Wire.PeerClosedAt is { } closedAt && closedAt > started ? run.Between(started, closedAt) : TimeSpan.Zero;
             await connection.DisposeAsync().ConfigureAwait(false);
