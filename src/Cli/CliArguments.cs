@@ -53,7 +53,7 @@ internal sealed record CliArguments
     public bool AgainResumed { get; init; }
 
     /// <summary>--http1.1, --http-auto, --http2, --http2-prior-knowledge: which HTTP to speak.</summary>
-    public HttpVersionPreference HttpVersion { get; init; } = HttpVersionPreference.Http11;
+    public HttpVersionPreference HttpVersion { get; init; } = HttpVersionPreference.Http2OrHttp11;
 
     /// <summary>--from-root: resolve the name from the root, as dig +trace does.</summary>
     public bool FromRoot { get; init; }
@@ -99,8 +99,8 @@ internal sealed record CliArguments
           --commands               print the curl and openssl s_client commands that repeat the trace
           --again                  then send the same request again on the same connection (no DNS, TCP or TLS)
           --again-resumed          then send it again on a new connection, resuming the TLS session (TLS 1.2)
-          --http1.1                speak HTTP/1.1 (ALPN http/1.1; the default for now)
-          --http-auto              offer h2 and http/1.1 as browsers do: HTTP/2 where the server agrees
+          --http1.1                speak HTTP/1.1 only (ALPN http/1.1)
+          --http-auto              offer h2 and http/1.1 as browsers do: HTTP/2 where the server agrees (the default)
           --http2                  offer only h2 (HTTP/2)
           --http2-prior-knowledge  speak HTTP/2 without asking, on plain http:// too
           --from-root              resolve the name from the root, as dig +trace: root, top-level domain, the

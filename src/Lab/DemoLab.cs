@@ -69,7 +69,7 @@ public sealed class DemoLab : IAsyncDisposable
     /// policy lets these through whatever its mode, so the lab works on a public server too.</summary>
     public IReadOnlyList<IPEndPoint> Endpoints =>
     [
-        .. new[] { Ports.Dns, Ports.Https, Ports.Tls12, Ports.Http, Ports.Http10, Ports.Closed, Ports.HostileHttp, Ports.HostileTls }
+        .. new[] { Ports.Dns, Ports.Https, Ports.Tls12, Ports.Http, Ports.Http10, Ports.Closed, Ports.HostileHttp, Ports.HostileTls, Ports.Http2 }
             .SelectMany(port => new[] { new IPEndPoint(IPAddress.Loopback, port), new IPEndPoint(IPAddress.IPv6Loopback, port) }),
         .. RootServers.Count == 0 ? [] : new[] { new IPEndPoint(LabDnsHierarchy.RootAddress, Ports.Dns), new IPEndPoint(LabDnsHierarchy.TopLevelAddress, Ports.Dns) },
     ];
@@ -112,25 +112,44 @@ public sealed class DemoLab : IAsyncDisposable
             hostileHttp = new Hostile.HostileHttpServer(options.HostileHttpPort);
             hostileTls = new Hostile.HostileTlsServer(options.HostileTlsPort);
             // Kestrel does not report which listener got which ephemeral port, so free ports are picked here.
-            var ports = new LabPorts(dns.EndPoint.Port, OrFree(options.HttpsPort), OrFree(options.Tls12Port), OrFree(options.HttpPort), http10.Port, OrFree(options.ClosedPort), hostileHttp.Port, hostileTls.Port);
+            var ports = new LabPorts(dns.EndPoint.Port, OrFree(options.HttpsPort), OrFree(options.Tls12Port), OrFree(options.HttpPort), http10.Port, OrFree(options.ClosedPort), hostileHttp.Port, hostileTls.Port,
+                OrFree(options.Http2Port));
 
             var builder = WebApplication.CreateSlimBuilder();
             builder.Logging.ClearProviders();
             builder.WebHost.ConfigureKestrel(kestrel =>
             {
                 kestrel.AddServerHeader = false;
-                kestrel.Listen(IPAddress.Loopback, ports.Https, listen => listen.UseHttps(new HttpsConnectionAdapterOptions
+                // The lessons' sites speak HTTP/1.1 (each listener says so itself: endpoint defaults apply only to
+                // listeners made after them); HTTP/2 has a listener of its own, speaking nothing else.
+                kestrel.Listen(IPAddress.Loopback, ports.Https, listen =>
                 {
-                    ServerCertificateSelector = (_, name) => certificates.Select(name),
-                    SslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
-                }));
-                kestrel.Listen(IPAddress.Loopback, ports.Tls12, listen => listen.UseHttps(new HttpsConnectionAdapterOptions
+                    listen.Protocols = HttpProtocols.Http1;
+                    listen.UseHttps(new HttpsConnectionAdapterOptions
+                    {
+                        ServerCertificateSelector = (_, name) => certificates.Select(name),
+                        SslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+                    });
+                });
+                kestrel.Listen(IPAddress.Loopback, ports.Tls12, listen =>
                 {
-                    ServerCertificateSelector = (_, name) => certificates.Select(name),
-                    SslProtocols = SslProtocols.Tls12,
-                }));
-                kestrel.Listen(IPAddress.Loopback, ports.Http);
-                kestrel.ConfigureEndpointDefaults(listen => listen.Protocols = HttpProtocols.Http1);
+                    listen.Protocols = HttpProtocols.Http1;
+                    listen.UseHttps(new HttpsConnectionAdapterOptions
+                    {
+                        ServerCertificateSelector = (_, name) => certificates.Select(name),
+                        SslProtocols = SslProtocols.Tls12,
+                    });
+                });
+                kestrel.Listen(IPAddress.Loopback, ports.Http2, listen =>
+                {
+                    listen.Protocols = HttpProtocols.Http2;
+                    listen.UseHttps(new HttpsConnectionAdapterOptions
+                    {
+                        ServerCertificateSelector = (_, name) => certificates.Select(name),
+                        SslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+                    });
+                });
+                kestrel.Listen(IPAddress.Loopback, ports.Http, listen => listen.Protocols = HttpProtocols.Http1);
             });
             var web = builder.Build();
             var handler = new LabSiteHandler(zone, label => $"https://{label}.{zone}:{ports.Https}/", TimeProvider.System);
@@ -196,6 +215,20 @@ public sealed class DemoLab : IAsyncDisposable
                 // Warm-up only: a failure here shows up, clearly, in the first real trace.
             }
         }
+
+        try
+        {
+            // The HTTP/2 listener speaks nothing else: asked in HTTP/2, as its lesson's traces will.
+            using var request = new HttpRequestMessage(HttpMethod.Get, $"https://127.0.0.1:{ports.Http2}/")
+            {
+                Version = HttpVersion.Version20,
+                VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+            };
+            using var response = await client.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpRequestException)
+        {
+        }
     }
 
     private static int OrFree(int port) => port != 0 ? port : FreePort();
@@ -211,7 +244,7 @@ public sealed class DemoLab : IAsyncDisposable
     {
         var lab = new LabZone(zone) { NameServer = $"ns.{zone}" };
         lab.Address($"ns.{zone}", IPAddress.Loopback);
-        foreach (var name in new[] { "www", "api", "default", "unknown", "redirect", "slow", "stream", "close", "http10", "plain", "expired", "selfsigned", "wrongname", "tls12", "error", "refused", "other-name", "metadata", "hostile-text", "hostile", "garbage", "huge-record", "alert", "silent", "many-sans" })
+        foreach (var name in new[] { "www", "api", "default", "unknown", "redirect", "slow", "stream", "close", "http10", "plain", "expired", "selfsigned", "wrongname", "tls12", "h2", "error", "refused", "other-name", "metadata", "hostile-text", "hostile", "garbage", "huge-record", "alert", "silent", "many-sans" })
             lab.Address($"{name}.{zone}", IPAddress.Loopback);
         // race: IPv6 first (nothing listens on ::1 there) then IPv4, to show Happy Eyeballs falling back.
         lab.Address($"race.{zone}", IPAddress.IPv6Loopback, IPAddress.Loopback);
@@ -236,6 +269,7 @@ public sealed class DemoLab : IAsyncDisposable
         new("close", $"https://close.{zone}:{p.Https}/", "Server closes after the response", "Connection: close; the server closes first.", Lesson: LabLesson.Connection),
         new("http10", $"http://http10.{zone}:{p.Http10}/", "HTTP/1.0", "An HTTP/1.0 server: no keep-alive, it closes the connection after one response.", Lesson: LabLesson.Connection),
         new("plain", $"http://plain.{zone}:{p.Http}/", "Plain HTTP", "No TLS step at all: everything, headers included, crosses the network readable.", Lesson: LabLesson.Tls),
+        new("h2", $"https://h2.{zone}:{p.Http2}/", "HTTP/2 only", "The server speaks only HTTP/2: it is met because the trace offers h2 in ALPN, as browsers do; the HTTP steps show its frames, streams and what HPACK saved.", Lesson: LabLesson.Http),
         new("tls12", $"https://tls12.{zone}:{p.Tls12}/", "TLS 1.2 only", "The server refuses TLS 1.3, so the handshake takes two round trips instead of one.", Lesson: LabLesson.Tls),
         new("error", $"https://error.{zone}:{p.Https}/", "A 500 error", "The trace completes: a 500 is an answer, not a network failure.", Lesson: LabLesson.Http),
         new("race", $"https://race.{zone}:{p.Https}/", "Happy Eyeballs fallback", "The name has IPv6 and IPv4 addresses; nothing listens on IPv6, so the race falls back to IPv4.", Lesson: LabLesson.Tcp),

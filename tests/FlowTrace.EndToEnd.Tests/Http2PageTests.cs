@@ -7,15 +7,12 @@ namespace FlowTrace.EndToEnd.Tests;
 public sealed class Http2PageTests(AppFixture app)
 {
     [Fact]
-    public async Task Http2WhereTheServerAgrees_HealthySite_FramesAndHpackAsTheTraceKeptThem()
+    public async Task DefaultOffer_Http2OnlySite_FramesAndHpackAsTheTraceKeptThem()
     {
         var page = await app.SharedPageAsync();
-        await AppFixture.OpenOptionsAsync(page);
-        var http = page.Locator("#http-version");
-        await http.SelectOptionAsync(new SelectOptionValue { Label = "HTTP/2 where the server agrees (as browsers)" });
-        try
+        // The default offer, as browsers make it, meets the lab's HTTP/2-only site.
         {
-            await AppFixture.TraceLabSiteAsync(page, "A healthy HTTPS site");
+            await AppFixture.TraceLabSiteAsync(page, "HTTP/2 only");
             var events = await AppFixture.KeptEventsAsync(page);
             var headers = AppFixture.DetailsOfType(events, "http2Frame")
                 .Single(f => f.GetProperty("frameType").GetString() == "HEADERS" && f.GetProperty("direction").GetString() == "serverToClient");
@@ -29,12 +26,8 @@ public sealed class Http2PageTests(AppFixture app)
             var fields = block.GetProperty("fields").EnumerateArray().ToList();
             await Assertions.Expect(frame.Locator("table.hpack-fields tbody tr")).ToHaveCountAsync(fields.Count);
             await Assertions.Expect(frame.Locator("table.hpack-fields tbody tr").First.Locator("td").Nth(2)).ToHaveTextAsync(fields[0].GetProperty("carried").GetString()!);
-            await AppFixture.ScreenshotAsync(page, nameof(Http2WhereTheServerAgrees_HealthySite_FramesAndHpackAsTheTraceKeptThem));
+            await AppFixture.ScreenshotAsync(page, nameof(DefaultOffer_Http2OnlySite_FramesAndHpackAsTheTraceKeptThem));
             await step.Locator("details.step-details > summary").ClickAsync();
-        }
-        finally
-        {
-            await http.SelectOptionAsync(new SelectOptionValue { Label = "HTTP/1.1" });
         }
     }
 }

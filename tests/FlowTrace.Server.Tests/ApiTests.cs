@@ -73,7 +73,7 @@ public sealed class ApiTests(ServerFixture server)
     public async Task PostTraces_Http2WhereTheServerAgrees_FramesKeptAndReadBack()
     {
         using var http = server.Http();
-        var url = await server.LabUrlAsync("www");
+        var url = await server.LabUrlAsync("h2");
         using var response = await http.PostAsync("/api/traces", Json($$"""{"url": "{{url}}", "httpVersion": "http2OrHttp11"}"""));
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         var stored = (await response.Content.ReadFromJsonAsync<TraceStoredResult>(TraceJson.Options))!;

@@ -37,8 +37,8 @@ public sealed record TraceRequestMessage
     /// query timed) instead of asking a resolver; lab names start from the lab's own root. Default false.</summary>
     public bool? ResolveFromRoot { get; init; }
 
-    /// <summary>Which HTTP to speak: HTTP/1.1 (the default for now), HTTP/2 where the server agrees, HTTP/2 only, or
-    /// HTTP/2 with prior knowledge on plain http://.</summary>
+    /// <summary>Which HTTP to speak: HTTP/2 where the server agrees (the default, as browsers), HTTP/1.1 only, HTTP/2
+    /// only, or HTTP/2 with prior knowledge on plain http://.</summary>
     public HttpVersionPreference? HttpVersion { get; init; }
 
     /// <summary>Whether to follow redirects (default true).</summary>

@@ -64,7 +64,7 @@ public sealed class TraceRequestFactory(LabHost labHost, IOptions<FlowTraceServe
             AgainOnSameConnection = message.AgainOnSameConnection ?? false,
             AgainResumingSession = message.AgainResumingSession ?? false,
             ResolveFromRoot = message.ResolveFromRoot ?? false,
-            Alpn = HttpVersions.Alpn(message.HttpVersion ?? HttpVersionPreference.Http11),
+            Alpn = HttpVersions.Alpn(message.HttpVersion ?? HttpVersionPreference.Http2OrHttp11),
             Http2PriorKnowledge = message.HttpVersion == HttpVersionPreference.Http2PriorKnowledge,
             // Lab names are walked down from the lab's own root (the Internet's root knows nothing of them).
             RootServers = message.ResolveFromRoot == true && lab is not null && message.DnsServer is null && lab.RootServers.Count > 0

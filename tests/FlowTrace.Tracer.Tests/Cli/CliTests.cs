@@ -65,7 +65,7 @@ public sealed class CliTests
         Assert.True(code == 0, error);
         var lines = output.Split('\n');
         Assert.Contains(lines, l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^curl --http1\.1 --resolve www\.lab\.test:\d+:127\.0\.0\.1 "));
-        Assert.Contains(lines, l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^openssl s_client -connect 127\.0\.0\.1:\d+ -servername www\.lab\.test -alpn http/1\.1 -showcerts$"));
+        Assert.Contains(lines, l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^openssl s_client -connect 127\.0\.0\.1:\d+ -servername www\.lab\.test -alpn h2,http/1\.1 -showcerts$"));
     }
 
     [Fact]
@@ -104,9 +104,9 @@ public sealed class CliTests
     }
 
     [Fact]
-    public async Task Run_HttpAuto_LabSiteOverHttp2WithFramesAndCurlRepeatingIt()
+    public async Task Run_Default_Http2LabSiteOverHttp2WithFramesAndCurlRepeatingIt()
     {
-        var (code, output, error) = await RunAsync("www", "--lab", "--http-auto", "--commands", "--no-color");
+        var (code, output, error) = await RunAsync("h2", "--lab", "--commands", "--no-color");
         Assert.True(code == 0, error);
         Assert.Contains("ALPN h2", output, StringComparison.Ordinal);
         Assert.Contains("→ HEADERS stream 1 [END_STREAM END_HEADERS]", output, StringComparison.Ordinal);

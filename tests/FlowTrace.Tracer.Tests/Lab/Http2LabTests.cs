@@ -5,11 +5,12 @@ using S = FlowTrace.Contracts.Events.TraceStep;
 
 namespace FlowTrace.Tracer.Tests.Lab;
 
-/// <summary>HTTP/2 with the lab's Kestrel, which chooses h2 when it is offered.</summary>
+/// <summary>HTTP/2 with the lab's HTTP/2 listener (Kestrel speaking HTTP/2 only), met by the default offer (h2, http/1.1).</summary>
 [Collection(LabCollection.Name)]
 public sealed class Http2LabTests(LabFixture lab)
 {
-    private TraceRequest Http2(string site) => lab.Request(site) with { Alpn = HttpVersions.Alpn(HttpVersionPreference.Http2OrHttp11) };
+    /// <summary>The lab site <paramref name="label"/> on the HTTP/2 listener (its handler answers every name).</summary>
+    private TraceRequest Http2(string label) => lab.Request("h2") with { Url = $"https://{label}.{lab.Lab.Zone}:{lab.Lab.Ports.Http2}/" };
 
     private static List<Http2FrameDetails> Frames(IReadOnlyList<TraceEvent> events, int hop = 0) =>
         [.. events.Where(e => e.Hop == hop).Select(e => e.Details).OfType<Http2FrameDetails>()];
@@ -17,7 +18,7 @@ public sealed class Http2LabTests(LabFixture lab)
     [Fact]
     public async Task TraceAsync_OfferingH2_SevenStepsOverHttp2WithFramesInTheirSteps()
     {
-        var events = await lab.TraceAsync(Http2("www"));
+        var events = await lab.TraceAsync(Http2("h2"));
         TraceAssert.Completed(events, S.Dns, S.Tcp, S.Tls, S.HttpRequest, S.ServerProcessing, S.HttpResponse, S.Connection);
         Assert.Equal("h2", TraceAssert.Detail<TlsHandshakeDetails>(events).Alpn);
         Assert.Equal("GET / HTTP/2", TraceAssert.Detail<HttpRequestDetails>(events).RequestLine);
@@ -36,18 +37,28 @@ public sealed class Http2LabTests(LabFixture lab)
     }
 
     [Fact]
-    public async Task TraceAsync_RedirectOnTheSameOrigin_NextHopIsStreamThreeOfTheSameConnection()
+    public async Task TraceAsync_AgainOnTheSameConnection_SecondRequestIsStreamThree()
     {
-        var events = await lab.TraceAsync(Http2("redirect"));
+        var events = await lab.TraceAsync(Http2("h2") with { AgainOnSameConnection = true });
         var summary = TraceAssert.Summary(events);
         Assert.True(summary.Succeeded, summary.Failure?.Reason);
         Assert.True(TraceAssert.Detail<TcpConnectedDetails>(events, hop: 1).Reused);
         Assert.Contains(Frames(events, hop: 1), f => f is { Direction: WireDirection.ClientToServer, FrameType: "HEADERS", StreamId: 3 });
         // No second preface or SETTINGS: the connection's are done once.
         Assert.DoesNotContain(Frames(events, hop: 1), f => f is { Direction: WireDirection.ClientToServer, FrameType: "SETTINGS", FlagNames: "" });
+        Assert.Contains(events, e => e.Details is SameConnectionAgainDetails);
         // The second request's header block is smaller: HPACK's dynamic table holds what the first one sent.
         var requests = events.Select(e => e.Details).OfType<HttpRequestDetails>().ToList();
         Assert.True(requests[1].Bytes < requests[0].Bytes, $"{requests[1].Bytes} bytes after {requests[0].Bytes}");
+    }
+
+    [Fact]
+    public async Task TraceAsync_LessonSitesOfferedH2_StayOnHttp11()
+    {
+        // The lessons' listeners speak HTTP/1.1 only: the default offer meets them as it meets most servers.
+        var events = await lab.TraceAsync(lab.Request("www"));
+        Assert.Equal("http/1.1", TraceAssert.Detail<TlsHandshakeDetails>(events).Alpn);
+        Assert.Equal("HTTP/1.1", TraceAssert.Detail<HttpResponseDetails>(events).Version);
     }
 
     [Fact]

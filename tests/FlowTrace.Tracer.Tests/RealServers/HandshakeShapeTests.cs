@@ -15,13 +15,15 @@ public sealed class HandshakeShapeTests(RealServersFixture servers)
     private Task<OpensslServer> StartAsync(params string[] options) =>
         OpensslServer.StartAsync(Path.Combine(servers.Directory, $"{Name}.crt"), Path.Combine(servers.Directory, $"{Name}.key"), options);
 
-    private async Task<IReadOnlyList<TraceEvent>> TraceAsync(int port, bool trustTestCa = true)
+    private async Task<IReadOnlyList<TraceEvent>> TraceAsync(int port, bool trustTestCa = true, IReadOnlyList<string>? alpn = null)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         var events = new List<TraceEvent>();
         var request = servers.Request($"https://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}/") with { Sni = SniMode.Custom, SniName = Name };
         if (!trustTestCa)
             request = request with { ExtraTrustedRoots = [] };
+        if (alpn is not null)
+            request = request with { Alpn = alpn };
         await foreach (var e in servers.Tracer.TraceAsync(request, timeout.Token))
             events.Add(e);
         return events;
@@ -85,7 +87,8 @@ public sealed class HandshakeShapeTests(RealServersFixture servers)
         using var nghttpd = ExternalProcess.Start("nghttpd",
             ["-a", "127.0.0.1", port.ToString(CultureInfo.InvariantCulture), Path.Combine(servers.Directory, $"{Name}.key"), Path.Combine(servers.Directory, $"{Name}.crt")]);
         await ExternalProcess.WaitForTcpAsync(port, nghttpd, "nghttpd");
-        var events = await TraceAsync(port);
+        // HTTP/1.1 only (--http1.1): an HTTP/2-only server then chooses nothing.
+        var events = await TraceAsync(port, alpn: ["http/1.1"]);
         Assert.All(new[] { S.Dns, S.Tcp, S.Tls, S.HttpRequest }, step => Assert.Contains(events, e => e.Step == step && e.Kind == TraceEventKind.Completed));
         Assert.Contains(events, e => e.Step == S.Tls && e.Kind == TraceEventKind.Completed && e.Message.Contains("no ALPN protocol chosen (offered http/1.1)", StringComparison.Ordinal));
         var failure = TraceAssert.FailedAt(events, S.ServerProcessing, "http-closed");

@@ -15,7 +15,7 @@ public sealed class TraceForm
     public bool AgainOnSameConnection { get; set; }
     public bool AgainResumingSession { get; set; }
     public bool ResolveFromRoot { get; set; }
-    public HttpVersionPreference HttpVersion { get; set; } = HttpVersionPreference.Http11;
+    public HttpVersionPreference HttpVersion { get; set; } = HttpVersionPreference.Http2OrHttp11;
     public int Repeat { get; set; } = 1;
     public string? TrustedRoots { get; set; }
 
@@ -31,7 +31,7 @@ public sealed class TraceForm
         AgainOnSameConnection = AgainOnSameConnection ? true : null,
         AgainResumingSession = AgainResumingSession ? true : null,
         ResolveFromRoot = ResolveFromRoot ? true : null,
-        HttpVersion = HttpVersion == HttpVersionPreference.Http11 ? null : HttpVersion,
+        HttpVersion = HttpVersion == HttpVersionPreference.Http2OrHttp11 ? null : HttpVersion,
         Repeat = Repeat > 1 ? Repeat : null,
         TrustedRoots = string.IsNullOrWhiteSpace(TrustedRoots) ? null : TrustedRoots,
     };
