@@ -47,6 +47,16 @@ public sealed class SniComparerTests(LabFixture lab)
     }
 
     [Fact]
+    public async Task CompareAsync_Http2OnlyServer_AlpnColumnSaysH2AsBrowsersOfferIt()
+    {
+        // The comparison offers what browsers offer (h2, http/1.1): the lab's HTTP/2 listener chooses h2, the others http/1.1.
+        var h2 = await RunAsync(Request("h2.lab.test") with { Target = $"h2.lab.test:{lab.Lab.Ports.Http2}" });
+        Assert.All(h2.OfType<SniProbeResult>(), p => Assert.Equal("h2", p.Alpn));
+        var http11 = await RunAsync(Request("www.lab.test"));
+        Assert.All(http11.OfType<SniProbeResult>(), p => Assert.Equal("http/1.1", p.Alpn));
+    }
+
+    [Fact]
     public async Task CompareAsync_HostCheck_CertificateFromSniContentFromHost()
     {
         var updates = await RunAsync(Request("api.lab.test") with { HostCheck = ("www.lab.test", "api.lab.test") });
