@@ -1,6 +1,7 @@
 using System.Globalization;
 using FlowTrace.Contracts.Events;
 using FlowTrace.Contracts.Requests;
+using FlowTrace.Tracer.Tracing;
 using S = FlowTrace.Contracts.Events.TraceStep;
 
 namespace FlowTrace.Tracer.Tests.RealServers;
@@ -127,5 +128,63 @@ public sealed class Http2Tests(RealServersFixture servers)
         var events = await TraceAsync($"https://{Name}:{servers.HttpsPort}/", ["h2"], servers.HttpsPort);
         var failure = TraceAssert.FailedAt(events, S.Tls, "tls-alert");
         Assert.Contains("no_application_protocol", failure.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Http2_TimeToFirstByteOverCleartext_AgreesWithPacketCapture()
+    {
+        // nghttpd in the clear (prior knowledge), so that tshark reads the frames: the time from the request's HEADERS
+        // leaving to the response's first frame on its stream, traced against the wire.
+        var root = Directory.CreateTempSubdirectory("flowtrace-h2c-").FullName;
+        try
+        {
+            await File.WriteAllTextAsync(Path.Combine(root, "index.html"), "<html>hello over h2c</html>\n");
+            var port = ExternalProcess.FreePort();
+            using var server = ExternalProcess.Start("nghttpd", ["--no-tls", "-a", "127.0.0.1", "-d", root, port.ToString(CultureInfo.InvariantCulture)]);
+            await ExternalProcess.WaitForTcpAsync(port, server, "nghttpd");
+            var traced = new List<(string LocalPort, TimeSpan FirstByte)>();
+            string file;
+            await using (var capture = await PacketCapture.StartAsync(root, port))
+            {
+                for (var i = 0; i < 4; i++)
+                {
+                    var events = new List<TraceEvent>();
+                    await foreach (var e in servers.Tracer.TraceAsync(new TraceRequest
+                                   {
+                                       Url = $"http://127.0.0.1:{port}/index.html", Http2PriorKnowledge = true, Alpn = ["h2"],
+                                   }, CancellationToken.None))
+                        events.Add(e);
+                    TraceAssert.Completed(events, S.Dns, S.Tcp, S.HttpRequest, S.ServerProcessing, S.HttpResponse, S.Connection);
+                    var local = TraceAssert.Detail<TcpConnectedDetails>(events).Local;
+                    traced.Add((local[(local.LastIndexOf(':') + 1)..], TraceAssert.Detail<ServerProcessingDetails>(events).TimeToFirstByte));
+                }
+
+                await capture.StopAsync();
+                file = capture.File;
+            }
+
+            var (code, output, error) = await ExternalProcess.RunAsync("tshark",
+                ["-r", file, "-d", $"tcp.port=={port.ToString(CultureInfo.InvariantCulture)},http2", "-Y", "http2", "-T", "fields", "-E", "separator=|",
+                 "-E", "occurrence=a", "-E", "aggregator=,", "-e", "frame.time_epoch", "-e", "tcp.srcport", "-e", "http2.type", "-e", "http2.streamid"], timeoutSeconds: 60);
+            Assert.True(code == 0, error);
+            var packets = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split('|'))
+                .Select(f => (Time: decimal.Parse(f[0], CultureInfo.InvariantCulture), Src: f[1], Frames: f[2].Split(',').Zip(f[3].Split(',')).ToList())).ToList();
+            var errors = new List<double>();
+            foreach (var (local, firstByte) in traced)
+            {
+                bool Stream1Headers((string First, string Second) f) => f.First == "1" && f.Second == "1";
+                var sent = packets.First(p => p.Src == local && p.Frames.Any(Stream1Headers)).Time;
+                var answered = packets.First(p => p.Src == port.ToString(CultureInfo.InvariantCulture) && p.Time >= sent && p.Frames.Any(f => f.Second == "1")).Time;
+                var wire = TimeSpan.FromTicks((long)((answered - sent) * TimeSpan.TicksPerSecond));
+                errors.Add((firstByte - wire).Duration().TotalMilliseconds);
+                Assert.True(errors[^1] < 15, $"time to first byte traced {firstByte}, wire {wire}");
+            }
+
+            Assert.True(errors.Order().ElementAt(errors.Count / 2) < 2.0, $"median error {string.Join(", ", errors)} ms");
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
     }
 }
