@@ -53,9 +53,6 @@ public sealed class DemoLab : IAsyncDisposable
     /// server's port).</summary>
     public IReadOnlyList<IPEndPoint> RootServers => _dns.RootServers;
 
-    /// <summary>The lab's root hints, in named.root's format.</summary>
-    public string RootHints => _dns.RootHints;
-
     /// <summary>The lab's zone, e.g. <c>lab.test</c>.</summary>
     public string Zone => Options.Zone;
 

@@ -21,17 +21,11 @@ public sealed class LabDnsHierarchy : IAsyncDisposable
     private readonly LabDnsServer? _root;
     private readonly LabDnsServer? _topLevel;
 
-    private LabDnsHierarchy(LabDnsServer authoritative, LabDnsServer? root, LabDnsServer? topLevel, string rootName)
+    private LabDnsHierarchy(LabDnsServer authoritative, LabDnsServer? root, LabDnsServer? topLevel)
     {
         _authoritative = authoritative;
         _root = root;
         _topLevel = topLevel;
-        RootHints = $"""
-            ; The lab's root hints, in the format of named.root: the root zone's server and its address.
-            .{"\t"}3600000{"\t"}NS{"\t"}{rootName}.
-            {rootName}.{"\t"}3600000{"\t"}A{"\t"}{RootAddress}
-
-            """;
     }
 
     /// <summary>The zone's authoritative server (the lab's DNS server: it also answers recursive-style queries).</summary>
@@ -40,9 +34,6 @@ public sealed class LabDnsHierarchy : IAsyncDisposable
     /// <summary>The lab's root servers (one), for an iterative lookup; none where the system has no 127.0.0.2 (loopback
     /// is all of 127/8 on Linux, only 127.0.0.1 elsewhere), and then lab names are not walked from the lab's root.</summary>
     public IReadOnlyList<IPEndPoint> RootServers => _root is null ? [] : [_root.EndPoint];
-
-    /// <summary>The lab's root hints, as a named.root file would give them (the port is <see cref="EndPoint"/>'s).</summary>
-    public string RootHints { get; }
 
     /// <summary>Starts the three servers on <paramref name="port"/> (0: one free on all three addresses).</summary>
     public static LabDnsHierarchy Start(LabZone zone, int port)
@@ -63,12 +54,12 @@ public sealed class LabDnsHierarchy : IAsyncDisposable
                 var tld = labels.Length > 1
                     ? new LabDnsServer(new DelegatingZone(topLevel, topLevelName, TopLevelAddress, [(zone.Origin, zone.NameServer!, IPAddress.Loopback)]), TopLevelAddress, bound)
                     : throw new ArgumentException($"The lab's zone '{zone.Origin}' needs a parent domain (lab.test, not test).", nameof(zone));
-                return new LabDnsHierarchy(authoritative, root, tld, rootName);
+                return new LabDnsHierarchy(authoritative, root, tld);
             }
             catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressNotAvailable)
             {
                 Dispose(root);
-                return new LabDnsHierarchy(authoritative, null, null, rootName);
+                return new LabDnsHierarchy(authoritative, null, null);
             }
             catch (SocketException) when (port == 0 && attempt < 20)
             {

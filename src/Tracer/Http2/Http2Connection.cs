@@ -41,6 +41,9 @@ internal sealed class Http2Connection(IArrivalSource source)
     public const int MaxListedConnectionFrames = 200;
 
     private int _connectionUnacknowledged;
+
+    // When the client's PING left, to time its ACK.
+    private long? _pingSentAt;
     private int _connectionFrames;
 
     private readonly ArrivalReader _reader = new(source);
@@ -59,11 +62,6 @@ internal sealed class Http2Connection(IArrivalSource source)
     /// <summary>The GOAWAY the server sent, if any: the last stream it will process, and why.</summary>
     public (int LastStream, string Error)? GoneAway { get; private set; }
 
-    /// <summary>When a PING the client sent left, to time its ACK.</summary>
-    public long? PingSentAt { get; set; }
-
-    /// <summary>The round trip a PING measured, once its ACK came.</summary>
-    public TimeSpan? PingRoundTrip { get; private set; }
 
     /// <summary>The client's SETTINGS: no server push, its stream window, the default frame size, a header list limit.</summary>
     public static Http2Frame ClientSettings() => new(Http2Frame.Settings, 0, 0,
@@ -101,7 +99,7 @@ internal sealed class Http2Connection(IArrivalSource source)
         foreach (var frame in frames)
         {
             if (frame.Type == Http2Frame.Ping && (frame.Flags & Http2Frame.Ack) == 0)
-                PingSentAt = sentAt;
+                _pingSentAt = sentAt;
             Report(run, step, frame, WireDirection.ClientToServer, sentAt, Summary(frame), null);
         }
 
@@ -184,10 +182,9 @@ internal sealed class Http2Connection(IArrivalSource source)
 
                 await SendAsync([new Http2Frame(Http2Frame.Settings, Http2Frame.Ack, 0, [])], run, step, cancellationToken).ConfigureAwait(false);
                 return;
-            case Http2Frame.Ping when (frame.Flags & Http2Frame.Ack) != 0 && PingSentAt is { } sent:
-                PingRoundTrip = run.Between(sent, at);
-                PingSentAt = null;
-                Report($"{summary}: round trip {Format.Duration(PingRoundTrip.Value)} (HTTP/2's own measure, beside the kernel's)");
+            case Http2Frame.Ping when (frame.Flags & Http2Frame.Ack) != 0 && _pingSentAt is { } sent:
+                _pingSentAt = null;
+                Report($"{summary}: round trip {Format.Duration(run.Between(sent, at))} (HTTP/2's own measure, beside the kernel's)");
                 return;
             case Http2Frame.Ping when (frame.Flags & Http2Frame.Ack) == 0:
                 Report(summary);
