@@ -213,13 +213,13 @@ internal sealed partial class DnsStep
         if (outcome.Details.Truncated)
         {
             walk.Run.Detail(TraceStep.Dns, outcome.Message + "; retrying over TCP", outcome.Details, outcome.At);
-            walk.Windows.Add((walk.Run.OffsetOf(outcome.At) - outcome.Details.Duration, walk.Run.OffsetOf(outcome.At)));
+            walk.Windows.Add(outcome.Window(walk.Run));
             walk.Queries++;
             outcome = await QueryOnceAsync(name, type, [server.EndPoint], walk.PerQuery, tcp: true, walk.Run, cancellationToken, recursion: false).ConfigureAwait(false);
         }
 
         walk.Run.Detail(TraceStep.Dns, $"{outcome.Message} [{server.Name}]", outcome.Details, outcome.At);
-        walk.Windows.Add((walk.Run.OffsetOf(outcome.At) - outcome.Details.Duration, walk.Run.OffsetOf(outcome.At)));
+        walk.Windows.Add(outcome.Window(walk.Run));
         return outcome;
     }
 

@@ -97,7 +97,7 @@ internal sealed partial class DnsStep(TracerOptions options)
         }
 
         // The queries run in parallel: the time waiting for the resolver is the union of their windows.
-        var network = TraceRun.Covered(outcomes.Select(o => (run.OffsetOf(o.At) - o.Details.Duration, run.OffsetOf(o.At))), TimeSpan.MaxValue);
+        var network = TraceRun.Covered(outcomes.Select(o => o.Window(run)), TimeSpan.MaxValue);
 
         var failed = outcomes.FirstOrDefault(o => o.FailureCode is not null);
         var addresses = outcomes.SelectMany(o => o.Addresses).ToList();
@@ -292,5 +292,9 @@ internal sealed partial class DnsStep(TracerOptions options)
     };
 
     private sealed record QueryOutcome(
-        string Message, DnsQueryDetails Details, long At, IReadOnlyList<IPAddress> Addresses, string? FailureCode, string? FailureReason);
+        string Message, DnsQueryDetails Details, long At, IReadOnlyList<IPAddress> Addresses, string? FailureCode, string? FailureReason)
+    {
+        /// <summary>When the query waited for the network, on the trace's clock.</summary>
+        public (TimeSpan Start, TimeSpan End) Window(TraceRun run) => (run.OffsetOf(At) - Details.Duration, run.OffsetOf(At));
+    }
 }
