@@ -356,7 +356,7 @@ internal sealed class CliApp(TextWriter output, TextWriter error, TracerOptions?
         if (lab is not null && !url.Contains("://", StringComparison.Ordinal) && lab.Sites.FirstOrDefault(s => s.Name == url) is { } site)
             url = site.Url;
         var request = new TraceRequest { Url = url };
-        return request with
+        return HttpVersions.Apply(request with
         {
             Method = arguments.Method,
             Headers = arguments.Headers,
@@ -371,12 +371,10 @@ internal sealed class CliApp(TextWriter output, TextWriter error, TracerOptions?
             AgainOnSameConnection = arguments.Again,
             AgainResumingSession = arguments.AgainResumed,
             ResolveFromRoot = arguments.FromRoot,
-            Alpn = HttpVersions.Alpn(arguments.HttpVersion),
-            Http2PriorKnowledge = arguments.HttpVersion == HttpVersionPreference.Http2PriorKnowledge,
             // Lab names are walked down from the lab's own root; others from the root hints file.
             RootServers = arguments.FromRoot && arguments.DnsServer is null && lab is not null && lab.RootServers.Count > 0 ? [.. lab.RootServers.Select(r => r.ToString())] : null,
             // An array, the collection the warm-up's requests hold too: another list type would be compiled mid-trace.
             ExtraTrustedRoots = (lab is not null ? [lab.CaCertificate] : Array.Empty<byte[]>()).Concat(arguments.CaCertificates.SelectMany(ReadCertificates)).ToArray(),
-        };
+        }, arguments.HttpVersion);
     }
 }

@@ -50,7 +50,7 @@ public sealed class TraceRequestFactory(LabHost labHost, IOptions<FlowTraceServe
         var lab = labHost.Lab;
         var defaults = new TraceRequest { Url = message.Url };
         var stepMode = message.StepMode == true && pause is not null;
-        var request = defaults with
+        var request = HttpVersions.Apply(defaults with
         {
             Method = message.Method?.ToUpperInvariant() ?? defaults.Method,
             Headers = message.Headers?.Select(h => new KeyValuePair<string, string>(h.Key, h.Value)).ToList() ?? [],
@@ -64,8 +64,6 @@ public sealed class TraceRequestFactory(LabHost labHost, IOptions<FlowTraceServe
             AgainOnSameConnection = message.AgainOnSameConnection ?? false,
             AgainResumingSession = message.AgainResumingSession ?? false,
             ResolveFromRoot = message.ResolveFromRoot ?? false,
-            Alpn = HttpVersions.Alpn(message.HttpVersion ?? HttpVersionPreference.Http2OrHttp11),
-            Http2PriorKnowledge = message.HttpVersion == HttpVersionPreference.Http2PriorKnowledge,
             // Lab names are walked down from the lab's own root (the Internet's root knows nothing of them).
             RootServers = message.ResolveFromRoot == true && lab is not null && message.DnsServer is null && lab.RootServers.Count > 0
                 ? [.. lab.RootServers.Select(r => r.ToString())]
@@ -75,7 +73,7 @@ public sealed class TraceRequestFactory(LabHost labHost, IOptions<FlowTraceServe
             ExtraTrustedRoots = [.. lab is not null ? [lab.CaCertificate] : Array.Empty<byte[]>(), .. trusted],
             PauseAfterStep = stepMode ? pause : null,
             Timeouts = stepMode ? defaults.Timeouts with { Total = options.Value.StepModeTotalTimeout } : defaults.Timeouts,
-        };
+        }, message.HttpVersion ?? HttpVersionPreference.Http2OrHttp11);
         errors = TraceRequestValidator.Validate(request);
         return errors.Count == 0 ? request : null;
     }

@@ -28,7 +28,7 @@ public sealed record TraceRequest
     public string? SniName { get; init; }
 
     /// <summary>ALPN protocols to offer, in order of preference; HTTP/2 is spoken when the server chooses h2.</summary>
-    public IReadOnlyList<string> Alpn { get; init; } = ["h2", "http/1.1"];
+    public IReadOnlyList<string> Alpn { get; init; } = HttpVersions.Alpn(HttpVersionPreference.Http2OrHttp11);
 
     /// <summary>Speak HTTP/2 on a plain http:// connection without asking first ("prior knowledge", as curl's
     /// --http2-prior-knowledge): for servers known to speak it in the clear.</summary>

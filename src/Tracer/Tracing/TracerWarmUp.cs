@@ -128,7 +128,7 @@ internal static class TracerWarmUp
                     Url = $"https://warm-up.invalid:{port}/",
                     DnsServer = resolver.Client.LocalEndPoint!.ToString(),
                     TlsVersions = path.Version is { } version ? [version] : ["1.3", "1.2"],
-                    Alpn = path.Http2 ? HttpVersions.Alpn(FlowTrace.Contracts.Requests.HttpVersionPreference.Http2OrHttp11) : ["http/1.1"],
+                    Alpn = HttpVersions.Alpn(path.Http2 ? FlowTrace.Contracts.Requests.HttpVersionPreference.Http2OrHttp11 : FlowTrace.Contracts.Requests.HttpVersionPreference.Http11),
                     // Half the paths trust the server's certificate as an extra root (as --cacert and the lab do),
                     // half judge it against the system's roots only.
                     // Hosts hand roots over as arrays (the command line) or one-element lists (the server's lab CA).
