@@ -179,11 +179,13 @@ internal sealed class HttpExchange(TimeProvider time)
         return (true, "HTTP/1.1 keeps connections alive by default");
     }
 
-    private static void CompleteServerProcessing(TraceRun run, TimeSpan ttfb, IReadOnlyList<ServerTimingMetric> metrics, long firstByte)
+    /// <summary>Server processing done: from the request sent to <paramref name="first"/> (HTTP/1.1's first byte,
+    /// HTTP/2's first frame of the response stream), with what the server said of its time.</summary>
+    internal static void CompleteServerProcessing(TraceRun run, TimeSpan ttfb, IReadOnlyList<ServerTimingMetric> metrics, long firstByte, string first = "First byte")
     {
         var serverTiming = metrics.Count == 0 ? "" :
             "; Server-Timing: " + string.Join(", ", metrics.Select(m => m.Duration is { } d ? $"{m.Name} {d.ToString("0.###", CultureInfo.InvariantCulture)} ms" : m.Name));
-        run.Completed(TraceStep.ServerProcessing, $"First byte {Format.Duration(ttfb)} after the request was sent{serverTiming}",
+        run.Completed(TraceStep.ServerProcessing, $"{first} {Format.Duration(ttfb)} after the request was sent{serverTiming}",
             new ServerProcessingDetails(ttfb, metrics), firstByte, network: ttfb);
     }
 

@@ -214,10 +214,7 @@ internal sealed class Http2Exchange(TimeProvider time)
                     throw new ResponseProtocolException("http2-protocol", $"The server sent DATA on stream {streamId} before its HEADERS.");
                 // Flow control counts the whole payload, padding included, for the connection whatever becomes of the stream.
                 await h2.CreditConnectionAsync(frame.Payload.Length, run, TraceStep.HttpResponse, cancellationToken).ConfigureAwait(false);
-                var data = Unpadded(frame).ToArray();
-                state.DataFrames++;
-                state.Body += data.Length;
-                state.Preview.Add(data);
+                state.Take(frame);
                 if (state.DataFrames <= HttpExchange.MaxListedChunks)
                     Http2Connection.Report(run, TraceStep.HttpResponse, frame, WireDirection.ServerToClient, at, Http2Connection.Summary(frame), null);
                 if (state.Body >= request.MaxBodyBytes && !ended)
@@ -315,8 +312,7 @@ internal sealed class Http2Exchange(TimeProvider time)
     };
 
     private static void CompleteServerProcessing(TraceRun run, TimeSpan ttfb, IReadOnlyList<ServerTimingMetric> metrics, long firstAt) =>
-        run.Completed(TraceStep.ServerProcessing, $"First frame of the response stream {Format.Duration(ttfb)} after the request was sent",
-            new ServerProcessingDetails(ttfb, metrics), firstAt, network: ttfb);
+        HttpExchange.CompleteServerProcessing(run, ttfb, metrics, firstAt, "First frame of the response stream");
 
     private static HttpExchangeResult Fail(TraceRun run, TraceStep step, string code, string reason, long since)
     {
@@ -341,5 +337,14 @@ internal sealed class Http2Exchange(TimeProvider time)
         public bool Truncated { get; set; }
         public long LastArrival { get; set; }
         public BodyPreview Preview { get; } = new();
+
+        /// <summary>Counts a DATA frame's body (its padding left out) and keeps its first bytes for the preview.</summary>
+        public void Take(Http2Frame data)
+        {
+            var body = Unpadded(data);
+            DataFrames++;
+            Body += body.Length;
+            Preview.Add(body);
+        }
     }
 }
