@@ -190,6 +190,26 @@ internal sealed class Http2Connection(IArrivalSource source)
                 Report(summary);
                 await SendAsync([new Http2Frame(Http2Frame.Ping, Http2Frame.Ack, 0, frame.Payload)], run, step, cancellationToken).ConfigureAwait(false);
                 return;
+            case Http2Frame.Headers when frame.StreamId % 2 == 0 || frame.StreamId >= NextStreamId:
+                throw new ResponseProtocolException("http2-protocol", $"The server sent HEADERS on stream {frame.StreamId}, which the client never opened.");
+            case Http2Frame.Headers:
+            {
+                // A stream this trace has left (ended, or cancelled at the body cap) may still bring a header block, its
+                // trailers: it is decoded all the same, for HPACK's tables belong to the connection, and a block skipped
+                // would leave them out of step with the server's for every later stream.
+                var (block, frames) = await ReadHeaderBlockAsync(frame, at, cancellationToken).ConfigureAwait(false);
+                var decoded = Decoder.Decode(block);
+                if (!listed)
+                    return;
+                for (var i = 0; i < frames.Count; i++)
+                    Http2Connection.Report(run, step, frames[i].Frame, WireDirection.ServerToClient, frames[i].At,
+                        i == 0 ? $"a header block of stream {frame.StreamId}, which this trace had left: {decoded.Count} fields, decoded to keep HPACK's tables in step with the server's" : "the header block goes on",
+                        i == 0 ? Describe(block, decoded) : null);
+                return;
+            }
+
+            case Http2Frame.Continuation:
+                throw new ResponseProtocolException("http2-protocol", $"A CONTINUATION frame on stream {frame.StreamId} that follows no HEADERS.");
             case Http2Frame.GoAway when frame.Payload.Length >= 8:
                 GoneAway = (BinaryPrimitives.ReadInt32BigEndian(frame.Payload) & 0x7FFFFFFF, Http2Names.ErrorCode(BinaryPrimitives.ReadUInt32BigEndian(frame.Payload.AsSpan(4))));
                 Report(summary);
@@ -199,6 +219,63 @@ internal sealed class Http2Connection(IArrivalSource source)
                 return;
         }
     }
+
+    /// <summary>A HEADERS frame's block and the CONTINUATIONs that complete it, bounded in size.</summary>
+    public async Task<(byte[] Block, List<(Http2Frame Frame, long At)> Frames)> ReadHeaderBlockAsync(Http2Frame headers, long at, CancellationToken cancellationToken)
+    {
+        var block = new List<byte>(HeaderFragment(headers));
+        var frames = new List<(Http2Frame Frame, long At)> { (headers, at) };
+        var current = headers;
+        while ((current.Flags & Http2Frame.EndHeaders) == 0)
+        {
+            if (await ReadFrameAsync(cancellationToken).ConfigureAwait(false) is not { } next)
+                throw new ResponseProtocolException("http-truncated", "The server closed the connection in the middle of a header block.");
+            if (next.Frame.Type != Http2Frame.Continuation || next.Frame.StreamId != headers.StreamId)
+                throw new ResponseProtocolException("http2-protocol", $"A header block was interrupted by a {next.Frame.TypeName} frame on stream {next.Frame.StreamId} (only CONTINUATION may follow).");
+            block.AddRange(next.Frame.Payload);
+            if (block.Count > MaxHeaderBlock)
+                throw new ResponseProtocolException("http2-header-block-too-large", $"The header block of stream {headers.StreamId} is larger than {Format.Bytes(MaxHeaderBlock)}.");
+            frames.Add(next);
+            current = next.Frame;
+        }
+
+        return ([.. block], frames);
+    }
+
+    private static byte[] HeaderFragment(Http2Frame headers)
+    {
+        var payload = headers.Payload.AsSpan();
+        var padding = 0;
+        if ((headers.Flags & Http2Frame.Padded) != 0)
+        {
+            if (payload.Length < 1)
+                throw new ResponseProtocolException("http2-protocol", "A padded HEADERS frame with no padding length.");
+            padding = payload[0];
+            payload = payload[1..];
+        }
+
+        if ((headers.Flags & Http2Frame.PriorityFlag) != 0)
+            payload = payload.Length >= 5 ? payload[5..] : throw new ResponseProtocolException("http2-protocol", "A HEADERS frame too short for its priority fields.");
+        if (padding > payload.Length)
+            throw new ResponseProtocolException("http2-protocol", "A HEADERS frame whose padding is longer than the frame.");
+        return payload[..^padding].ToArray();
+    }
+
+    /// <summary>A decoded header block as the trace shows it: its size on the wire against plain, and how HPACK carried
+    /// each field.</summary>
+    public static Http2HeaderBlock Describe(byte[] block, IReadOnlyList<HpackField> decoded) =>
+        new(block.Length, decoded.Sum(f => f.Name.Length + f.Value.Length + 4), [.. decoded.Select(f => new Http2HeaderField(f.Name, f.Value, Carried(f), f.WireBytes))]);
+
+    private static string Carried(HpackField field) => field.Representation switch
+    {
+        HpackRepresentation.Indexed => $"{(field.FromStaticTable ? "static" : "dynamic")} table {field.Index}",
+        _ => $"literal{(field.Index is { } i ? $", name from {(field.FromStaticTable ? "static" : "dynamic")} table {i}" : "")}{(field.Huffman ? ", Huffman-coded" : "")}" + field.Representation switch
+        {
+            HpackRepresentation.LiteralIncrementalIndexing => ", added to the table",
+            HpackRepresentation.LiteralNeverIndexed => ", never indexed",
+            _ => "",
+        },
+    };
 
     /// <summary>Reports one frame as an event of <paramref name="step"/>.</summary>
     public static void Report(TraceRun run, TraceStep step, Http2Frame frame, WireDirection direction, long at, string summary, Http2HeaderBlock? block)

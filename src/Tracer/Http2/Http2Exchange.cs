@@ -118,7 +118,7 @@ internal sealed class Http2Exchange(TimeProvider time)
             {
                 return Fail(run, TraceStep.ServerProcessing, "http-first-byte-timeout", $"No frame of stream {streamId} within {Format.Duration(request.Timeouts.FirstByte)} of sending the request.", written);
             }
-            catch (Exception e) when (e is ResponseProtocolException or IOException)
+            catch (Exception e) when (e is ResponseProtocolException or IOException or HpackException)
             {
                 var (code, reason) = Explain(e);
                 return Fail(run, TraceStep.ServerProcessing, code, reason, written);
@@ -184,10 +184,9 @@ internal sealed class Http2Exchange(TimeProvider time)
         {
             case Http2Frame.Headers:
             {
-                var (block, frames) = await ReadHeaderBlockAsync(h2, frame, at, streamId, cancellationToken).ConfigureAwait(false);
+                var (block, frames) = await h2.ReadHeaderBlockAsync(frame, at, cancellationToken).ConfigureAwait(false);
                 var decoded = h2.Decoder.Decode(block);
-                var carried = new Http2HeaderBlock(block.Length, decoded.Sum(f => f.Name.Length + f.Value.Length + 4),
-                    [.. decoded.Select(f => new Http2HeaderField(f.Name, f.Value, Carried(f), f.WireBytes))]);
+                var carried = Http2Connection.Describe(block, decoded);
                 var status = decoded.FirstOrDefault(f => f.Name == ":status")?.Value;
                 for (var i = 0; i < frames.Count; i++)
                     Http2Connection.Report(run, TraceStep.HttpResponse, frames[i].Frame, WireDirection.ServerToClient, frames[i].At,
@@ -248,48 +247,6 @@ internal sealed class Http2Exchange(TimeProvider time)
         }
     }
 
-    /// <summary>A HEADERS frame's block and the CONTINUATIONs that complete it, bounded in size.</summary>
-    private static async Task<(byte[] Block, List<(Http2Frame Frame, long At)> Frames)> ReadHeaderBlockAsync(
-        Http2Connection h2, Http2Frame headers, long at, int streamId, CancellationToken cancellationToken)
-    {
-        var block = new List<byte>(HeaderFragment(headers));
-        var frames = new List<(Http2Frame Frame, long At)> { (headers, at) };
-        var current = headers;
-        while ((current.Flags & Http2Frame.EndHeaders) == 0)
-        {
-            if (await h2.ReadFrameAsync(cancellationToken).ConfigureAwait(false) is not { } next)
-                throw new ResponseProtocolException("http-truncated", "The server closed the connection in the middle of a header block.");
-            if (next.Frame.Type != Http2Frame.Continuation || next.Frame.StreamId != streamId)
-                throw new ResponseProtocolException("http2-protocol", $"A header block was interrupted by a {next.Frame.TypeName} frame on stream {next.Frame.StreamId} (only CONTINUATION may follow).");
-            block.AddRange(next.Frame.Payload);
-            if (block.Count > Http2Connection.MaxHeaderBlock)
-                throw new ResponseProtocolException("http2-header-block-too-large", $"The response's header block is larger than {Format.Bytes(Http2Connection.MaxHeaderBlock)}.");
-            frames.Add(next);
-            current = next.Frame;
-        }
-
-        return ([.. block], frames);
-    }
-
-    private static byte[] HeaderFragment(Http2Frame headers)
-    {
-        var payload = headers.Payload.AsSpan();
-        var padding = 0;
-        if ((headers.Flags & Http2Frame.Padded) != 0)
-        {
-            if (payload.Length < 1)
-                throw new ResponseProtocolException("http2-protocol", "A padded HEADERS frame with no padding length.");
-            padding = payload[0];
-            payload = payload[1..];
-        }
-
-        if ((headers.Flags & Http2Frame.PriorityFlag) != 0)
-            payload = payload.Length >= 5 ? payload[5..] : throw new ResponseProtocolException("http2-protocol", "A HEADERS frame too short for its priority fields.");
-        if (padding > payload.Length)
-            throw new ResponseProtocolException("http2-protocol", "A HEADERS frame whose padding is longer than the frame.");
-        return payload[..^padding].ToArray();
-    }
-
     private static ReadOnlySpan<byte> Unpadded(Http2Frame data)
     {
         var payload = data.Payload.AsSpan();
@@ -299,17 +256,6 @@ internal sealed class Http2Exchange(TimeProvider time)
             throw new ResponseProtocolException("http2-protocol", "A DATA frame whose padding is longer than the frame.");
         return payload[1..^payload[0]];
     }
-
-    private static string Carried(HpackField field) => field.Representation switch
-    {
-        HpackRepresentation.Indexed => $"{(field.FromStaticTable ? "static" : "dynamic")} table {field.Index}",
-        _ => $"literal{(field.Index is { } i ? $", name from {(field.FromStaticTable ? "static" : "dynamic")} table {i}" : "")}{(field.Huffman ? ", Huffman-coded" : "")}" + field.Representation switch
-        {
-            HpackRepresentation.LiteralIncrementalIndexing => ", added to the table",
-            HpackRepresentation.LiteralNeverIndexed => ", never indexed",
-            _ => "",
-        },
-    };
 
     private static void CompleteServerProcessing(TraceRun run, TimeSpan ttfb, IReadOnlyList<ServerTimingMetric> metrics, long firstAt) =>
         HttpExchange.CompleteServerProcessing(run, ttfb, metrics, firstAt, "First frame of the response stream");

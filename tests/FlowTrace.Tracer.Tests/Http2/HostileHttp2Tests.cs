@@ -131,6 +131,38 @@ public sealed class HostileHttp2Tests
     }
 
     [Fact]
+    public async Task Http2_TrailersOnAStreamTheTraceLeft_DecodedSoTheNextStreamsTablesAgree()
+    {
+        // Stream 1 is cut at the body cap (RST_STREAM CANCEL); its trailers were already on their way and add
+        // "x-late: yes" to the server's HPACK table. Stream 3's answer then names that entry by index (62): the client
+        // must have decoded the trailers of the stream it left, or its table would not have the entry.
+        byte[] trailers = [0x40, 6, .. "x-late"u8, 3, .. "yes"u8];
+        await using var server = new ScriptedHttp2Server(stream => stream == 1
+            ? [Settings(), Frame(Headers, EndHeaders, stream, 0x88), Frame(Data, 0, stream, new byte[100]), Frame(Headers, EndHeaders | EndStream, stream, trailers)]
+            : [Frame(Headers, EndHeaders | EndStream, stream, 0x88, 0xBE)]);
+        var tracer = new FlowTracer(new TracerOptions { WarmUp = false });
+        var events = new List<TraceEvent>();
+        await foreach (var e in tracer.TraceAsync(new TraceRequest
+                       {
+                           Url = $"http://127.0.0.1:{server.Port}/", Http2PriorKnowledge = true, Alpn = ["h2"], MaxBodyBytes = 10, AgainOnSameConnection = true,
+                       }, CancellationToken.None))
+            events.Add(e);
+        Assert.True(TraceAssert.Summary(events).Succeeded, TraceAssert.Summary(events).Failure?.Reason);
+        var late = events.Select(e => e.Details).OfType<Http2FrameDetails>().Single(f => f is { FrameType: "HEADERS", StreamId: 1, Direction: WireDirection.ServerToClient, HeaderBlock.Fields: [{ Name: "x-late" }] });
+        Assert.Contains("which this trace had left", late.Summary, StringComparison.Ordinal);
+        var second = events.Where(e => e.Details is HttpResponseDetails).Select(e => (HttpResponseDetails)e.Details!).Last();
+        Assert.Contains(second.Headers, h => h is { Name: "x-late", Value: "yes" });
+    }
+
+    [Fact]
+    public async Task Http2_HeadersOnAStreamNeverOpened_FailsAsAProtocolError()
+    {
+        var events = await TraceAsync(stream => [Settings(), Frame(Headers, EndHeaders | EndStream, 2, 0x88)]);
+        var failure = TraceAssert.FailedAt(events, S.ServerProcessing, "http2-protocol");
+        Assert.Contains("stream 2, which the client never opened", failure.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Http2_StreamRefusedBeforeAnswering_FailsServerProcessing()
     {
         var events = await TraceAsync(stream => [Settings(), Frame(3, 0, stream, 0, 0, 0, 7)]);
