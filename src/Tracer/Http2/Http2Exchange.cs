@@ -156,7 +156,7 @@ internal sealed class Http2Exchange(TimeProvider time)
             if (state.Head is null)
                 CompleteServerProcessing(run, ttfb, [], firstAt);
             var (code, reason) = e is OperationCanceledException
-                ? ("http-download-timeout", $"Stream {streamId} did not end within {Format.Duration(request.Timeouts.Download)}.")
+                ? ("http-download-timeout", $"Stream {streamId} did not end within {Format.Duration(request.Timeouts.Download)}{Stalled(state, run)}")
                 : Explain(e);
             run.Failed(TraceStep.HttpResponse, code, reason, network: state.LastArrival > firstAt ? run.Between(firstAt, state.LastArrival) : TimeSpan.Zero);
             return new HttpExchangeResult(state.Head, false, "the stream did not end cleanly", true);
@@ -213,7 +213,7 @@ internal sealed class Http2Exchange(TimeProvider time)
                     throw new ResponseProtocolException("http2-protocol", $"The server sent DATA on stream {streamId} before its HEADERS.");
                 // Flow control counts the whole payload, padding included, for the connection whatever becomes of the stream.
                 await h2.CreditConnectionAsync(frame.Payload.Length, run, TraceStep.HttpResponse, cancellationToken).ConfigureAwait(false);
-                state.Take(frame);
+                state.Take(frame, at);
                 if (state.DataFrames <= HttpExchange.MaxListedChunks)
                     Http2Connection.Report(run, TraceStep.HttpResponse, frame, WireDirection.ServerToClient, at, Http2Connection.Summary(frame), null);
                 if (state.Body >= request.MaxBodyBytes && !ended)
@@ -260,6 +260,19 @@ internal sealed class Http2Exchange(TimeProvider time)
     private static void CompleteServerProcessing(TraceRun run, TimeSpan ttfb, IReadOnlyList<ServerTimingMetric> metrics, long firstAt) =>
         HttpExchange.CompleteServerProcessing(run, ttfb, metrics, firstAt, "First frame of the response stream");
 
+    /// <summary>Why a stream that stopped short may have stopped: flow control, or the server alone.</summary>
+    private static string Stalled(ResponseState state, TraceRun run)
+    {
+        if (state.Received == 0)
+            return ": no DATA arrived.";
+        var quiet = $"{state.Received:N0} bytes of DATA arrived, the last {Format.Duration(run.Between(state.LastDataAt, run.Now()))} before the limit";
+        // A server that ignored the client's SETTINGS keeps to the protocol's initial window and waits for a WINDOW_UPDATE
+        // the client has no reason to send yet: the stall then comes at exactly that many bytes.
+        return state.Received == Http2Connection.InitialWindow
+            ? $": {quiet}. That is exactly HTTP/2's initial window ({Http2Connection.InitialWindow:N0} bytes): the server seems to wait for a WINDOW_UPDATE, as if it had not applied this client's SETTINGS_INITIAL_WINDOW_SIZE ({Http2Connection.StreamWindow:N0} bytes)."
+            : $": {quiet}, while the client's window for the stream still had {Http2Connection.StreamWindow - state.Unacknowledged:N0} bytes open, so flow control was not what held it.";
+    }
+
     private static HttpExchangeResult Fail(TraceRun run, TraceStep step, string code, string reason, long since)
     {
         run.Failed(step, code, reason, network: run.Between(since, run.Now()));
@@ -282,11 +295,19 @@ internal sealed class Http2Exchange(TimeProvider time)
         public int Unacknowledged { get; set; }
         public bool Truncated { get; set; }
         public long LastArrival { get; set; }
+
+        /// <summary>DATA payload bytes of the stream, padding included (what flow control counts).</summary>
+        public long Received { get; private set; }
+
+        /// <summary>When the stream's last DATA frame arrived.</summary>
+        public long LastDataAt { get; private set; }
         public BodyPreview Preview { get; } = new();
 
         /// <summary>Counts a DATA frame's body (its padding left out) and keeps its first bytes for the preview.</summary>
-        public void Take(Http2Frame data)
+        public void Take(Http2Frame data, long at)
         {
+            Received += data.Payload.Length;
+            LastDataAt = at;
             var body = Unpadded(data);
             DataFrames++;
             Body += body.Length;

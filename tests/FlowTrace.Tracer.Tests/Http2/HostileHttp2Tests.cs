@@ -88,6 +88,28 @@ public sealed class HostileHttp2Tests
     }
 
     [Fact]
+    public async Task Http2_ServerStopsAtTheProtocolsInitialWindow_FailureSaysItWaitsForAWindowUpdate()
+    {
+        // 65,535 bytes, then nothing: what a server does that never applied the client's SETTINGS_INITIAL_WINDOW_SIZE.
+        var events = await TraceAsync(stream => [Settings(), Frame(Headers, EndHeaders, stream, 0x88),
+            Frame(Data, 0, stream, new byte[16_384]), Frame(Data, 0, stream, new byte[16_384]), Frame(Data, 0, stream, new byte[16_384]), Frame(Data, 0, stream, new byte[16_383])],
+            download: TimeSpan.FromMilliseconds(500));
+        var failure = TraceAssert.FailedAt(events, S.HttpResponse, "http-download-timeout");
+        Assert.Contains("65,535 bytes of DATA arrived", failure.Reason, StringComparison.Ordinal);
+        Assert.Contains("exactly HTTP/2's initial window", failure.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Http2_ServerStopsWithTheWindowOpen_FailureSaysFlowControlWasNotTheCause()
+    {
+        var events = await TraceAsync(stream => [Settings(), Frame(Headers, EndHeaders, stream, 0x88), Frame(Data, 0, stream, new byte[100])],
+            download: TimeSpan.FromMilliseconds(300));
+        var failure = TraceAssert.FailedAt(events, S.HttpResponse, "http-download-timeout");
+        Assert.Contains("100 bytes of DATA arrived", failure.Reason, StringComparison.Ordinal);
+        Assert.Contains("6,291,356 bytes open, so flow control was not what held it", failure.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Http2_ServerWantsNoHpackTable_SecondStreamStartsWithTheSizeUpdate()
     {
         // HEADER_TABLE_SIZE=0; the first response redirects (same origin) so the second request goes out as stream 3.
