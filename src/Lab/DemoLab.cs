@@ -25,10 +25,12 @@ public sealed class DemoLab : IAsyncDisposable
     private readonly Http10Server _http10;
     private readonly Hostile.HostileHttpServer _hostileHttp;
     private readonly Hostile.HostileTlsServer _hostileTls;
+    private readonly Hostile.HostileHttp2Server _hostileHttp2;
 
     private DemoLab(LabOptions options, LabCertificates certificates, LabDnsHierarchy dns, WebApplication web, Http10Server http10,
-        Hostile.HostileHttpServer hostileHttp, Hostile.HostileTlsServer hostileTls, LabPorts ports)
+        Hostile.HostileHttpServer hostileHttp, Hostile.HostileTlsServer hostileTls, Hostile.HostileHttp2Server hostileHttp2, LabPorts ports)
     {
+        _hostileHttp2 = hostileHttp2;
         _hostileHttp = hostileHttp;
         _hostileTls = hostileTls;
         Options = options;
@@ -66,7 +68,7 @@ public sealed class DemoLab : IAsyncDisposable
     /// policy lets these through whatever its mode, so the lab works on a public server too.</summary>
     public IReadOnlyList<IPEndPoint> Endpoints =>
     [
-        .. new[] { Ports.Dns, Ports.Https, Ports.Tls12, Ports.Http, Ports.Http10, Ports.Closed, Ports.HostileHttp, Ports.HostileTls, Ports.Http2 }
+        .. new[] { Ports.Dns, Ports.Https, Ports.Tls12, Ports.Http, Ports.Http10, Ports.Closed, Ports.HostileHttp, Ports.HostileTls, Ports.Http2, Ports.HostileHttp2 }
             .SelectMany(port => new[] { new IPEndPoint(IPAddress.Loopback, port), new IPEndPoint(IPAddress.IPv6Loopback, port) }),
         .. RootServers.Count == 0 ? [] : new[] { new IPEndPoint(LabDnsHierarchy.RootAddress, Ports.Dns), new IPEndPoint(LabDnsHierarchy.TopLevelAddress, Ports.Dns) },
     ];
@@ -102,15 +104,17 @@ public sealed class DemoLab : IAsyncDisposable
         Http10Server? http10 = null;
         Hostile.HostileHttpServer? hostileHttp = null;
         Hostile.HostileTlsServer? hostileTls = null;
+        Hostile.HostileHttp2Server? hostileHttp2 = null;
         try
         {
             dns = LabDnsHierarchy.Start(BuildZone(zone), options.DnsPort);
             http10 = new Http10Server(options.Http10Port);
             hostileHttp = new Hostile.HostileHttpServer(options.HostileHttpPort);
             hostileTls = new Hostile.HostileTlsServer(options.HostileTlsPort);
+            hostileHttp2 = new Hostile.HostileHttp2Server(options.HostileHttp2Port, certificates);
             // Kestrel does not report which listener got which ephemeral port, so free ports are picked here.
             var ports = new LabPorts(dns.EndPoint.Port, OrFree(options.HttpsPort), OrFree(options.Tls12Port), OrFree(options.HttpPort), http10.Port, OrFree(options.ClosedPort), hostileHttp.Port, hostileTls.Port,
-                OrFree(options.Http2Port));
+                OrFree(options.Http2Port), hostileHttp2.Port);
 
             var builder = WebApplication.CreateSlimBuilder();
             builder.Logging.ClearProviders();
@@ -153,17 +157,17 @@ public sealed class DemoLab : IAsyncDisposable
             web.Run(handler.HandleAsync);
             await web.StartAsync(cancellationToken).ConfigureAwait(false);
             await WarmUpAsync(ports, zone, cancellationToken).ConfigureAwait(false);
-            return new DemoLab(options, certificates, dns, web, http10, hostileHttp, hostileTls, ports);
+            return new DemoLab(options, certificates, dns, web, http10, hostileHttp, hostileTls, hostileHttp2, ports);
         }
         catch (IOException e)
         {
-            await DisposeQuietly(dns, http10, hostileHttp, hostileTls).ConfigureAwait(false);
+            await DisposeQuietly(dns, http10, hostileHttp, hostileTls, hostileHttp2).ConfigureAwait(false);
             certificates.Dispose();
             throw new InvalidOperationException($"The lab could not start: {e.Message} (is another lab or FlowTrace server already running? Ports can be changed in the lab options).", e);
         }
         catch (SocketException e)
         {
-            await DisposeQuietly(dns, http10, hostileHttp, hostileTls).ConfigureAwait(false);
+            await DisposeQuietly(dns, http10, hostileHttp, hostileTls, hostileHttp2).ConfigureAwait(false);
             certificates.Dispose();
             throw new InvalidOperationException($"The lab could not start: {e.Message} (is another lab or FlowTrace server already running? Ports can be changed in the lab options).", e);
         }
@@ -178,11 +182,15 @@ public sealed class DemoLab : IAsyncDisposable
         await _http10.DisposeAsync().ConfigureAwait(false);
         await _hostileHttp.DisposeAsync().ConfigureAwait(false);
         await _hostileTls.DisposeAsync().ConfigureAwait(false);
+        await _hostileHttp2.DisposeAsync().ConfigureAwait(false);
         _certificates.Dispose();
     }
 
-    private static async Task DisposeQuietly(LabDnsHierarchy? dns, Http10Server? http10, Hostile.HostileHttpServer? hostileHttp, Hostile.HostileTlsServer? hostileTls)
+    private static async Task DisposeQuietly(LabDnsHierarchy? dns, Http10Server? http10, Hostile.HostileHttpServer? hostileHttp, Hostile.HostileTlsServer? hostileTls,
+        Hostile.HostileHttp2Server? hostileHttp2)
     {
+        if (hostileHttp2 is not null)
+            await hostileHttp2.DisposeAsync().ConfigureAwait(false);
         if (hostileHttp is not null)
             await hostileHttp.DisposeAsync().ConfigureAwait(false);
         if (hostileTls is not null)
@@ -241,7 +249,7 @@ public sealed class DemoLab : IAsyncDisposable
     {
         var lab = new LabZone(zone) { NameServer = $"ns.{zone}" };
         lab.Address($"ns.{zone}", IPAddress.Loopback);
-        foreach (var name in new[] { "www", "api", "default", "unknown", "redirect", "slow", "stream", "close", "http10", "plain", "expired", "selfsigned", "wrongname", "tls12", "h2", "error", "refused", "other-name", "metadata", "hostile-text", "hostile", "garbage", "huge-record", "alert", "silent", "many-sans" })
+        foreach (var name in new[] { "www", "api", "default", "unknown", "redirect", "slow", "stream", "close", "http10", "plain", "expired", "selfsigned", "wrongname", "tls12", "h2", "h2-big-headers", "error", "refused", "other-name", "metadata", "hostile-text", "hostile", "garbage", "huge-record", "alert", "silent", "many-sans" })
             lab.Address($"{name}.{zone}", IPAddress.Loopback);
         // race: IPv6 first (nothing listens on ::1 there) then IPv4, to show Happy Eyeballs falling back.
         lab.Address($"race.{zone}", IPAddress.IPv6Loopback, IPAddress.Loopback);
@@ -249,6 +257,8 @@ public sealed class DemoLab : IAsyncDisposable
         lab.Address($"v6only.{zone}", IPAddress.IPv6Loopback);
         lab.Alias($"alias.{zone}", $"cdn.{zone}").Alias($"cdn.{zone}", $"www.{zone}");
         lab.Alias($"loop1.{zone}", $"loop2.{zone}").Alias($"loop2.{zone}", $"loop1.{zone}");
+        foreach (var name in Hostile.HostileHttp2Server.Behaviours.Keys)
+            lab.Address($"{name}.{zone}", IPAddress.Loopback);
         foreach (var name in new[] { "dns-garbage", "dns-wrongid", "dns-malformed", "dns-truncated" })
             lab.Address($"{name}.{zone}", IPAddress.Loopback);
         lab.Address($"dns-big.{zone}", [.. Enumerable.Range(1, 200).Select(i => new IPAddress([127, 0, (byte)(i / 250), (byte)(i % 250 + 1)]))]);
@@ -267,6 +277,7 @@ public sealed class DemoLab : IAsyncDisposable
         new("http10", $"http://http10.{zone}:{p.Http10}/", "HTTP/1.0", "An HTTP/1.0 server: no keep-alive, it closes the connection after one response.", Lesson: LabLesson.Connection),
         new("plain", $"http://plain.{zone}:{p.Http}/", "Plain HTTP", "No TLS step at all: everything, headers included, crosses the network readable.", Lesson: LabLesson.Tls),
         new("h2", $"https://h2.{zone}:{p.Http2}/", "HTTP/2 only", "The server speaks only HTTP/2: it is met because the trace offers h2 in ALPN, as browsers do; the HTTP steps show its frames, streams and what HPACK saved.", Lesson: LabLesson.Http),
+        new("h2-big-headers", $"https://h2-big-headers.{zone}:{p.Http2}/", "HTTP/2: headers too large for one frame", "The response's headers take about 30 KB, more than one 16 KB frame: the header block goes on in CONTINUATION frames, and HPACK's table cannot shrink what it has never seen.", Lesson: LabLesson.Http),
         new("tls12", $"https://tls12.{zone}:{p.Tls12}/", "TLS 1.2 only", "The server refuses TLS 1.3, so the handshake takes two round trips instead of one.", Lesson: LabLesson.Tls),
         new("error", $"https://error.{zone}:{p.Https}/", "A 500 error", "The trace completes: a 500 is an answer, not a network failure.", Lesson: LabLesson.Http),
         new("race", $"https://race.{zone}:{p.Https}/", "Happy Eyeballs fallback", "The name has IPv6 and IPv4 addresses; nothing listens on IPv6, so the race falls back to IPv4.", Lesson: LabLesson.Tcp),
@@ -278,6 +289,8 @@ public sealed class DemoLab : IAsyncDisposable
         new("metadata", $"https://metadata.{zone}:{p.Https}/", "A redirect to a cloud metadata address", "The site redirects to 169.254.169.254; a FlowTrace server in public mode refuses to follow it.", null, Lesson: LabLesson.Http),
         new("hostile-text", $"https://hostile-text.{zone}:{p.Https}/", "Markup in headers and body", "The server sends <script> in a header and the body; FlowTrace shows it as text and never runs it.", Lesson: LabLesson.Hostile),
         .. Hostile.HostileHttpServer.Behaviours.Select(b => new LabSite($"hostile{b.Key.Replace('/', '-')}", $"http://hostile.{zone}:{p.HostileHttp}{b.Key}", $"Hostile: {b.Value}", b.Key == "/never-ends" ? "A body that never ends: FlowTrace stops reading at its cap and says so." : $"A server that {b.Value}: the trace fails cleanly, in bounded time.", b.Key == "/never-ends" ? null : "HttpResponse", LabLesson.Hostile)),
+        .. Hostile.HostileHttp2Server.Behaviours.Select(b => new LabSite($"hostile-{b.Key}", $"https://{b.Key}.{zone}:{p.HostileHttp2}/", $"Hostile HTTP/2: {b.Value.Title}",
+            $"A server that {b.Value.Does}: the trace fails cleanly, in bounded time.", b.Value.FailsAt, LabLesson.Hostile)),
         new("tls-garbage", $"https://garbage.{zone}:{p.HostileTls}/", "Hostile: not TLS at all", "The server answers the ClientHello with plain text.", "Tls", Lesson: LabLesson.Hostile),
         new("tls-huge-record", $"https://huge-record.{zone}:{p.HostileTls}/", "Hostile: a 16 MB handshake message", "The server announces a handshake message of 16 MB and sends nothing more.", "Tls", Lesson: LabLesson.Hostile),
         new("tls-alert", $"https://alert.{zone}:{p.HostileTls}/", "Hostile: an alert mid-handshake", "The server answers the ClientHello with a fatal handshake_failure alert.", "Tls", Lesson: LabLesson.Hostile),

@@ -25,13 +25,16 @@ public sealed record LabOptions
     /// <summary>Port of the HTTPS listener that speaks HTTP/2 only.</summary>
     public int Http2Port { get; init; } = 47445;
 
+    /// <summary>HTTPS port of the server that breaks HTTP/2 on purpose (behaviour chosen by SNI name).</summary>
+    public int HostileHttp2Port { get; init; } = 47447;
+
     /// <summary>Options for tests: every port chosen by the system.</summary>
-    public static LabOptions Ephemeral { get; } = new() { DnsPort = 0, HttpsPort = 0, Tls12Port = 0, HttpPort = 0, Http10Port = 0, ClosedPort = 0, HostileHttpPort = 0, HostileTlsPort = 0, Http2Port = 0 };
+    public static LabOptions Ephemeral { get; } = new() { DnsPort = 0, HttpsPort = 0, Tls12Port = 0, HttpPort = 0, Http10Port = 0, ClosedPort = 0, HostileHttpPort = 0, HostileTlsPort = 0, Http2Port = 0, HostileHttp2Port = 0 };
 
     /// <summary>Checks the options; throws with a clear message when they cannot work.</summary>
     public void Validate()
     {
-        foreach (var (name, port) in new[] { ("DnsPort", DnsPort), ("HttpsPort", HttpsPort), ("Tls12Port", Tls12Port), ("HttpPort", HttpPort), ("Http10Port", Http10Port), ("ClosedPort", ClosedPort), ("HostileHttpPort", HostileHttpPort), ("HostileTlsPort", HostileTlsPort), ("Http2Port", Http2Port) })
+        foreach (var (name, port) in new[] { ("DnsPort", DnsPort), ("HttpsPort", HttpsPort), ("Tls12Port", Tls12Port), ("HttpPort", HttpPort), ("Http10Port", Http10Port), ("ClosedPort", ClosedPort), ("HostileHttpPort", HostileHttpPort), ("HostileTlsPort", HostileTlsPort), ("Http2Port", Http2Port), ("HostileHttp2Port", HostileHttp2Port) })
         {
             if (port is < 0 or > 65535)
                 throw new ArgumentOutOfRangeException(name, port, $"Lab option {name} must be a port number (0 for any free port).");

@@ -10,4 +10,5 @@ namespace FlowTrace.Lab;
 /// <param name="HostileHttp">The misbehaving HTTP server.</param>
 /// <param name="HostileTls">The broken-TLS port.</param>
 /// <param name="Http2">HTTPS speaking HTTP/2 only.</param>
-public sealed record LabPorts(int Dns, int Https, int Tls12, int Http, int Http10, int Closed, int HostileHttp = 0, int HostileTls = 0, int Http2 = 0);
+/// <param name="HostileHttp2">HTTPS speaking broken HTTP/2.</param>
+public sealed record LabPorts(int Dns, int Https, int Tls12, int Http, int Http10, int Closed, int HostileHttp = 0, int HostileTls = 0, int Http2 = 0, int HostileHttp2 = 0);

@@ -19,6 +19,7 @@ public sealed class LabCertificates : IDisposable
         Add(Leaf($"www.{zone}", [$"www.{zone}", $"alias.{zone}", $"cdn.{zone}", $"redirect.{zone}", $"slow.{zone}", $"stream.{zone}", $"close.{zone}", $"error.{zone}", $"race.{zone}", $"refused.{zone}", $"metadata.{zone}", $"hostile-text.{zone}"], now.AddDays(-1), now.AddDays(90)));
         Add(Leaf($"api.{zone}", [$"api.{zone}"], now.AddDays(-1), now.AddDays(90)));
         Add(Leaf($"tls12.{zone}", [$"tls12.{zone}"], now.AddDays(-1), now.AddDays(90)));
+        Add(Leaf($"h2.{zone}", [$"h2.{zone}", $"h2-big-headers.{zone}", .. Hostile.HostileHttp2Server.Behaviours.Keys.Select(name => $"{name}.{zone}")], now.AddDays(-1), now.AddDays(90)));
         Add(Leaf($"expired.{zone}", [$"expired.{zone}"], now.AddDays(-400), now.AddDays(-35)));
         Add(SelfSigned($"selfsigned.{zone}", now));
         // 10,000 names: a certificate that is hostile by size alone.

@@ -8,6 +8,9 @@ internal sealed class LabSiteHandler(string zone, Func<string, string> urlOf, Ti
 {
     private const int MaxChunks = 10_000;
 
+    /// <summary>How many large headers the h2-big-headers site sends.</summary>
+    public const int BigHeaderCount = 30;
+
     private static bool TryQuery(HttpContext context, string name, int fallback, int min, int max, out int value)
     {
         var text = context.Request.Query[name].ToString();
@@ -72,6 +75,12 @@ internal sealed class LabSiteHandler(string zone, Func<string, string> urlOf, Ti
                         await Task.Delay(TimeSpan.FromMilliseconds(every), time, cancel).ConfigureAwait(false);
                 }
 
+                break;
+            case "h2-big-headers":
+                // About 30 KB of headers, nearly two frames' worth: in HTTP/2 the block goes on in CONTINUATION frames.
+                for (var i = 1; i <= BigHeaderCount; i++)
+                    response.Headers[string.Create(CultureInfo.InvariantCulture, $"x-lab-filler-{i:00}")] = string.Concat(Enumerable.Range(0, 80).Select(j => string.Create(CultureInfo.InvariantCulture, $"{i:00}{j:00}-{(i * 7919 + j * 104729) % 1_000_003:x6}.")));
+                await response.WriteAsync("The headers of this answer are larger than one HTTP/2 frame.\n", cancel).ConfigureAwait(false);
                 break;
             case "close":
                 response.Headers.Connection = "close";

@@ -265,7 +265,7 @@ internal sealed class Http2Exchange(TimeProvider time)
     {
         if (state.Received == 0)
             return ": no DATA arrived.";
-        var quiet = $"{state.Received:N0} bytes of DATA arrived, the last {Format.Duration(run.Between(state.LastDataAt, run.Now()))} before the limit";
+        var quiet = $"{state.Received:N0} bytes of DATA arrived, then nothing for {Format.Duration(run.Between(state.LastDataAt, run.Now()))}";
         // A server that ignored the client's SETTINGS keeps to the protocol's initial window and waits for a WINDOW_UPDATE
         // the client has no reason to send yet: the stall then comes at exactly that many bytes.
         return state.Received == Http2Connection.InitialWindow

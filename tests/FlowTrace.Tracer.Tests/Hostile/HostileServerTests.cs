@@ -39,6 +39,11 @@ public sealed class HostileServerTests(LabFixture lab)
     [InlineData("dns-big", S.Tcp, "tcp-refused")]
     [InlineData("tls-huge-record", S.Tls, "tls-message-too-large")]
     [InlineData("tls-silent", S.Tls, "tls-timeout")]
+    [InlineData("hostile-h2-frame-too-large", S.ServerProcessing, "http2-frame-too-large")]
+    [InlineData("hostile-h2-bad-index", S.HttpResponse, "http2-compression-error")]
+    [InlineData("hostile-h2-endless-headers", S.HttpResponse, "http2-header-block-too-large")]
+    [InlineData("hostile-h2-goaway", S.HttpResponse, "http2-goaway")]
+    [InlineData("hostile-h2-window-stall", S.HttpResponse, "http-download-timeout")]
     public async Task TraceAsync_HostileServer_CleanFailedStepInBoundedTime(string site, S step, string? code)
     {
         var (events, took) = await TraceAsync(site);
@@ -50,6 +55,8 @@ public sealed class HostileServerTests(LabFixture lab)
         Assert.False(string.IsNullOrWhiteSpace(failure.Reason));
         Assert.True(took < TimeSpan.FromSeconds(15), $"{site} took {took}");
         TraceAssert.Summary(events);
+        // The lab says where each of its hostile sites fails.
+        Assert.Equal(step.ToString(), lab.Lab.Site(site).ExpectedFailureStep);
 
         // The lab, and the tracer, keep serving everyone else.
         TraceAssert.Completed(await lab.TraceAsync("www"), S.Dns, S.Tcp, S.Tls, S.HttpRequest, S.ServerProcessing, S.HttpResponse, S.Connection);

@@ -53,6 +53,26 @@ public sealed class Http2LabTests(LabFixture lab)
     }
 
     [Fact]
+    public async Task TraceAsync_HeadersLargerThanAFrame_KestrelSendsContinuationAndTheBlockIsWhole()
+    {
+        var events = await lab.TraceAsync(lab.Request("h2-big-headers"));
+        TraceAssert.Completed(events, S.Dns, S.Tcp, S.Tls, S.HttpRequest, S.ServerProcessing, S.HttpResponse, S.Connection);
+        Assert.Empty(TraceAssert.Detail<TlsHandshakeDetails>(events).Findings);
+        var frames = Frames(events).Where(f => f.Direction == WireDirection.ServerToClient && f.StreamId == 1).ToList();
+        var headers = frames.First(f => f.FrameType == "HEADERS");
+        Assert.DoesNotContain("END_HEADERS", headers.FlagNames, StringComparison.Ordinal);
+        var continuations = frames.Where(f => f.FrameType == "CONTINUATION").ToList();
+        Assert.NotEmpty(continuations);
+        Assert.Contains("END_HEADERS", continuations[^1].FlagNames, StringComparison.Ordinal);
+        // The block, joined, is what the response's head holds: every filler header, whole.
+        var response = TraceAssert.Detail<HttpResponseDetails>(events);
+        Assert.Equal(30, response.Headers.Count(h => h.Name.StartsWith("x-lab-filler-", StringComparison.Ordinal)));
+        Assert.All(response.Headers.Where(h => h.Name.StartsWith("x-lab-filler-", StringComparison.Ordinal)), h => Assert.Equal(80 * 12, h.Value.Length));
+        Assert.Equal(headers.HeaderBlock!.WireBytes, response.HeadBytes);
+        Assert.True(response.HeadBytes > 16_384, $"{response.HeadBytes} bytes");
+    }
+
+    [Fact]
     public async Task TraceAsync_LessonSitesOfferedH2_StayOnHttp11()
     {
         // The lessons' listeners speak HTTP/1.1 only: the default offer meets them as it meets most servers.

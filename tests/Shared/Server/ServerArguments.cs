@@ -8,6 +8,7 @@ public static class ServerArguments
     [
         "--FlowTrace:Lab:DnsPort=0", "--FlowTrace:Lab:HttpsPort=0", "--FlowTrace:Lab:Tls12Port=0", "--FlowTrace:Lab:HttpPort=0",
         "--FlowTrace:Lab:Http10Port=0", "--FlowTrace:Lab:ClosedPort=0", "--FlowTrace:Lab:HostileHttpPort=0", "--FlowTrace:Lab:HostileTlsPort=0",
+        "--FlowTrace:Lab:Http2Port=0", "--FlowTrace:Lab:HostileHttp2Port=0",
     ];
 
     /// <summary>Keeps the server's traces in an SQLite file in <paramref name="directory"/> (a test's own temporary
