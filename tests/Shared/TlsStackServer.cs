@@ -11,8 +11,12 @@ namespace FlowTrace.Testing;
 /// </summary>
 public sealed class TlsStackServer : IDisposable
 {
-    /// <summary>The stacks this fixture can start, by their program's name.</summary>
+    /// <summary>The TLS stacks of the interop matrix, by their program's name.</summary>
     public static IReadOnlyList<string> Stacks { get; } = ["caddy", "haproxy", "lighttpd", "h2o", "apache2"];
+
+    /// <summary>The servers that speak HTTP/2 when offered h2 (Apache with mod_http2; nginx, which
+    /// <see cref="StartAsync"/> also starts, though it is not in the TLS matrix: its own tests cover it).</summary>
+    public static IReadOnlyList<string> Http2Stacks { get; } = ["caddy", "h2o", "lighttpd", "apache2", "nginx"];
 
     private readonly StartedProcess _process;
 
@@ -135,6 +139,8 @@ public sealed class TlsStackServer : IDisposable
                     LoadModule mime_module {modules}/mod_mime.so
                     LoadModule socache_shmcb_module {modules}/mod_socache_shmcb.so
                     LoadModule ssl_module {modules}/mod_ssl.so
+                    LoadModule http2_module {modules}/mod_http2.so
+                    Protocols h2 http/1.1
                     User nobody
                     Group nogroup
                     ErrorLog "{directory}/error.log"
@@ -149,6 +155,34 @@ public sealed class TlsStackServer : IDisposable
                     """);
                 // -X: one process in the foreground, so that stopping it by its PID stops the server.
                 info = Info(stack, "-X", "-f", config);
+                break;
+            case "nginx":
+                // Debian 12's nginx (1.22) switches HTTP/2 on in its listen directive; from 1.25.1 the same is spelt
+                // "http2 on;" (the listen parameter still works there, with a warning).
+                await WriteConfigAsync(config, $$"""
+                    {{(Environment.UserName == "root" ? "user root;" : "")}}
+                    daemon off;
+                    worker_processes 1;
+                    pid {{directory}}/nginx.pid;
+                    error_log {{directory}}/error.log;
+                    events { worker_connections 64; }
+                    http {
+                        access_log off;
+                        client_body_temp_path {{directory}}/body;
+                        proxy_temp_path {{directory}}/proxy;
+                        fastcgi_temp_path {{directory}}/fastcgi;
+                        uwsgi_temp_path {{directory}}/uwsgi;
+                        scgi_temp_path {{directory}}/scgi;
+                        server {
+                            listen 127.0.0.1:{{p}} ssl http2;
+                            server_name {{hostName}};
+                            ssl_certificate {{certificate}};
+                            ssl_certificate_key {{key}};
+                            root {{www}};
+                        }
+                    }
+                    """);
+                info = Info(stack, "-c", config, "-p", directory);
                 break;
             default:
                 Directory.Delete(directory, recursive: true);

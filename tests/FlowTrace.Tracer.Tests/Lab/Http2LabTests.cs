@@ -21,6 +21,7 @@ public sealed class Http2LabTests(LabFixture lab)
         var events = await lab.TraceAsync(Http2("h2"));
         TraceAssert.Completed(events, S.Dns, S.Tcp, S.Tls, S.HttpRequest, S.ServerProcessing, S.HttpResponse, S.Connection);
         Assert.Equal("h2", TraceAssert.Detail<TlsHandshakeDetails>(events).Alpn);
+        Assert.Empty(TraceAssert.Detail<TlsHandshakeDetails>(events).Findings);
         Assert.Equal("GET / HTTP/2", TraceAssert.Detail<HttpRequestDetails>(events).RequestLine);
         var response = TraceAssert.Detail<HttpResponseDetails>(events);
         Assert.Equal(("HTTP/2", 200, BodyFraming.EndStream), (response.Version, response.StatusCode, response.Framing));

@@ -308,7 +308,7 @@ public sealed class TlsMatrixTests : IDisposable
         Assert.Equal(fingerprint, tls.Certificates[0].Sha256Fingerprint);
     }
 
-    public static TheoryData<string> Http2Stacks => new(["caddy", "h2o", "lighttpd"]);
+    public static TheoryData<string> Http2Stacks => new(TlsStackServer.Http2Stacks);
 
     [Theory]
     [MemberData(nameof(Http2Stacks))]
@@ -332,5 +332,29 @@ public sealed class TlsMatrixTests : IDisposable
              "--resolve", $"{Name}:{server.Port}:127.0.0.1", $"https://{Name}:{server.Port}/"], stdin: "");
         Assert.True(code == 0, stderr);
         Assert.Equal($"2 200 {response.BodyBytes}", stdout.Trim());
+
+        // s_client offering h2 and http/1.1, as the trace did: the same protocol chosen.
+        Assert.Contains("ALPN protocol: h2", await SClientFullAsync(server.Port, ["-alpn", "h2,http/1.1"]), StringComparison.Ordinal);
+
+        // nghttp -v on the same server: the server's SETTINGS, the response's header fields (as decoded from HPACK) and
+        // the body's DATA as nghttp reads them. Date differs from one answer to the next; the rest must agree.
+        var (nghttpCode, verbose, nghttpError) = await ExternalProcess.RunAsync("nghttp",
+            ["-v", "-n", "-H", $":authority: {Name}", $"https://127.0.0.1:{server.Port}/"], stdin: "");
+        Assert.True(nghttpCode == 0, nghttpError + verbose);
+        var frames = events.Select(e => e.Details).OfType<Http2FrameDetails>().ToList();
+        var settings = frames.First(f => f is { Direction: WireDirection.ServerToClient, FrameType: "SETTINGS", FlagNames: "" });
+        var lines = verbose.Split('\n');
+        var first = Array.FindIndex(lines, l => l.Contains("recv SETTINGS frame", StringComparison.Ordinal) && l.Contains("flags=0x00", StringComparison.Ordinal));
+        Assert.True(first >= 0, verbose);
+        var nghttpSettings = lines.Skip(first + 1).Select(l => l.Trim()).TakeWhile(l => l.StartsWith("(niv=", StringComparison.Ordinal) || l.StartsWith("[SETTINGS_", StringComparison.Ordinal))
+            .Select(l => System.Text.RegularExpressions.Regex.Match(l, @"^\[SETTINGS_(\w+)\(0x[0-9a-f]+\):(\d+)\]$")).Where(m => m.Success)
+            .Select(m => $"{m.Groups[1].Value}={m.Groups[2].Value}").ToList();
+        Assert.Equal(nghttpSettings.Count == 0 ? "no settings (all defaults)" : string.Join(", ", nghttpSettings), settings.Summary);
+        var received = System.Text.RegularExpressions.Regex.Matches(verbose, @"recv \(stream_id=\d+\) ([^:\s][^:]*|:status): (.*)")
+            .Select(m => (Name: m.Groups[1].Value.Trim(), Value: m.Groups[2].Value.Trim())).Where(h => h.Name != "date").ToList();
+        var block = frames.First(f => f is { Direction: WireDirection.ServerToClient, FrameType: "HEADERS", StreamId: 1 }).HeaderBlock!;
+        Assert.Equal(received, block.Fields.Select(f => (f.Name, f.Value)).Where(h => h.Name != "date"));
+        var dataBytes = System.Text.RegularExpressions.Regex.Matches(verbose, @"recv DATA frame <length=(\d+), flags=0x0[01], stream_id=\d+>").Sum(m => int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture));
+        Assert.Equal(response.BodyBytes, dataBytes);
     }
 }
