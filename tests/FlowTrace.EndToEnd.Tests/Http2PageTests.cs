@@ -30,4 +30,43 @@ public sealed class Http2PageTests(AppFixture app)
             await step.Locator("details.step-details > summary").ClickAsync();
         }
     }
+
+    [Fact]
+    public async Task Http2Site_FrameTimeline_EveryKeptFrameOnItsStreamsRowInTimeOrder()
+    {
+        var page = await app.SharedPageAsync();
+        await AppFixture.TraceLabSiteAsync(page, "HTTP/2: headers too large for one frame");
+        var events = await AppFixture.KeptEventsAsync(page);
+        var frames = events.Where(e => e.GetProperty("hop").GetInt32() == 0 && e.GetProperty("details") is { ValueKind: System.Text.Json.JsonValueKind.Object } d
+            && d.GetProperty("type").GetString() == "http2Frame").ToList();
+        Assert.NotEmpty(frames);
+
+        var timeline = page.Locator("section.flow figure.h2-timeline").First;
+        await Assertions.Expect(timeline).ToBeVisibleAsync();
+        await Assertions.Expect(timeline.Locator("figcaption")).ToContainTextAsync($"{frames.Count} frames");
+        // A row per stream the frames name: the connection's (0) and the request's (1).
+        var streams = frames.Select(f => f.GetProperty("details").GetProperty("streamId").GetInt32()).Distinct().Order().ToList();
+        Assert.Equal(streams, (await timeline.Locator("g.h2-stream").EvaluateAllAsync<int[]>("rows => rows.map(r => +r.dataset.stream)")).ToList());
+        // Every kept frame is in a mark of its own stream and direction: the marks' counts add up, per stream and direction.
+        var marks = await timeline.Locator("g.h2-mark").EvaluateAllAsync<MarkSeen[]>(
+            "marks => marks.map(m => ({ stream: +m.dataset.stream, direction: m.dataset.direction, count: +m.dataset.count, types: m.dataset.types, x: +m.querySelector('rect').getAttribute('x') }))");
+        foreach (var group in frames.GroupBy(f => (Stream: f.GetProperty("details").GetProperty("streamId").GetInt32(), Direction: f.GetProperty("details").GetProperty("direction").GetString())))
+            Assert.Equal(group.Count(), marks.Where(m => m.Stream == group.Key.Stream && string.Equals(m.Direction, group.Key.Direction, StringComparison.OrdinalIgnoreCase)).Sum(m => m.Count));
+        // The server's header block went on in CONTINUATION; the request's HEADERS left before the response's arrived.
+        var received = marks.Where(m => m.Stream == 1 && m.Direction == "ServerToClient").ToList();
+        Assert.Contains(received, m => m.Types.Contains("CONTINUATION", StringComparison.Ordinal));
+        var sent = marks.Single(m => m.Stream == 1 && m.Direction == "ClientToServer" && m.Types.Contains("HEADERS", StringComparison.Ordinal));
+        Assert.True(sent.X <= received.Min(m => m.X), $"request at {sent.X}, response from {received.Min(m => m.X)}");
+        Assert.Equal(received.Select(m => m.X).Order(), received.Select(m => m.X));
+        await timeline.ScreenshotAsync(new() { Path = Path.Combine(AppFixture.Screenshots, "Http2Timeline.png") });
+    }
+
+    private sealed class MarkSeen
+    {
+        public int Stream { get; set; }
+        public string Direction { get; set; } = "";
+        public int Count { get; set; }
+        public string Types { get; set; } = "";
+        public double X { get; set; }
+    }
 }
