@@ -58,6 +58,13 @@ public sealed class Http2PageTests(AppFixture app)
         var sent = marks.Single(m => m.Stream == 1 && m.Direction == "ClientToServer" && m.Types.Contains("HEADERS", StringComparison.Ordinal));
         Assert.True(sent.X <= received.Min(m => m.X), $"request at {sent.X}, response from {received.Min(m => m.X)}");
         Assert.Equal(received.Select(m => m.X).Order(), received.Select(m => m.X));
+        // The explanations say what HTTP/2 did differently, with this trace's numbers.
+        var continuations = frames.Count(f => f.GetProperty("details").GetProperty("frameType").GetString() == "CONTINUATION");
+        var block = frames.Select(f => f.GetProperty("details")).First(d => d.GetProperty("frameType").GetString() == "HEADERS" && d.GetProperty("direction").GetString() == "serverToClient").GetProperty("headerBlock");
+        var steps = page.Locator("ol.steps").First;
+        await Assertions.Expect(steps.GetByRole(AriaRole.Listitem, new() { Name = "HTTP response", Exact = true }).Locator("p.explain")).ToContainTextAsync(
+            $"The response's headers took {block.GetProperty("wireBytes").GetInt32():N0} bytes of HPACK for {block.GetProperty("plainBytes").GetInt32():N0} bytes as text, more than one frame holds, so it went on in {continuations} CONTINUATION frame");
+        await Assertions.Expect(steps.GetByRole(AriaRole.Listitem, new() { Name = "Connection handling", Exact = true }).Locator("p.explain")).ToContainTextAsync("a GOAWAY frame first");
         await timeline.ScreenshotAsync(new() { Path = Path.Combine(AppFixture.Screenshots, "Http2Timeline.png") });
     }
 

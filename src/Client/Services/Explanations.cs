@@ -128,11 +128,35 @@ public static class Explanations
             _ => "with no body",
         };
         var status = response.ReasonPhrase.Length > 0 ? $"{response.StatusCode} {response.ReasonPhrase}" : $"{response.StatusCode}";
-        return $"Status {status}; {response.BodyBytes:N0} bytes of body arrived {framing} over {took} after the first byte.";
+        return $"Status {status}; {response.BodyBytes:N0} bytes of body arrived {framing} over {took} after the first byte.{Http2Response(step)}";
+    }
+
+    /// <summary>What HTTP/2 did differently in the response: the header block HPACK carried, and flow control.</summary>
+    private static string Http2Response(StepState step)
+    {
+        var frames = step.Details<Http2FrameDetails>().ToList();
+        if (frames.FirstOrDefault(f => f is { Direction: WireDirection.ServerToClient, FrameType: "HEADERS", HeaderBlock: not null }) is not { HeaderBlock: { } block })
+            return "";
+        var tabled = block.Fields.Count(f => f.Carried.StartsWith("static", StringComparison.Ordinal) || f.Carried.StartsWith("dynamic", StringComparison.Ordinal));
+        var continuations = frames.Count(f => f is { Direction: WireDirection.ServerToClient, FrameType: "CONTINUATION" });
+        var spread = continuations > 0 ? $", more than one frame holds, so it went on in {continuations} CONTINUATION frame{(continuations == 1 ? "" : "s")}" : "";
+        var updates = frames.Count(f => f is { Direction: WireDirection.ClientToServer, FrameType: "WINDOW_UPDATE" });
+        var flow = updates > 0
+            ? $" As it read, the client gave the server back its window in {updates} WINDOW_UPDATE frame{(updates == 1 ? "" : "s")}, so flow control never made the server wait."
+            : " The body fitted in the window the client opened at the start, so flow control needed no WINDOW_UPDATE.";
+        return $" The response's headers took {block.WireBytes:N0} bytes of HPACK for {block.PlainBytes:N0} bytes as text{spread}; {tabled} of its {block.Fields.Count} fields came whole from HPACK's tables. " +
+               $"HTTP/1.1 would have sent every header as text.{flow}";
     }
 
     private static string Connection(StepState step) =>
-        step.Details<ConnectionDetails>().FirstOrDefault() is { } c
+        step.Details<Http2FrameDetails>().FirstOrDefault(f => f.FrameType == "GOAWAY") is { } goAway
+            ? (goAway.Direction == WireDirection.ClientToServer
+                ? "FlowTrace closed the HTTP/2 connection politely: a GOAWAY frame first, naming the last stream it saw, then the close. "
+                : "The server sent GOAWAY: it will start no new stream on this connection. ") +
+              (step.Details<ConnectionDetails>().FirstOrDefault() is { KeepAlive: true }
+                  ? "Until then the connection could have carried more requests, as new streams, even several at once: HTTP/2 needs no second connection for that, where HTTP/1.1 waits for each answer or opens another."
+                  : "A next request needs a new connection.") + (step.Details<ConnectionDetails>().FirstOrDefault() is { } tickets ? Tickets(tickets) : "")
+            : step.Details<ConnectionDetails>().FirstOrDefault() is { } c
             ? c.ClosedBy switch
             {
                 ConnectionCloser.Server => "The server hung up first, so a next request to it needs a new connection: a TCP handshake and a TLS handshake again.",
