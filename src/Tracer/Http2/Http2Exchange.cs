@@ -282,6 +282,7 @@ internal sealed class Http2Exchange(TimeProvider time)
     private static (string Code, string Reason) Explain(Exception e) => e switch
     {
         ResponseProtocolException p => (p.Code, p.Message),
+        HpackException { OverListLimit: true } h => ("http2-header-list-too-large", $"The server's header block decodes to a header list too large: {h.Message} (SETTINGS_MAX_HEADER_LIST_SIZE said so); HPACK lets a few bytes name a large table entry again and again."),
         HpackException h => ("http2-compression-error", $"The server's header block cannot be decoded (HPACK): {h.Message}."),
         TlsAlertException alert => (alert.Code, alert.Message),
         _ => ("http-read", $"Reading the response failed: {e.Message}"),

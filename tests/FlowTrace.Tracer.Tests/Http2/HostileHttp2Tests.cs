@@ -61,6 +61,17 @@ public sealed class HostileHttp2Tests
     }
 
     [Fact]
+    public async Task Http2_SmallBlockNamingALargeEntryOverAndOver_FailsAtTheHeaderListLimit()
+    {
+        // An HPACK bomb: one 4,000-byte value added to the table, then named by index 62 twenty times: 4 KB on the wire,
+        // 80 KB of header list, beyond the 64 KiB the client's SETTINGS allow.
+        byte[] block = [0x88, 0x40, 1, (byte)'x', 0x7F, 0xA1, 0x1E, .. new byte[4000].Select(_ => (byte)'a'), .. Enumerable.Repeat((byte)0xBE, 20)];
+        var events = await TraceAsync(stream => [Settings(), Frame(Headers, EndHeaders | EndStream, stream, block)]);
+        var failure = TraceAssert.FailedAt(events, S.HttpResponse, "http2-header-list-too-large");
+        Assert.Contains("larger than 65,536 bytes", failure.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Http2_HeaderBlockThatNeverEnds_FailsWithinItsSizeLimit()
     {
         var watch = Stopwatch.StartNew();
