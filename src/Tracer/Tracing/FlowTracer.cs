@@ -355,7 +355,8 @@ public sealed class FlowTracer : ITracer
             var error = run.LastFailure?.Code switch
             {
                 null => 0x0u,
-                "http2-compression-error" => 0x9u,
+                // A list over the limit stopped decoding midway: the tables can no longer be trusted either.
+                "http2-compression-error" or "http2-header-list-too-large" => 0x9u,
                 "http2-frame-too-large" or "http2-header-block-too-large" => 0x6u,
                 { } code when code.StartsWith("http2-", StringComparison.Ordinal) => 0x1u,
                 _ => 0x8u,

@@ -69,6 +69,7 @@ public sealed class HostileHttp2Tests
         var events = await TraceAsync(stream => [Settings(), Frame(Headers, EndHeaders | EndStream, stream, block)]);
         var failure = TraceAssert.FailedAt(events, S.HttpResponse, "http2-header-list-too-large");
         Assert.Contains("larger than 65,536 bytes", failure.Reason, StringComparison.Ordinal);
+        Assert.Contains(events, e => e.Details is Http2FrameDetails { FrameType: "GOAWAY", Direction: WireDirection.ClientToServer } g && g.Summary.Contains("COMPRESSION_ERROR", StringComparison.Ordinal));
     }
 
     [Fact]
