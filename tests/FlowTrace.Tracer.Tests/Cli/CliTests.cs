@@ -114,6 +114,32 @@ public sealed class CliTests
     }
 
     [Fact]
+    public async Task Run_Http2AsJson_EveryFrameAnEventWithItsStreamAndTheContinuation()
+    {
+        var (code, output, error) = await RunAsync("h2-big-headers", "--lab", "--json");
+        Assert.True(code == 0, error);
+        var events = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(TraceJson.Deserialize).ToList();
+        var frames = events.Select(e => e.Details).OfType<Http2FrameDetails>().ToList();
+        Assert.Contains(frames, f => f is { FrameType: "HEADERS", StreamId: 1, Direction: WireDirection.ClientToServer });
+        Assert.Contains(frames, f => f is { FrameType: "CONTINUATION", StreamId: 1, Direction: WireDirection.ServerToClient } && f.FlagNames.Contains("END_HEADERS", StringComparison.Ordinal));
+        Assert.Contains(frames, f => f is { FrameType: "SETTINGS", StreamId: 0, Direction: WireDirection.ServerToClient });
+        Assert.Equal("HTTP/2", events.Select(e => e.Details).OfType<HttpResponseDetails>().Single().Version);
+    }
+
+    [Fact]
+    public async Task Run_Http11Only_TheHttp2SiteIsMetWithHttp11AndFailsTheHandshakeByName()
+    {
+        // --http1.1 offers only http/1.1, as before HTTP/2: the HTTP/2-only listener refuses it in the handshake.
+        var (code, output, _) = await RunAsync("h2", "--lab", "--http1.1", "--no-color");
+        Assert.NotEqual(0, code);
+        Assert.Contains("no_application_protocol", output, StringComparison.Ordinal);
+        var (wwwCode, www, wwwError) = await RunAsync("www", "--lab", "--http1.1", "--no-color");
+        Assert.True(wwwCode == 0, wwwError);
+        Assert.Contains("ALPN http/1.1", www, StringComparison.Ordinal);
+        Assert.DoesNotContain("HEADERS stream", www, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Run_BothAgainKinds_ExitTwoSayingWhy()
     {
         var (code, _, error) = await RunAsync("www", "--lab", "--again", "--again-resumed");
