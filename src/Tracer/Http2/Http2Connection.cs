@@ -12,7 +12,7 @@ namespace FlowTrace.Tracer.Http2;
 /// frames written and read by the tracer, each an event stamped when it left or when its last byte arrived; HPACK
 /// tables kept for the connection's life; the peer's SETTINGS acknowledged and its PINGs answered.
 /// </summary>
-internal sealed class Http2Connection(IArrivalSource source)
+internal sealed class Http2Connection(IArrivalSource source, Func<TimeSpan?>? kernelRtt = null)
 {
     /// <summary>The connection preface every HTTP/2 client starts with (§3.4).</summary>
     public static ReadOnlySpan<byte> Preface => "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"u8;
@@ -184,7 +184,9 @@ internal sealed class Http2Connection(IArrivalSource source)
                 return;
             case Http2Frame.Ping when (frame.Flags & Http2Frame.Ack) != 0 && _pingSentAt is { } sent:
                 _pingSentAt = null;
-                Report($"{summary}: round trip {Format.Duration(run.Between(sent, at))} (HTTP/2's own measure, beside the kernel's)");
+                // Shown beside the kernel's smoothed estimate for the same connection, read now: two measures of one path.
+                Report($"{summary}: round trip {Format.Duration(run.Between(sent, at))}, HTTP/2's own measure" +
+                       (kernelRtt?.Invoke() is { } kernel ? $" (the kernel's estimate for this connection: {Format.Duration(kernel)})" : ""));
                 return;
             case Http2Frame.Ping when (frame.Flags & Http2Frame.Ack) == 0:
                 Report(summary);

@@ -323,7 +323,7 @@ public sealed class FlowTracer : ITracer
             return null;
         await run.PauseAfterAsync(TraceStep.Tcp, target.IsHttps ? TraceStep.Tls : TraceStep.HttpRequest, cancellationToken).ConfigureAwait(false);
         if (!target.IsHttps)
-            return new OpenConnection(wire, wire, null, false, request.Http2PriorKnowledge ? new Http2Connection(wire) : null);
+            return new OpenConnection(wire, wire, null, false, request.Http2PriorKnowledge ? new Http2Connection(wire, wire.KernelRtt) : null);
         var tls = await _tls.HandshakeAsync(wire, target, request, run, resumeFrom?.Offer, cancellationToken).ConfigureAwait(false);
         if (tls.Session is null)
         {
@@ -332,7 +332,7 @@ public sealed class FlowTracer : ITracer
         }
 
         await run.PauseAfterAsync(TraceStep.Tls, TraceStep.HttpRequest, cancellationToken).ConfigureAwait(false);
-        return new OpenConnection(wire, tls.Session, tls.Session, false, tls.Session.Alpn == "h2" ? new Http2Connection(tls.Session) : null);
+        return new OpenConnection(wire, tls.Session, tls.Session, false, tls.Session.Alpn == "h2" ? new Http2Connection(tls.Session, wire.KernelRtt) : null);
     }
 
     private async Task FinishConnectionAsync(OpenConnection connection, HttpExchangeResult exchange, bool reuse, TraceRun run, CancellationToken cancellationToken)

@@ -32,6 +32,9 @@ public sealed class Http2LabTests(LabFixture lab)
         var block = ((Http2FrameDetails)first.Details!).HeaderBlock!;
         Assert.Contains(block.Fields, f => f.Name == ":status" && f.Carried == "static table 8");
         Assert.Equal(block.WireBytes, response.HeadBytes);
+        // The PING's round trip, beside the kernel's estimate for the same connection.
+        Assert.Matches(@"round trip [\d.,]+ ms, HTTP/2's own measure \(the kernel's estimate for this connection: [\d.,]+ ms\)$",
+            Frames(events).Single(f => f is { FrameType: "PING", FlagNames: "ACK", Direction: WireDirection.ServerToClient }).Summary);
         // Closing: the tracer's GOAWAY, then close.
         Assert.Contains(events, e => e.Step == S.Connection && e.Details is Http2FrameDetails { FrameType: "GOAWAY", Direction: WireDirection.ClientToServer });
         Assert.Equal(ConnectionCloser.Client, TraceAssert.Detail<ConnectionDetails>(events).ClosedBy);
