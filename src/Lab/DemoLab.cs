@@ -111,7 +111,7 @@ public sealed class DemoLab : IAsyncDisposable
             http10 = new Http10Server(options.Http10Port);
             hostileHttp = new Hostile.HostileHttpServer(options.HostileHttpPort);
             hostileTls = new Hostile.HostileTlsServer(options.HostileTlsPort);
-            hostileHttp2 = new Hostile.HostileHttp2Server(options.HostileHttp2Port, certificates);
+            hostileHttp2 = new Hostile.HostileHttp2Server(options.HostileHttp2Port, certificates, TimeProvider.System);
             // Kestrel does not report which listener got which ephemeral port, so free ports are picked here.
             var ports = new LabPorts(dns.EndPoint.Port, OrFree(options.HttpsPort), OrFree(options.Tls12Port), OrFree(options.HttpPort), http10.Port, OrFree(options.ClosedPort), hostileHttp.Port, hostileTls.Port,
                 OrFree(options.Http2Port), hostileHttp2.Port);
@@ -290,7 +290,7 @@ public sealed class DemoLab : IAsyncDisposable
         new("hostile-text", $"https://hostile-text.{zone}:{p.Https}/", "Markup in headers and body", "The server sends <script> in a header and the body; FlowTrace shows it as text and never runs it.", Lesson: LabLesson.Hostile),
         .. Hostile.HostileHttpServer.Behaviours.Select(b => new LabSite($"hostile{b.Key.Replace('/', '-')}", $"http://hostile.{zone}:{p.HostileHttp}{b.Key}", $"Hostile: {b.Value}", b.Key == "/never-ends" ? "A body that never ends: FlowTrace stops reading at its cap and says so." : $"A server that {b.Value}: the trace fails cleanly, in bounded time.", b.Key == "/never-ends" ? null : "HttpResponse", LabLesson.Hostile)),
         .. Hostile.HostileHttp2Server.Behaviours.Select(b => new LabSite($"hostile-{b.Key}", $"https://{b.Key}.{zone}:{p.HostileHttp2}/", $"Hostile HTTP/2: {b.Value.Title}",
-            $"A server that {b.Value.Does}: the trace fails cleanly, in bounded time.", b.Value.FailsAt, LabLesson.Hostile)),
+            b.Value.Demonstrates, b.Value.FailsAt, LabLesson.Hostile)),
         new("tls-garbage", $"https://garbage.{zone}:{p.HostileTls}/", "Hostile: not TLS at all", "The server answers the ClientHello with plain text.", "Tls", Lesson: LabLesson.Hostile),
         new("tls-huge-record", $"https://huge-record.{zone}:{p.HostileTls}/", "Hostile: a 16 MB handshake message", "The server announces a handshake message of 16 MB and sends nothing more.", "Tls", Lesson: LabLesson.Hostile),
         new("tls-alert", $"https://alert.{zone}:{p.HostileTls}/", "Hostile: an alert mid-handshake", "The server answers the ClientHello with a fatal handshake_failure alert.", "Tls", Lesson: LabLesson.Hostile),

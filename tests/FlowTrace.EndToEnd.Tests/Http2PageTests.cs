@@ -68,6 +68,24 @@ public sealed class Http2PageTests(AppFixture app)
         await timeline.ScreenshotAsync(new() { Path = Path.Combine(AppFixture.Screenshots, "Http2Timeline.png") });
     }
 
+    [Fact]
+    public async Task RefusedStream_SentAgainOnANewConnection_SecondHopSaysWhyAndTheRefusalIsExplained()
+    {
+        var page = await app.SharedPageAsync();
+        var fold = page.Locator("details.lab-fold");
+        await fold.Locator("summary").ClickAsync();
+        await AppFixture.TraceLabSiteAsync(page, "Hostile HTTP/2: a stream refused, then answered");
+        await fold.Locator("summary").ClickAsync();
+        await Assertions.Expect(page.Locator("section.flow h2.hop")).ToHaveTextAsync("Sent again on a new connection: the server refused the stream without processing it");
+        var first = page.Locator("ol.steps").First;
+        await Assertions.Expect(first.GetByRole(AriaRole.Listitem, new() { Name = "Server processing", Exact = true }).Locator("p.explain"))
+            .ToContainTextAsync("A browser sends such a request again, once, on a new connection, and so does the trace");
+        var second = page.Locator("ol.steps").Nth(1);
+        await Assertions.Expect(second.GetByRole(AriaRole.Listitem, new() { Name = "HTTP response", Exact = true })).ToHaveClassAsync(new System.Text.RegularExpressions.Regex(@"\bdone\b"));
+        // Each hop has its own connection, so its own timeline.
+        await Assertions.Expect(page.Locator("section.flow figure.h2-timeline")).ToHaveCountAsync(2);
+    }
+
     private sealed class MarkSeen
     {
         public int Stream { get; set; }

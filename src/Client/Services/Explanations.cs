@@ -11,7 +11,9 @@ public static class Explanations
         if (step.Done is not { } done)
             return step.Status == "skipped" ? Skipped(step) : null;
         if (done.Details is StepFailureDetails failure)
-            return $"This step failed: {failure.Reason} Everything after it could not happen.";
+            return failure.Code == "http2-stream-refused"
+                ? $"The server refused the request's stream: {failure.Reason} A browser sends such a request again, once, on a new connection, and so does the trace: the next hop is that second try, unless this already was one."
+                : $"This step failed: {failure.Reason} Everything after it could not happen.";
         var took = StepNames.Ms(done.Duration);
         var text = step.Step switch
         {

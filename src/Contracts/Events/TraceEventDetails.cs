@@ -24,6 +24,7 @@ namespace FlowTrace.Contracts.Events;
 [JsonDerivedType(typeof(RedirectDetails), "redirect")]
 [JsonDerivedType(typeof(SameConnectionAgainDetails), "sameConnectionAgain")]
 [JsonDerivedType(typeof(ResumedAgainDetails), "resumedAgain")]
+[JsonDerivedType(typeof(RetriedDetails), "retried")]
 [JsonDerivedType(typeof(StepFailureDetails), "failure")]
 [JsonDerivedType(typeof(StepPausedDetails), "stepPaused")]
 [JsonDerivedType(typeof(TraceSummary), "summary")]

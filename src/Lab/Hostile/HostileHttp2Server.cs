@@ -13,26 +13,35 @@ namespace FlowTrace.Lab.Hostile;
 /// </summary>
 internal sealed class HostileHttp2Server : IAsyncDisposable
 {
-    /// <summary>The site names (their first DNS label): a title, what the server does wrong, and the step where a trace
-    /// of it fails.</summary>
-    public static readonly IReadOnlyDictionary<string, (string Title, string Does, string FailsAt)> Behaviours = new Dictionary<string, (string, string, string)>
+    /// <summary>The site names (their first DNS label): a title, what the site demonstrates, and the step where a trace
+    /// of it fails (null when the trace completes).</summary>
+    public static readonly IReadOnlyDictionary<string, (string Title, string Demonstrates, string? FailsAt)> Behaviours = new Dictionary<string, (string, string, string?)>
     {
-        ["h2-frame-too-large"] = ("a frame too large", "sends a 20,000-byte frame, beyond the 16,384 bytes the client's SETTINGS allow", "ServerProcessing"),
-        ["h2-bad-index"] = ("an HPACK index beyond the table", "names HPACK index 62 while its dynamic table is empty", "HttpResponse"),
-        ["h2-endless-headers"] = ("a header block that never ends", "starts a header block and never ends it, CONTINUATION after CONTINUATION", "HttpResponse"),
-        ["h2-goaway"] = ("GOAWAY in the middle of a response", "sends GOAWAY in the middle of the response, saying it will not finish the stream", "HttpResponse"),
-        ["h2-window-stall"] = ("a window never opened", "ignores the window the client opened and, after 65,535 bytes (the protocol's initial window), waits for a WINDOW_UPDATE", "HttpResponse"),
+        ["h2-frame-too-large"] = ("a frame too large", Fails("sends a 20,000-byte frame, beyond the 16,384 bytes the client's SETTINGS allow"), "ServerProcessing"),
+        ["h2-bad-index"] = ("an HPACK index beyond the table", Fails("names HPACK index 62 while its dynamic table is empty"), "HttpResponse"),
+        ["h2-endless-headers"] = ("a header block that never ends", Fails("starts a header block and never ends it, CONTINUATION after CONTINUATION"), "HttpResponse"),
+        ["h2-goaway"] = ("GOAWAY in the middle of a response", Fails("sends GOAWAY in the middle of the response, saying it will not finish the stream"), "HttpResponse"),
+        ["h2-window-stall"] = ("a window never opened", Fails("ignores the window the client opened and, after 65,535 bytes (the protocol's initial window), waits for a WINDOW_UPDATE"), "HttpResponse"),
+        ["h2-refused-once"] = ("a stream refused, then answered",
+            "A server shedding load refuses the request's stream before processing it (RST_STREAM REFUSED_STREAM); the request is safe to send again, so the trace sends it once more on a new connection, as browsers do, and this time it is answered.", null),
     };
 
-    private const byte Data = 0, Headers = 1, Settings = 4, GoAway = 7, Continuation = 9;
+    // How long after a refusal the next connection for h2-refused-once is answered (the trace's second try comes at once).
+    private static readonly TimeSpan RefusalMemory = TimeSpan.FromSeconds(5);
+
+    private const byte Data = 0, Headers = 1, RstStream = 3, Settings = 4, GoAway = 7, Continuation = 9;
     private const byte EndStream = 0x1, EndHeaders = 0x4;
 
     private readonly Web.LoopbackTcpServer _server;
     private readonly LabCertificates _certificates;
+    private readonly TimeProvider _time;
+    private readonly Lock _gate = new();
+    private long? _refusedAt;
 
-    public HostileHttp2Server(int port, LabCertificates certificates)
+    public HostileHttp2Server(int port, LabCertificates certificates, TimeProvider time)
     {
         _certificates = certificates;
+        _time = time;
         _server = new Web.LoopbackTcpServer(port, TimeSpan.FromMinutes(1), ServeAsync);
     }
 
@@ -74,6 +83,9 @@ internal sealed class HostileHttp2Server : IAsyncDisposable
                 await tls.WriteAsync(Frame(Data, 0, stream.Value, "the beginning of a body that will not end"u8.ToArray()), token).ConfigureAwait(false);
                 await tls.WriteAsync(Frame(GoAway, 0, 0, [0, 0, 0, 0, 0, 0, 0, 11]), token).ConfigureAwait(false);
                 break;
+            case "h2-refused-once" when RefuseThisOne():
+                await tls.WriteAsync(Frame(RstStream, 0, stream.Value, [0, 0, 0, 7]), token).ConfigureAwait(false);
+                break;
             case "h2-window-stall":
                 await tls.WriteAsync(Frame(Headers, EndHeaders, stream.Value, [0x88]), token).ConfigureAwait(false);
                 for (var sent = 0; sent < 65_535; sent += 16_384)
@@ -86,6 +98,26 @@ internal sealed class HostileHttp2Server : IAsyncDisposable
 
         // Keep the connection open: the client must give up by itself, within its own limits.
         await Task.Delay(TimeSpan.FromSeconds(40), token).ConfigureAwait(false);
+    }
+
+    private static string Fails(string does) => $"A server that {does}: the trace fails cleanly, in bounded time.";
+
+    /// <summary>True for a connection that should be refused: the first, and any after the last refusal was answered or
+    /// forgotten; the one right after a refusal (the client's second try) is answered.</summary>
+    private bool RefuseThisOne()
+    {
+        lock (_gate)
+        {
+            var now = _time.GetTimestamp();
+            if (_refusedAt is { } at && _time.GetElapsedTime(at, now) < RefusalMemory)
+            {
+                _refusedAt = null;
+                return false;
+            }
+
+            _refusedAt = now;
+            return true;
+        }
     }
 
     /// <summary>Reads the client's preface and frames until a HEADERS frame; its stream, or null if the client left.</summary>

@@ -92,7 +92,7 @@ internal sealed class Http2Exchange(TimeProvider time)
                     {
                         await h2.HandleConnectionFrameAsync(next.Frame, next.At, run, TraceStep.ServerProcessing, linkedFirst.Token).ConfigureAwait(false);
                         if (h2.GoneAway is { } away && away.LastStream < streamId)
-                            return Fail(run, TraceStep.ServerProcessing, "http2-goaway", $"The server sent GOAWAY ({away.Error}) without processing stream {streamId}.", written);
+                            return Refused(run, $"The server sent GOAWAY ({away.Error}) naming stream {away.LastStream} the last it will process: stream {streamId} was not processed", written);
                         continue;
                     }
 
@@ -101,6 +101,8 @@ internal sealed class Http2Exchange(TimeProvider time)
                     if (next.Frame.Type == Http2Frame.RstStream)
                     {
                         Http2Connection.Report(run, TraceStep.ServerProcessing, next.Frame, WireDirection.ServerToClient, next.At, Http2Connection.Summary(next.Frame), null);
+                        if (next.Frame.Payload is [0, 0, 0, 7])
+                            return Refused(run, $"The server refused stream {streamId} before processing it (RST_STREAM REFUSED_STREAM)", written);
                         return Fail(run, TraceStep.ServerProcessing, "http2-stream-reset", $"The server reset stream {streamId} before answering: {Http2Connection.Summary(next.Frame)}.", written);
                     }
 
@@ -271,6 +273,15 @@ internal sealed class Http2Exchange(TimeProvider time)
         return state.Received == Http2Connection.InitialWindow
             ? $": {quiet}. That is exactly HTTP/2's initial window ({Http2Connection.InitialWindow:N0} bytes): the server seems to wait for a WINDOW_UPDATE, as if it had not applied this client's SETTINGS_INITIAL_WINDOW_SIZE ({Http2Connection.StreamWindow:N0} bytes)."
             : $": {quiet}, while the client's window for the stream still had {Http2Connection.StreamWindow - state.Unacknowledged:N0} bytes open, so flow control was not what held it.";
+    }
+
+    /// <summary>The server said it did not process the stream: safe to send again (RFC 9113 §8.7), which the trace does
+    /// once, on a new connection.</summary>
+    private static HttpExchangeResult Refused(TraceRun run, string said, long since)
+    {
+        run.Failed(TraceStep.ServerProcessing, "http2-stream-refused", $"{said}, so the request is safe to send again on a new connection (RFC 9113 §8.7).",
+            network: run.Between(since, run.Now()));
+        return new HttpExchangeResult(null, false, "the server refused the stream", true, Unprocessed: true);
     }
 
     private static HttpExchangeResult Fail(TraceRun run, TraceStep step, string code, string reason, long since)

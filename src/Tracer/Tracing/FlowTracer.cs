@@ -149,7 +149,8 @@ public sealed class FlowTracer : ITracer
         OpenConnection? kept = null;
         int? status = null;
         var againSent = false;
-        (IPEndPoint Address, ResumptionOffer Offer)? resumeFrom = null;
+        var retried = false;
+        (IPEndPoint Address, ResumptionOffer? Offer)? resumeFrom = null;
         try
         {
             for (var hop = 0; ; hop++)
@@ -223,6 +224,19 @@ public sealed class FlowTracer : ITracer
                     });
                 if (next is not null && !exchange.Failed)
                     await run.PauseAfterAsync(TraceStep.Connection, reuse ? TraceStep.HttpRequest : TraceStep.Dns, cancellationToken).ConfigureAwait(false);
+                if (exchange is { Failed: true, Unprocessed: true } && !retried)
+                {
+                    // Once, as browsers do: a second refusal is the answer.
+                    retried = true;
+                    run.IntervalUntilNextStep(TraceIntervalNames.Retry);
+                    await run.PauseAfterAsync(TraceStep.Connection, TraceStep.Dns, cancellationToken).ConfigureAwait(false);
+                    var refusal = run.LastFailure?.Reason ?? "the server refused the stream";
+                    run.Detail(TraceStep.Trace, $"Sending the request again on a new connection to {connection.Wire.RemoteEndPoint}, as browsers do: the server did not process it",
+                        new RetriedDetails(target.Uri.ToString(), connection.Wire.RemoteEndPoint.ToString(), refusal));
+                    resumeFrom = (connection.Wire.RemoteEndPoint, null);
+                    continue;
+                }
+
                 if (exchange.Failed)
                     return (run.LastFailure, target.Uri.ToString(), status);
                 if (redirectFailure is not null)
@@ -296,9 +310,10 @@ public sealed class FlowTracer : ITracer
         return (host, port);
     }
 
-    // resumeFrom, for "again, resuming": the address the first connection used (no lookup) and the TLS session it left.
+    // resumeFrom, for "again, resuming": the address the first connection used (no lookup) and the TLS session it left;
+    // for a retry, the address alone.
     private async Task<OpenConnection?> OpenAsync(TraceTarget target, (string Host, int Port)? connectTo, TraceRequest request, TraceRun run,
-        (IPEndPoint Address, ResumptionOffer Offer)? resumeFrom, CancellationToken cancellationToken)
+        (IPEndPoint Address, ResumptionOffer? Offer)? resumeFrom, CancellationToken cancellationToken)
     {
         IReadOnlyList<IPAddress> addresses;
         if (resumeFrom is { Address: var earlier })
@@ -357,6 +372,8 @@ public sealed class FlowTracer : ITracer
                 null => 0x0u,
                 // A list over the limit stopped decoding midway: the tables can no longer be trusted either.
                 "http2-compression-error" or "http2-header-list-too-large" => 0x9u,
+                // The server refused or gave up the stream: no error of its protocol, so none is named back.
+                "http2-stream-refused" or "http2-goaway" => 0x0u,
                 "http2-frame-too-large" or "http2-header-block-too-large" => 0x6u,
                 { } code when code.StartsWith("http2-", StringComparison.Ordinal) => 0x1u,
                 _ => 0x8u,

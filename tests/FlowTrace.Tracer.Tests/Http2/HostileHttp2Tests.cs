@@ -196,12 +196,54 @@ public sealed class HostileHttp2Tests
         Assert.Contains("stream 2, which the client never opened", failure.Reason, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task Http2_StreamRefusedBeforeAnswering_FailsServerProcessing()
+    [Theory]
+    [InlineData("RST_STREAM REFUSED_STREAM")]
+    [InlineData("GOAWAY")]
+    public async Task Http2_StreamRefusedUnprocessed_SentAgainOnceOnANewConnection(string refusal)
     {
-        var events = await TraceAsync(stream => [Settings(), Frame(3, 0, stream, 0, 0, 0, 7)]);
+        // The first connection refuses the stream without processing it; the second answers. A browser sends such a
+        // request again (RFC 9113 §8.7), and so does the trace: a new hop, to the same address, on a new connection.
+        var answered = 0;
+        byte[] goAway = [0, 0, 0, 0, 0, 0, 0, 0];
+        await using var server = new ScriptedHttp2Server(stream => Interlocked.Increment(ref answered) == 1
+            ? [Settings(), refusal == "GOAWAY" ? Frame(GoAway, 0, 0, goAway) : Frame(3, 0, stream, 0, 0, 0, 7)]
+            : [Settings(), Frame(Headers, EndHeaders | EndStream, stream, 0x88)]);
+        var events = await TraceAsync(server);
+        var summary = TraceAssert.Summary(events);
+        Assert.True(summary.Succeeded, summary.Failure?.Reason);
+        var refused = Assert.Single(events, e => e.Kind == TraceEventKind.Failed);
+        Assert.Equal((0, S.ServerProcessing, "http2-stream-refused"), (refused.Hop, refused.Step, ((StepFailureDetails)refused.Details!).Code));
+        Assert.Contains(refusal == "GOAWAY" ? "naming stream 0 the last it will process" : "REFUSED_STREAM", ((StepFailureDetails)refused.Details!).Reason, StringComparison.Ordinal);
+        var retried = Assert.Single(events.Select(e => e.Details).OfType<RetriedDetails>());
+        Assert.Equal($"127.0.0.1:{server.Port}", retried.Address);
+        Assert.Equal(2, server.Connections);
+        // The second hop: no lookup (the same address), a connection of its own, the answer.
+        Assert.Equal(DnsSkipReason.EarlierConnection, TraceAssert.Detail<DnsSkippedDetails>(events, hop: 1).Reason);
+        Assert.False(TraceAssert.Detail<TcpConnectedDetails>(events, hop: 1).Reused);
+        Assert.Equal(200, TraceAssert.Detail<HttpResponseDetails>(events, hop: 1).StatusCode);
+        Assert.Contains(summary.Intervals, i => i.Name == TraceIntervalNames.Retry);
+        // The first connection was closed politely: the client's GOAWAY names no error of its own.
+        Assert.Contains(events, e => e.Hop == 0 && e.Details is Http2FrameDetails { FrameType: "GOAWAY", Direction: WireDirection.ClientToServer } g && g.Summary.EndsWith("NO_ERROR", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Http2_StreamRefusedTwice_SentAgainOnlyOnceThenFails()
+    {
+        await using var server = new ScriptedHttp2Server(stream => [Settings(), Frame(3, 0, stream, 0, 0, 0, 7)]);
+        var events = await TraceAsync(server);
+        Assert.False(TraceAssert.Summary(events).Succeeded);
+        Assert.Equal(2, events.Count(e => e.Details is StepFailureDetails { Code: "http2-stream-refused" }));
+        Assert.Single(events.Select(e => e.Details).OfType<RetriedDetails>());
+        Assert.Equal(2, server.Connections);
+    }
+
+    [Fact]
+    public async Task Http2_StreamResetWithAnotherError_NotSentAgain()
+    {
+        var events = await TraceAsync(stream => [Settings(), Frame(3, 0, stream, 0, 0, 0, 2)]);
         var failure = TraceAssert.FailedAt(events, S.ServerProcessing, "http2-stream-reset");
-        Assert.Contains("REFUSED_STREAM", failure.Reason, StringComparison.Ordinal);
+        Assert.Contains("INTERNAL_ERROR", failure.Reason, StringComparison.Ordinal);
+        Assert.DoesNotContain(events, e => e.Details is RetriedDetails);
     }
 
     [Fact]

@@ -47,11 +47,36 @@ internal sealed class ScriptedHttp2Server : IAsyncDisposable
     public static byte[] Settings(params (ushort Id, uint Value)[] settings) =>
         Frame(4, 0, 0, [.. settings.SelectMany(s => new byte[] { (byte)(s.Id >> 8), (byte)s.Id, (byte)(s.Value >> 24), (byte)(s.Value >> 16), (byte)(s.Value >> 8), (byte)s.Value })]);
 
+    /// <summary>How many connections the server accepted.</summary>
+    public int Connections => _connections;
+
+    private int _connections;
+
     private async Task ServeAsync()
+    {
+        // Each connection served on its own, so that a client that comes back (a retry) is answered too.
+        var served = new List<Task>();
+        try
+        {
+            while (true)
+            {
+                var client = await _listener.AcceptTcpClientAsync(_stop.Token);
+                Interlocked.Increment(ref _connections);
+                served.Add(ServeConnectionAsync(client));
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
+        {
+        }
+
+        await Task.WhenAll(served);
+    }
+
+    private async Task ServeConnectionAsync(TcpClient accepted)
     {
         try
         {
-            using var client = await _listener.AcceptTcpClientAsync(_stop.Token);
+            using var client = accepted;
             var stream = client.GetStream();
             var preface = new byte[24];
             await stream.ReadExactlyAsync(preface, _stop.Token);

@@ -77,6 +77,24 @@ public sealed class Http2LabTests(LabFixture lab)
     }
 
     [Fact]
+    public async Task TraceAsync_StreamRefusedOnce_SentAgainOnANewConnectionAndAnswered()
+    {
+        var events = await lab.TraceAsync(lab.Request("hostile-h2-refused-once"));
+        var summary = TraceAssert.Summary(events);
+        Assert.True(summary.Succeeded, summary.Failure?.Reason);
+        Assert.Null(lab.Lab.Site("hostile-h2-refused-once").ExpectedFailureStep);
+        var refused = Assert.Single(events, e => e.Kind == TraceEventKind.Failed);
+        Assert.Equal((0, S.ServerProcessing), (refused.Hop, refused.Step));
+        Assert.Contains("REFUSED_STREAM", ((StepFailureDetails)refused.Details!).Reason, StringComparison.Ordinal);
+        Assert.Single(events.Select(e => e.Details).OfType<RetriedDetails>());
+        Assert.Equal(DnsSkipReason.EarlierConnection, TraceAssert.Detail<DnsSkippedDetails>(events, hop: 1).Reason);
+        Assert.Equal(("h2", 200), (TraceAssert.Detail<TlsHandshakeDetails>(events, hop: 1).Alpn, TraceAssert.Detail<HttpResponseDetails>(events, hop: 1).StatusCode));
+        // The next trace meets the refusal again: the site teaches the same thing every time.
+        var again = await lab.TraceAsync(lab.Request("hostile-h2-refused-once"));
+        Assert.Single(again.Select(e => e.Details).OfType<RetriedDetails>());
+    }
+
+    [Fact]
     public async Task TraceAsync_LessonSitesOfferedH2_StayOnHttp11()
     {
         // The lessons' listeners speak HTTP/1.1 only: the default offer meets them as it meets most servers.
