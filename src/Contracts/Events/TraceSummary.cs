@@ -1,7 +1,8 @@
 namespace FlowTrace.Contracts.Events;
 
 /// <summary>The last event of every trace: each step's own duration and where it began.</summary>
-/// <param name="Succeeded">True when every step completed (whatever the HTTP status).</param>
+/// <param name="Succeeded">True when the trace reached an answer (whatever the HTTP status): every step completed, but
+/// for a refused HTTP/2 stream the trace sent again on a new connection.</param>
 /// <param name="Steps">Each step of each hop, in order; durations are the step's own, not cumulative.</param>
 /// <param name="Total">From the start of the trace to its end.</param>
 /// <param name="FinalUrl">The URL of the last hop.</param>

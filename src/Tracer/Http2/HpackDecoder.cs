@@ -68,7 +68,7 @@ internal sealed class HpackDecoder(int maxTableSize = 4096, int maxHeaderListSiz
             fieldSeen = true;
             listSize += fields[^1].Size;
             if (listSize > maxHeaderListSize)
-                throw new HpackException($"the header list is larger than {maxHeaderListSize:N0} bytes", overListLimit: true);
+                throw new HpackException($"the header list is larger than {maxHeaderListSize:N0} bytes, from a block of {block.Length:N0} bytes", overListLimit: true);
         }
 
         return fields;

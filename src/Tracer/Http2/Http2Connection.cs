@@ -49,6 +49,18 @@ internal sealed class Http2Connection(IArrivalSource source, Func<TimeSpan?>? ke
     private readonly ArrivalReader _reader = new(source);
     private int _framesRead;
 
+    // Streams the client reset (RST_STREAM CANCEL at the body cap), which may still bring frames sent before the reset
+    // reached the server, and streams that ended (END_STREAM received), which may bring none (RFC 9113 §5.1).
+    private readonly HashSet<int> _cancelled = [];
+    private readonly HashSet<int> _ended = [];
+
+    // Header fields listed in events, in plain bytes: a hostile server can make a few wire bytes decode to 64 KiB, block
+    // after block, so beyond this the blocks are still decoded but their fields no longer listed.
+    private long _listedFieldBytes;
+
+    /// <summary>The most header-field bytes (as plain text) one connection lists in its events.</summary>
+    public const int MaxListedFieldBytes = 256 * 1024;
+
     public HpackEncoder Encoder { get; } = new();
 
     public HpackDecoder Decoder { get; } = new(maxHeaderListSize: 64 * 1024);
@@ -58,6 +70,12 @@ internal sealed class Http2Connection(IArrivalSource source, Func<TimeSpan?>? ke
 
     /// <summary>True once the preface and the client's SETTINGS went out.</summary>
     public bool Started { get; set; }
+
+    /// <summary>Notes that the server ended <paramref name="stream"/> (END_STREAM): no frame of it may follow.</summary>
+    public void Ended(int stream) => _ended.Add(stream);
+
+    /// <summary>Notes that the client reset <paramref name="stream"/>: frames the server sent before it knew are still read.</summary>
+    public void Cancelled(int stream) => _cancelled.Add(stream);
 
     /// <summary>The GOAWAY the server sent, if any: the last stream it will process, and why.</summary>
     public (int LastStream, string Error)? GoneAway { get; private set; }
@@ -77,6 +95,10 @@ internal sealed class Http2Connection(IArrivalSource source, Func<TimeSpan?>? ke
         BinaryPrimitives.WriteInt32BigEndian(payload, increment);
         return new Http2Frame(Http2Frame.WindowUpdate, 0, stream, payload);
     }
+
+    /// <summary>What is left of the connection's receive window: what the client opened, less what it read and has not
+    /// yet given back.</summary>
+    public int ConnectionWindowOpen => ConnectionWindow - _connectionUnacknowledged;
 
     /// <summary>Counts a DATA frame (of any stream: flow control is the connection's) against the connection's window,
     /// and gives the window back once half of it was read.</summary>
@@ -159,13 +181,21 @@ internal sealed class Http2Connection(IArrivalSource source, Func<TimeSpan?>? ke
         if (_connectionFrames == MaxListedConnectionFrames + 1)
             run.Detail(step, $"More than {MaxListedConnectionFrames} frames outside the request's stream: answered where the protocol asks, no longer listed", at: at);
         void Report(string said) { if (listed) Http2Connection.Report(run, step, frame, WireDirection.ServerToClient, at, said, null); }
+        if (frame.Type == Http2Frame.PushPromise)
+            throw new ResponseProtocolException("http2-protocol", "The server sent PUSH_PROMISE, though the client's SETTINGS refused server push (ENABLE_PUSH=0).");
+        // RFC 9113 §5.1: a stream the client never opened (even, or beyond the last it opened) is idle: only PRIORITY may name it.
+        if (frame.StreamId != 0 && frame.Type != Http2Frame.Priority && (frame.StreamId % 2 == 0 || frame.StreamId >= NextStreamId))
+            throw new ResponseProtocolException("http2-protocol", $"The server sent {frame.TypeName} on stream {frame.StreamId}, which the client never opened.");
+        // A stream that ended may bring no HEADERS or DATA; the tables and the window still take what came, so that the
+        // failure is the stream's and not a second one of HPACK or flow control.
+        var closed = frame.StreamId != 0 && _ended.Contains(frame.StreamId) && !_cancelled.Contains(frame.StreamId);
         switch (frame.Type)
         {
-            case Http2Frame.PushPromise:
-                throw new ResponseProtocolException("http2-protocol", "The server sent PUSH_PROMISE, though the client's SETTINGS refused server push (ENABLE_PUSH=0).");
             case Http2Frame.Data:
                 Report(summary);
                 await CreditConnectionAsync(frame.Payload.Length, run, step, cancellationToken).ConfigureAwait(false);
+                if (closed)
+                    throw ClosedStream(frame);
                 return;
             case Http2Frame.Settings when frame.StreamId != 0 || frame.Payload.Length % 6 != 0 || ((frame.Flags & Http2Frame.Ack) != 0 && frame.Payload.Length > 0):
                 throw new ResponseProtocolException("http2-protocol", $"A malformed SETTINGS frame (stream {frame.StreamId}, {frame.Payload.Length} bytes).");
@@ -192,21 +222,16 @@ internal sealed class Http2Connection(IArrivalSource source, Func<TimeSpan?>? ke
                 Report(summary);
                 await SendAsync([new Http2Frame(Http2Frame.Ping, Http2Frame.Ack, 0, frame.Payload)], run, step, cancellationToken).ConfigureAwait(false);
                 return;
-            case Http2Frame.Headers when frame.StreamId % 2 == 0 || frame.StreamId >= NextStreamId:
-                throw new ResponseProtocolException("http2-protocol", $"The server sent HEADERS on stream {frame.StreamId}, which the client never opened.");
             case Http2Frame.Headers:
             {
-                // A stream this trace has left (ended, or cancelled at the body cap) may still bring a header block, its
-                // trailers: it is decoded all the same, for HPACK's tables belong to the connection, and a block skipped
-                // would leave them out of step with the server's for every later stream.
-                var (block, frames) = await ReadHeaderBlockAsync(frame, at, cancellationToken).ConfigureAwait(false);
-                var decoded = Decoder.Decode(block);
-                if (!listed)
-                    return;
-                for (var i = 0; i < frames.Count; i++)
-                    Http2Connection.Report(run, step, frames[i].Frame, WireDirection.ServerToClient, frames[i].At,
-                        i == 0 ? $"a header block of stream {frame.StreamId}, which this trace had left: {decoded.Count} fields, decoded to keep HPACK's tables in step with the server's" : "the header block goes on",
-                        i == 0 ? Describe(block, decoded) : null);
+                // A stream the client cancelled may still bring a header block, its trailers: decoded all the same, for
+                // HPACK's tables belong to the connection, and a block skipped would leave them out of step with the
+                // server's for every later stream.
+                await ReadHeaderBlockAsync(frame, at, run, step, listed,
+                    (fields, _) => $"a header block of stream {frame.StreamId}, which this trace had {(closed ? "seen end" : "cancelled")}: {fields.Count} fields, decoded to keep HPACK's tables in step with the server's",
+                    cancellationToken).ConfigureAwait(false);
+                if (closed)
+                    throw ClosedStream(frame);
                 return;
             }
 
@@ -222,8 +247,30 @@ internal sealed class Http2Connection(IArrivalSource source, Func<TimeSpan?>? ke
         }
     }
 
+    /// <summary>Reads a header block (HEADERS and the CONTINUATIONs that complete it), decodes it (HPACK's tables move
+    /// whatever becomes of it) and, when <paramref name="report"/>, reports each frame: the first with what
+    /// <paramref name="summary"/> says of the fields and, while the connection's budget lasts, the fields themselves.</summary>
+    public async Task<(IReadOnlyList<HpackField> Fields, Http2HeaderBlock Block, IReadOnlyList<(Http2Frame Frame, long At)> Frames)> ReadHeaderBlockAsync(
+        Http2Frame headers, long at, TraceRun run, TraceStep step, bool report, Func<IReadOnlyList<HpackField>, Http2HeaderBlock, string> summary, CancellationToken cancellationToken)
+    {
+        var (bytes, frames) = await ReadBlockAsync(headers, at, cancellationToken).ConfigureAwait(false);
+        var fields = Decoder.Decode(bytes);
+        var block = Describe(bytes, fields);
+        if (!report)
+            return (fields, block, frames);
+        var listed = (_listedFieldBytes += block.PlainBytes) <= MaxListedFieldBytes;
+        var said = summary(fields, block) + (listed ? "" : $" (fields not listed: this connection already lists {Format.Bytes(MaxListedFieldBytes)} of them)");
+        for (var i = 0; i < frames.Count; i++)
+            Report(run, step, frames[i].Frame, WireDirection.ServerToClient, frames[i].At, i == 0 ? said : "the header block goes on",
+                i == 0 ? listed ? block : block with { Fields = [] } : null);
+        return (fields, block, frames);
+    }
+
+    private static ResponseProtocolException ClosedStream(Http2Frame frame) =>
+        new("http2-stream-closed", $"The server sent {frame.TypeName} on stream {frame.StreamId} after ending it (END_STREAM): a closed stream carries no more (STREAM_CLOSED).");
+
     /// <summary>A HEADERS frame's block and the CONTINUATIONs that complete it, bounded in size.</summary>
-    public async Task<(byte[] Block, List<(Http2Frame Frame, long At)> Frames)> ReadHeaderBlockAsync(Http2Frame headers, long at, CancellationToken cancellationToken)
+    private async Task<(byte[] Block, List<(Http2Frame Frame, long At)> Frames)> ReadBlockAsync(Http2Frame headers, long at, CancellationToken cancellationToken)
     {
         var block = new List<byte>(HeaderFragment(headers));
         var frames = new List<(Http2Frame Frame, long At)> { (headers, at) };

@@ -15,6 +15,9 @@ namespace FlowTrace.Tracer.Http2;
 /// </summary>
 internal sealed class Http2Exchange(TimeProvider time)
 {
+    /// <summary>The most informational (1xx) responses read before the final one.</summary>
+    public const int MaxInterimResponses = 10;
+
     /// <summary>Headers HTTP/2 forbids (connection-specific, RFC 9113 §8.2.2); the request's own are left out.</summary>
     private static readonly HashSet<string> ConnectionSpecific = new(StringComparer.OrdinalIgnoreCase)
         { "host", "connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade" };
@@ -92,7 +95,7 @@ internal sealed class Http2Exchange(TimeProvider time)
                     {
                         await h2.HandleConnectionFrameAsync(next.Frame, next.At, run, TraceStep.ServerProcessing, linkedFirst.Token).ConfigureAwait(false);
                         if (h2.GoneAway is { } away && away.LastStream < streamId)
-                            return Refused(run, $"The server sent GOAWAY ({away.Error}) naming stream {away.LastStream} the last it will process: stream {streamId} was not processed", written);
+                            return NotProcessed(run, $"The server sent GOAWAY ({away.Error}) naming stream {away.LastStream} the last it will process: stream {streamId} was not processed", away.Error, written);
                         continue;
                     }
 
@@ -101,8 +104,8 @@ internal sealed class Http2Exchange(TimeProvider time)
                     if (next.Frame.Type == Http2Frame.RstStream)
                     {
                         Http2Connection.Report(run, TraceStep.ServerProcessing, next.Frame, WireDirection.ServerToClient, next.At, Http2Connection.Summary(next.Frame), null);
-                        if (next.Frame.Payload is [0, 0, 0, 7])
-                            return Refused(run, $"The server refused stream {streamId} before processing it (RST_STREAM REFUSED_STREAM)", written);
+                        if (next.Frame.Payload is [0, 0, 0, 7 or 0xd])
+                            return NotProcessed(run, $"The server reset stream {streamId} before processing it ({Http2Connection.Summary(next.Frame)})", next.Frame.Payload[3] == 7 ? "REFUSED_STREAM" : "HTTP_1_1_REQUIRED", written);
                         return Fail(run, TraceStep.ServerProcessing, "http2-stream-reset", $"The server reset stream {streamId} before answering: {Http2Connection.Summary(next.Frame)}.", written);
                     }
 
@@ -158,7 +161,7 @@ internal sealed class Http2Exchange(TimeProvider time)
             if (state.Head is null)
                 CompleteServerProcessing(run, ttfb, [], firstAt);
             var (code, reason) = e is OperationCanceledException
-                ? ("http-download-timeout", $"Stream {streamId} did not end within {Format.Duration(request.Timeouts.Download)}{Stalled(state, run)}")
+                ? ("http-download-timeout", $"Stream {streamId} did not end within {Format.Duration(request.Timeouts.Download)}{Stalled(h2, state, run)}")
                 : Explain(e);
             run.Failed(TraceStep.HttpResponse, code, reason, network: state.LastArrival > firstAt ? run.Between(firstAt, state.LastArrival) : TimeSpan.Zero);
             return new HttpExchangeResult(state.Head, false, "the stream did not end cleanly", true);
@@ -186,27 +189,30 @@ internal sealed class Http2Exchange(TimeProvider time)
         {
             case Http2Frame.Headers:
             {
-                var (block, frames) = await h2.ReadHeaderBlockAsync(frame, at, cancellationToken).ConfigureAwait(false);
-                var decoded = h2.Decoder.Decode(block);
-                var carried = Http2Connection.Describe(block, decoded);
-                var status = decoded.FirstOrDefault(f => f.Name == ":status")?.Value;
-                for (var i = 0; i < frames.Count; i++)
-                    Http2Connection.Report(run, TraceStep.HttpResponse, frames[i].Frame, WireDirection.ServerToClient, frames[i].At,
-                        i == 0 ? $"{(status is null ? "trailers" : $":status {status}")}, {decoded.Count} fields: HPACK {block.Length} bytes for {carried.PlainBytes} plain" : "the header block goes on",
-                        i == 0 ? carried : null);
+                string? Status(IReadOnlyList<HpackField> fields) => fields.FirstOrDefault(f => f.Name == ":status")?.Value;
+                var (decoded, block, frames) = await h2.ReadHeaderBlockAsync(frame, at, run, TraceStep.HttpResponse, report: true,
+                    (fields, described) => $"{(Status(fields) is { } s ? $":status {s}" : "trailers")}, {fields.Count} fields: HPACK {described.WireBytes} bytes for {described.PlainBytes} plain",
+                    cancellationToken).ConfigureAwait(false);
+                var status = Status(decoded);
                 state.LastArrival = frames[^1].At;
                 if (state.Head is null)
                 {
                     if (status is null || !int.TryParse(status, NumberStyles.None, CultureInfo.InvariantCulture, out var code) || code is < 100 or > 999)
                         throw new ResponseProtocolException("http2-protocol", $"The response's first header block has no valid :status ({status ?? "none"}).");
                     if (code < 200)
-                        return false; // informational: the real response follows
+                    {
+                        // Informational: the real response follows, though not after endless ones.
+                        if (++state.Interim > MaxInterimResponses)
+                            throw new ResponseProtocolException("http2-too-many-interim", $"The server sent more than {MaxInterimResponses} informational (1xx) responses on stream {streamId} and no final one.");
+                        return false;
+                    }
+
                     var headers = decoded.Where(f => !f.Name.StartsWith(':')).Select(f => new HttpHeader(f.Name, f.Value)).ToList();
-                    state.Head = new HttpResponseHead($"HTTP/2 {code}", "HTTP/2", code, "", headers, block.Length);
+                    state.Head = new HttpResponseHead($"HTTP/2 {code}", "HTTP/2", code, "", headers, block.WireBytes);
                     CompleteServerProcessing(run, ttfb, ServerTimingParser.Parse(state.Head.Values("server-timing")), firstAt);
                 }
 
-                return (frames[^1].Frame.Flags & Http2Frame.EndStream) != 0 || ended;
+                return Ends(h2, streamId, (frames[^1].Frame.Flags & Http2Frame.EndStream) != 0 || ended);
             }
 
             case Http2Frame.Data:
@@ -221,6 +227,7 @@ internal sealed class Http2Exchange(TimeProvider time)
                 if (state.Body >= request.MaxBodyBytes && !ended)
                 {
                     state.Truncated = true;
+                    h2.Cancelled(streamId);
                     await h2.SendAsync([new Http2Frame(Http2Frame.RstStream, 0, streamId, [0, 0, 0, 8])], run, TraceStep.HttpResponse, cancellationToken).ConfigureAwait(false);
                     return true;
                 }
@@ -233,20 +240,28 @@ internal sealed class Http2Exchange(TimeProvider time)
                     state.Unacknowledged = 0;
                 }
 
-                return ended;
+                return Ends(h2, streamId, ended);
             }
 
             case Http2Frame.RstStream:
                 Http2Connection.Report(run, TraceStep.HttpResponse, frame, WireDirection.ServerToClient, at, Http2Connection.Summary(frame), null);
                 throw new ResponseProtocolException("http2-stream-reset", $"The server reset stream {streamId}: {Http2Connection.Summary(frame)}.");
-            case Http2Frame.Continuation:
-                throw new ResponseProtocolException("http2-protocol", $"A CONTINUATION frame on stream {streamId} that follows no HEADERS.");
-            case Http2Frame.PushPromise:
-                throw new ResponseProtocolException("http2-protocol", "The server sent PUSH_PROMISE, though the client's SETTINGS refused server push (ENABLE_PUSH=0).");
+            case Http2Frame.Continuation or Http2Frame.PushPromise:
+                // Errors wherever they come: the connection says which.
+                await h2.HandleConnectionFrameAsync(frame, at, run, TraceStep.HttpResponse, cancellationToken).ConfigureAwait(false);
+                return false;
             default:
                 Http2Connection.Report(run, TraceStep.HttpResponse, frame, WireDirection.ServerToClient, at, $"{Http2Connection.Summary(frame)} (ignored)", null);
                 return false;
         }
+    }
+
+    /// <summary>Notes an ended stream with the connection, which refuses any later frame of it.</summary>
+    private static bool Ends(Http2Connection h2, int streamId, bool ended)
+    {
+        if (ended)
+            h2.Ended(streamId);
+        return ended;
     }
 
     private static ReadOnlySpan<byte> Unpadded(Http2Frame data)
@@ -263,37 +278,38 @@ internal sealed class Http2Exchange(TimeProvider time)
         HttpExchange.CompleteServerProcessing(run, ttfb, metrics, firstAt, "First frame of the response stream");
 
     /// <summary>Why a stream that stopped short may have stopped: flow control, or the server alone.</summary>
-    private static string Stalled(ResponseState state, TraceRun run)
+    private static string Stalled(Http2Connection h2, ResponseState state, TraceRun run)
     {
         if (state.Received == 0)
             return ": no DATA arrived.";
-        var quiet = $"{state.Received:N0} bytes of DATA arrived, then nothing for {Format.Duration(run.Between(state.LastDataAt, run.Now()))}";
-        // A server that ignored the client's SETTINGS keeps to the protocol's initial window and waits for a WINDOW_UPDATE
-        // the client has no reason to send yet: the stall then comes at exactly that many bytes.
+        var quiet = $"{state.Received:N0} bytes of DATA arrived, then no more DATA for {Format.Duration(run.Between(state.LastDataAt, run.Now()))}";
+        // A server that missed the client's SETTINGS, or its WINDOW_UPDATE for the connection, keeps to the protocol's
+        // initial window and waits for a WINDOW_UPDATE the client has no reason to send yet: the stall comes at exactly that.
         return state.Received == Http2Connection.InitialWindow
-            ? $": {quiet}. That is exactly HTTP/2's initial window ({Http2Connection.InitialWindow:N0} bytes): the server seems to wait for a WINDOW_UPDATE, as if it had not applied this client's SETTINGS_INITIAL_WINDOW_SIZE ({Http2Connection.StreamWindow:N0} bytes)."
-            : $": {quiet}, while the client's window for the stream still had {Http2Connection.StreamWindow - state.Unacknowledged:N0} bytes open, so flow control was not what held it.";
+            ? $": {quiet}. That is exactly HTTP/2's initial window ({Http2Connection.InitialWindow:N0} bytes): the server seems to wait for a WINDOW_UPDATE, as if it had missed this client's SETTINGS_INITIAL_WINDOW_SIZE ({Http2Connection.StreamWindow:N0} bytes) or the WINDOW_UPDATE that opened the connection's window (to {Http2Connection.ConnectionWindow:N0} bytes)."
+            : $": {quiet}, while the client's windows still had {Http2Connection.StreamWindow - state.Unacknowledged:N0} bytes open for the stream and {h2.ConnectionWindowOpen:N0} for the connection, so flow control was not what held it.";
     }
 
-    /// <summary>The server said it did not process the stream: safe to send again (RFC 9113 §8.7), which the trace does
-    /// once, on a new connection.</summary>
-    private static HttpExchangeResult Refused(TraceRun run, string said, long since)
+    /// <summary>The server said it did not process the stream (RFC 9113 §8.7). After a graceful GOAWAY (NO_ERROR) or a
+    /// REFUSED_STREAM it is safe to send again, which the trace does once, on a new connection; HTTP_1_1_REQUIRED asks for
+    /// another protocol, and any other error is the server's answer.</summary>
+    private static HttpExchangeResult NotProcessed(TraceRun run, string said, string error, long since) => error switch
     {
-        run.Failed(TraceStep.ServerProcessing, "http2-stream-refused", $"{said}, so the request is safe to send again on a new connection (RFC 9113 §8.7).",
-            network: run.Between(since, run.Now()));
-        return new HttpExchangeResult(null, false, "the server refused the stream", true, Unprocessed: true);
-    }
+        "NO_ERROR" or "REFUSED_STREAM" => Fail(run, TraceStep.ServerProcessing, "http2-stream-refused", $"{said}, so the request is safe to send again on a new connection.", since, unprocessed: true),
+        "HTTP_1_1_REQUIRED" => Fail(run, TraceStep.ServerProcessing, "http2-http11-required", $"{said}: the server wants this request in HTTP/1.1 (trace it with HTTP/1.1 only).", since),
+        _ => Fail(run, TraceStep.ServerProcessing, "http2-goaway", $"{said}.", since),
+    };
 
-    private static HttpExchangeResult Fail(TraceRun run, TraceStep step, string code, string reason, long since)
+    private static HttpExchangeResult Fail(TraceRun run, TraceStep step, string code, string reason, long since, bool unprocessed = false)
     {
         run.Failed(step, code, reason, network: run.Between(since, run.Now()));
-        return new HttpExchangeResult(null, false, reason, true);
+        return new HttpExchangeResult(null, false, reason, true, unprocessed);
     }
 
     private static (string Code, string Reason) Explain(Exception e) => e switch
     {
         ResponseProtocolException p => (p.Code, p.Message),
-        HpackException { OverListLimit: true } h => ("http2-header-list-too-large", $"The server's header block decodes to a header list too large: {h.Message} (SETTINGS_MAX_HEADER_LIST_SIZE said so); HPACK lets a few bytes name a large table entry again and again."),
+        HpackException { OverListLimit: true } h => ("http2-header-list-too-large", $"The server's header block decodes to a header list over the limit the client announced (SETTINGS_MAX_HEADER_LIST_SIZE): {h.Message}."),
         HpackException h => ("http2-compression-error", $"The server's header block cannot be decoded (HPACK): {h.Message}."),
         TlsAlertException alert => (alert.Code, alert.Message),
         _ => ("http-read", $"Reading the response failed: {e.Message}"),
@@ -304,6 +320,7 @@ internal sealed class Http2Exchange(TimeProvider time)
         public HttpResponseHead? Head { get; set; }
         public long Body { get; set; }
         public int DataFrames { get; set; }
+        public int Interim { get; set; }
         public int Unacknowledged { get; set; }
         public bool Truncated { get; set; }
         public long LastArrival { get; set; }

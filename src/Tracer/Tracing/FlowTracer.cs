@@ -149,7 +149,9 @@ public sealed class FlowTracer : ITracer
         OpenConnection? kept = null;
         int? status = null;
         var againSent = false;
+        // A refused stream is sent again once per request (per target); redirects are counted apart from such hops.
         var retried = false;
+        var redirects = 0;
         (IPEndPoint Address, ResumptionOffer? Offer)? resumeFrom = null;
         try
         {
@@ -182,7 +184,7 @@ public sealed class FlowTracer : ITracer
                 TraceTarget? next = null;
                 StepFailureDetails? redirectFailure = null;
                 if (!exchange.Failed && exchange.Head is { } head && request.FollowRedirects && RedirectStatuses.Contains(head.StatusCode) && head.Value("Location") is { } location)
-                    (next, redirectFailure) = NextHop(target, location, hop, request.MaxRedirects);
+                    (next, redirectFailure) = NextHop(target, location, redirects, request.MaxRedirects);
 
                 // Read once: the server's FIN may arrive at any moment, and what is decided here must hold for the whole turn.
                 var peerClosed = connection.Wire.PeerClosed;
@@ -261,8 +263,12 @@ public sealed class FlowTracer : ITracer
                         new ResumedAgainDetails(next.Uri.ToString(), connection.Wire.RemoteEndPoint.ToString(), offer.Session?.Means, offer.Reason));
                 }
                 else
+                {
+                    redirects++;
+                    retried = false;
                     run.Detail(TraceStep.Trace, $"{status} redirect to {next.Uri}{(reuse ? " (same origin: reusing the connection)" : "")}",
                         new RedirectDetails(status ?? 0, target.Uri.ToString(), next.Uri.ToString(), next.SameOrigin(target)));
+                }
                 if (reuse)
                     kept = connection with { Reused = true };
                 target = next;
@@ -287,9 +293,9 @@ public sealed class FlowTracer : ITracer
         return new HttpExchangeResult(null, false, "HTTP/2 was not agreed", true);
     }
 
-    private static (TraceTarget? Next, StepFailureDetails? Failure) NextHop(TraceTarget current, string location, int hop, int maxRedirects)
+    private static (TraceTarget? Next, StepFailureDetails? Failure) NextHop(TraceTarget current, string location, int redirects, int maxRedirects)
     {
-        if (hop + 1 > maxRedirects)
+        if (redirects + 1 > maxRedirects)
             return (null, new StepFailureDetails("too-many-redirects", $"Stopped after {maxRedirects} redirect(s); the server asked for another one, to {location}."));
         if (!Uri.TryCreate(current.Uri, location, out var nextUri))
             return (null, new StepFailureDetails("redirect-invalid", $"The Location header '{location}' is not a valid URL."));
@@ -373,7 +379,7 @@ public sealed class FlowTracer : ITracer
                 // A list over the limit stopped decoding midway: the tables can no longer be trusted either.
                 "http2-compression-error" or "http2-header-list-too-large" => 0x9u,
                 // The server refused or gave up the stream: no error of its protocol, so none is named back.
-                "http2-stream-refused" or "http2-goaway" => 0x0u,
+                "http2-stream-refused" or "http2-goaway" or "http2-http11-required" => 0x0u,
                 "http2-frame-too-large" or "http2-header-block-too-large" => 0x6u,
                 { } code when code.StartsWith("http2-", StringComparison.Ordinal) => 0x1u,
                 _ => 0x8u,

@@ -37,6 +37,9 @@ internal sealed class TraceRun
     /// <summary>The most recent step failure, which ends the trace.</summary>
     public StepFailureDetails? LastFailure { get; private set; }
 
+    // The protocol of the last response, for the summary's line ("HTTP/2 200").
+    private string? _lastVersion;
+
     public ChannelReader<TraceEvent> Reader => _events.Reader;
 
     public IReadOnlyList<StepTiming> Timings
@@ -150,7 +153,9 @@ internal sealed class TraceRun
         }
 
         Write(TraceStep.Trace, TraceEventKind.Completed, total,
-            summary.Succeeded ? $"Trace completed in {Format.Duration(summary.Total)}" : $"Trace failed: {summary.Failure?.Reason}", summary);
+            summary.Succeeded
+                ? $"Trace completed in {Format.Duration(summary.Total)}{(finalStatus is { } status ? $": {_lastVersion ?? "HTTP"} {status}" : "")}"
+                : $"Trace failed: {summary.Failure?.Reason}", summary);
     }
 
     /// <summary>The length of the union of <paramref name="windows"/> within [0, <paramref name="total"/>].</summary>
@@ -208,6 +213,8 @@ internal sealed class TraceRun
         {
             if (details is StepFailureDetails failure)
                 LastFailure = failure;
+            if (details is HttpResponseDetails response)
+                _lastVersion = response.Version;
             if (_openSteps.Remove((Hop, step), out var open))
             {
                 duration = Durations.Positive(end - open.Start);

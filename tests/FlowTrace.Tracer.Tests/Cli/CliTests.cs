@@ -111,6 +111,8 @@ public sealed class CliTests
         Assert.Contains("ALPN h2", output, StringComparison.Ordinal);
         Assert.Contains("→ HEADERS stream 1 [END_STREAM END_HEADERS]", output, StringComparison.Ordinal);
         Assert.Contains("curl --http2 --resolve", output, StringComparison.Ordinal);
+        // The last line names the protocol of the answer with its status.
+        Assert.Matches(@"Trace completed in [\d.,]+ ms: HTTP/2 200", output);
     }
 
     [Fact]

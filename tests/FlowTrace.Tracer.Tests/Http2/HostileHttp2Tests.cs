@@ -118,7 +118,7 @@ public sealed class HostileHttp2Tests
             download: TimeSpan.FromMilliseconds(300));
         var failure = TraceAssert.FailedAt(events, S.HttpResponse, "http-download-timeout");
         Assert.Contains("100 bytes of DATA arrived", failure.Reason, StringComparison.Ordinal);
-        Assert.Contains("6,291,356 bytes open, so flow control was not what held it", failure.Reason, StringComparison.Ordinal);
+        Assert.Contains("6,291,356 bytes open for the stream and 15,728,540 for the connection, so flow control was not what held it", failure.Reason, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -165,7 +165,7 @@ public sealed class HostileHttp2Tests
     }
 
     [Fact]
-    public async Task Http2_TrailersOnAStreamTheTraceLeft_DecodedSoTheNextStreamsTablesAgree()
+    public async Task Http2_TrailersOnAStreamTheTraceCancelled_DecodedSoTheNextStreamsTablesAgree()
     {
         // Stream 1 is cut at the body cap (RST_STREAM CANCEL); its trailers were already on their way and add
         // "x-late: yes" to the server's HPACK table. Stream 3's answer then names that entry by index (62): the client
@@ -183,17 +183,106 @@ public sealed class HostileHttp2Tests
             events.Add(e);
         Assert.True(TraceAssert.Summary(events).Succeeded, TraceAssert.Summary(events).Failure?.Reason);
         var late = events.Select(e => e.Details).OfType<Http2FrameDetails>().Single(f => f is { FrameType: "HEADERS", StreamId: 1, Direction: WireDirection.ServerToClient, HeaderBlock.Fields: [{ Name: "x-late" }] });
-        Assert.Contains("which this trace had left", late.Summary, StringComparison.Ordinal);
+        Assert.Contains("which this trace had cancelled", late.Summary, StringComparison.Ordinal);
         var second = events.Where(e => e.Details is HttpResponseDetails).Select(e => (HttpResponseDetails)e.Details!).Last();
         Assert.Contains(second.Headers, h => h is { Name: "x-late", Value: "yes" });
     }
 
-    [Fact]
-    public async Task Http2_HeadersOnAStreamNeverOpened_FailsAsAProtocolError()
+    [Theory]
+    [InlineData(Headers, 2)]
+    [InlineData(Headers, 3)]
+    [InlineData(Data, 5)]
+    [InlineData((byte)8, 4)]
+    public async Task Http2_FrameOnAStreamNeverOpened_FailsAsAProtocolError(byte type, int stream)
     {
-        var events = await TraceAsync(stream => [Settings(), Frame(Headers, EndHeaders | EndStream, 2, 0x88)]);
+        // Stream 1 is the request's; an even stream would be the server's own (push, refused), an odd one beyond 1 the
+        // client's next, which it has not opened.
+        var events = await TraceAsync(_ => [Settings(), Frame(type, EndHeaders | EndStream, stream, type == 8 ? [0, 0, 1, 0] : [0x88])]);
         var failure = TraceAssert.FailedAt(events, S.ServerProcessing, "http2-protocol");
-        Assert.Contains("stream 2, which the client never opened", failure.Reason, StringComparison.Ordinal);
+        Assert.Contains($"on stream {stream}, which the client never opened", failure.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Http2_HeadersOnAStreamThatEnded_FailsAsStreamClosed()
+    {
+        // Stream 1 ends (END_STREAM); when the same request goes again as stream 3, the server first sends more HEADERS
+        // on stream 1, which a closed stream may not carry.
+        await using var server = new ScriptedHttp2Server(stream => stream == 1
+            ? [Settings(), Frame(Headers, EndHeaders | EndStream, 1, 0x88)]
+            : [Frame(Headers, EndHeaders | EndStream, 1, 0x88), Frame(Headers, EndHeaders | EndStream, stream, 0x88)]);
+        var tracer = new FlowTracer(new TracerOptions { WarmUp = false });
+        var events = new List<TraceEvent>();
+        await foreach (var e in tracer.TraceAsync(new TraceRequest
+                       {
+                           Url = $"http://127.0.0.1:{server.Port}/", Http2PriorKnowledge = true, Alpn = ["h2"], AgainOnSameConnection = true,
+                       }, CancellationToken.None))
+            events.Add(e);
+        var failed = Assert.Single(events, e => e.Kind == TraceEventKind.Failed);
+        Assert.Equal((1, S.ServerProcessing, "http2-stream-closed"), (failed.Hop, failed.Step, ((StepFailureDetails)failed.Details!).Code));
+        Assert.Contains(events, e => e.Details is Http2FrameDetails { FrameType: "GOAWAY", Direction: WireDirection.ClientToServer } g && g.Summary.EndsWith("PROTOCOL_ERROR", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Http2_EndlessInformationalResponses_FailAfterTheirLimit()
+    {
+        byte[] continueBlock = [0x08, 0x03, .. "100"u8];
+        var events = await TraceAsync(stream => [Settings(), .. Enumerable.Range(0, 50).Select(_ => Frame(Headers, EndHeaders, stream, continueBlock))]);
+        TraceAssert.FailedAt(events, S.HttpResponse, "http2-too-many-interim");
+    }
+
+    [Fact]
+    public async Task Http2_HeaderBlocksDecodingToMuchText_FieldsListedOnlyWithinTheConnectionsBudget()
+    {
+        // Six informational responses of ~60 KB of header text each, from ~4 KB of wire (one 4,000-byte table entry named
+        // again and again): all decoded, but the events list fields only up to the connection's budget.
+        byte[] first = [0x08, 0x03, .. "100"u8, 0x40, 1, (byte)'x', 0x7F, 0xA1, 0x1E, .. Enumerable.Repeat((byte)'a', 4000), .. Enumerable.Repeat((byte)0xBE, 14)];
+        byte[] next = [0x08, 0x03, .. "100"u8, .. Enumerable.Repeat((byte)0xBE, 15)];
+        var events = await TraceAsync(stream => [Settings(), Frame(Headers, EndHeaders, stream, first),
+            .. Enumerable.Range(0, 5).Select(_ => Frame(Headers, EndHeaders, stream, next)), Frame(Headers, EndHeaders | EndStream, stream, 0x88)]);
+        TraceAssert.Completed(events, S.Dns, S.Tcp, S.HttpRequest, S.ServerProcessing, S.HttpResponse, S.Connection);
+        var blocks = events.Select(e => e.Details).OfType<Http2FrameDetails>().Where(f => f is { FrameType: "HEADERS", Direction: WireDirection.ServerToClient }).ToList();
+        Assert.Equal(7, blocks.Count);
+        Assert.True(blocks.Where(b => b.HeaderBlock!.Fields.Count > 0).Sum(b => (long)b.HeaderBlock!.PlainBytes) <= 256 * 1024);
+        Assert.Contains(blocks, b => b.HeaderBlock!.Fields.Count == 0 && b.Summary.Contains("fields not listed", StringComparison.Ordinal));
+        Assert.Equal(200, TraceAssert.Detail<HttpResponseDetails>(events).StatusCode);
+    }
+
+    [Fact]
+    public async Task Http2_GoAwayAskingForHttp11_FailsByNameAndIsNotSentAgain()
+    {
+        byte[] goAway = [0, 0, 0, 0, 0, 0, 0, 0xd];
+        await using var server = new ScriptedHttp2Server(stream => [Settings(), Frame(GoAway, 0, 0, goAway)]);
+        var events = await TraceAsync(server);
+        var failure = TraceAssert.FailedAt(events, S.ServerProcessing, "http2-http11-required");
+        Assert.Contains("HTTP_1_1_REQUIRED", failure.Reason, StringComparison.Ordinal);
+        Assert.DoesNotContain(events, e => e.Details is RetriedDetails);
+        Assert.Equal(1, server.Connections);
+    }
+
+    [Fact]
+    public async Task Http2_RefusedThenRedirectedWithOneRedirectAllowed_TheRetryIsNoRedirect()
+    {
+        // The retry is a hop, not a redirect: one redirect allowed still lets a refused request's answer redirect once.
+        var answered = 0;
+        byte[] redirect = [0x08, 0x03, .. "301"u8, 0x0F, 0x1F, 0x05, .. "/next"u8];
+        await using var server = new ScriptedHttp2Server(stream => Interlocked.Increment(ref answered) switch
+        {
+            1 => [Settings(), Frame(3, 0, stream, 0, 0, 0, 7)],
+            2 => [Settings(), Frame(Headers, EndHeaders | EndStream, stream, redirect)],
+            _ => [Frame(Headers, EndHeaders | EndStream, stream, 0x88)],
+        });
+        var tracer = new FlowTracer(new TracerOptions { WarmUp = false });
+        var events = new List<TraceEvent>();
+        await foreach (var e in tracer.TraceAsync(new TraceRequest
+                       {
+                           Url = $"http://127.0.0.1:{server.Port}/", Http2PriorKnowledge = true, Alpn = ["h2"], MaxRedirects = 1,
+                       }, CancellationToken.None))
+            events.Add(e);
+        var summary = TraceAssert.Summary(events);
+        Assert.True(summary.Succeeded, summary.Failure?.Reason);
+        Assert.Equal(200, summary.FinalStatusCode);
+        Assert.Single(events.Select(e => e.Details).OfType<RetriedDetails>());
+        Assert.Single(events.Select(e => e.Details).OfType<RedirectDetails>());
     }
 
     [Theory]

@@ -65,8 +65,9 @@ internal sealed class ScriptedHttp2Server : IAsyncDisposable
                 served.Add(ServeConnectionAsync(client));
             }
         }
-        catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
+        catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException or InvalidOperationException)
         {
+            // Disposed: the listener stopped (an accept then says it is not listening).
         }
 
         await Task.WhenAll(served);
