@@ -26,8 +26,9 @@ internal sealed class HostileHttp2Server : IAsyncDisposable
             "A server shedding load refuses the request's stream before processing it (RST_STREAM REFUSED_STREAM); the request is safe to send again, so the trace sends it once more on a new connection, as browsers do, and this time it is answered.", null),
     };
 
-    // How long after a refusal the next connection for h2-refused-once is answered (the trace's second try comes at once).
-    private static readonly TimeSpan RefusalMemory = TimeSpan.FromSeconds(5);
+    // How long after a refusal the next connection for h2-refused-once is answered: long enough for a trace in step mode,
+    // whose second try waits for the learner's clicks.
+    private static readonly TimeSpan RefusalMemory = TimeSpan.FromMinutes(10);
 
     private const byte Data = 0, Headers = 1, RstStream = 3, Settings = 4, GoAway = 7, Continuation = 9;
     private const byte EndStream = 0x1, EndHeaders = 0x4;
@@ -102,8 +103,9 @@ internal sealed class HostileHttp2Server : IAsyncDisposable
 
     private static string Fails(string does) => $"A server that {does}: the trace fails cleanly, in bounded time.";
 
-    /// <summary>True for a connection that should be refused: the first, and any after the last refusal was answered or
-    /// forgotten; the one right after a refusal (the client's second try) is answered.</summary>
+    /// <summary>True for a connection that should be refused: refusals and answers alternate, so that a trace's second
+    /// try is answered however long it took (step mode); a refusal never followed up is forgotten after a while. Two
+    /// learners tracing this site at the very same moment can see each other's turn (a lab of one server, by design).</summary>
     private bool RefuseThisOne()
     {
         lock (_gate)

@@ -61,9 +61,11 @@ internal sealed class LoopbackTcpServer : IAsyncDisposable
                 limit.CancelAfter(_connectionLimit);
                 await _serve(client.GetStream(), client, limit.Token).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is IOException or OperationCanceledException or SocketException or ObjectDisposedException)
+            catch (Exception e) when (e is IOException or OperationCanceledException or SocketException or ObjectDisposedException
+                                           or System.Security.Authentication.AuthenticationException)
             {
-                // The client went away or the time limit struck: that ends this connection only.
+                // The client went away, its TLS handshake failed (no protocol in common, say) or the time limit struck:
+                // that ends this connection only.
             }
         }
     }

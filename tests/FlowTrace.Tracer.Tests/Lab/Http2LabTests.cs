@@ -89,8 +89,9 @@ public sealed class Http2LabTests(LabFixture lab)
         Assert.Single(events.Select(e => e.Details).OfType<RetriedDetails>());
         Assert.Equal(DnsSkipReason.EarlierConnection, TraceAssert.Detail<DnsSkippedDetails>(events, hop: 1).Reason);
         Assert.Equal(("h2", 200), (TraceAssert.Detail<TlsHandshakeDetails>(events, hop: 1).Alpn, TraceAssert.Detail<HttpResponseDetails>(events, hop: 1).StatusCode));
-        // The next trace meets the refusal again: the site teaches the same thing every time.
-        var again = await lab.TraceAsync(lab.Request("hostile-h2-refused-once"));
+        // The next trace meets the refusal again, in step mode too, where the second try waits for the learner.
+        var again = await lab.TraceAsync(lab.Request("hostile-h2-refused-once") with { PauseAfterStep = (_, token) => new ValueTask(Task.Delay(200, token)) });
+        Assert.True(TraceAssert.Summary(again).Succeeded, TraceAssert.Summary(again).Failure?.Reason);
         Assert.Single(again.Select(e => e.Details).OfType<RetriedDetails>());
     }
 
