@@ -41,9 +41,10 @@ public sealed class Http2PageTests(AppFixture app)
             && d.GetProperty("type").GetString() == "http2Frame").ToList();
         Assert.NotEmpty(frames);
 
+        await Assertions.Expect(page.Locator("section.status")).ToContainTextAsync("— HTTP/2 200");
         var timeline = page.Locator("section.flow figure.h2-timeline").First;
         await Assertions.Expect(timeline).ToBeVisibleAsync();
-        await Assertions.Expect(timeline.Locator("figcaption")).ToContainTextAsync($"{frames.Count} frames");
+        await Assertions.Expect(timeline.Locator("figcaption")).ToContainTextAsync($"stream by stream: {frames.Count} frames from");
         // A row per stream the frames name: the connection's (0) and the request's (1).
         var streams = frames.Select(f => f.GetProperty("details").GetProperty("streamId").GetInt32()).Distinct().Order().ToList();
         Assert.Equal(streams, (await timeline.Locator("g.h2-stream").EvaluateAllAsync<int[]>("rows => rows.map(r => +r.dataset.stream)")).ToList());

@@ -144,17 +144,18 @@ public static class Explanations
         var spread = continuations > 0 ? $", more than one frame holds, so it went on in {continuations} CONTINUATION frame{(continuations == 1 ? "" : "s")}" : "";
         var updates = frames.Count(f => f is { Direction: WireDirection.ClientToServer, FrameType: "WINDOW_UPDATE" });
         var flow = updates > 0
-            ? $" As it read, the client gave the server back its window in {updates} WINDOW_UPDATE frame{(updates == 1 ? "" : "s")}, so flow control never made the server wait."
+            ? $" As it read, the client gave the server back its window in {updates} WINDOW_UPDATE frame{(updates == 1 ? "" : "s")} (flow control: the server may send only as much as the client's window allows)."
             : " The body fitted in the window the client opened at the start, so flow control needed no WINDOW_UPDATE.";
         return $" The response's headers took {block.WireBytes:N0} bytes of HPACK for {block.PlainBytes:N0} bytes as text{spread}; {tabled} of its {block.Fields.Count} fields came whole from HPACK's tables. " +
                $"HTTP/1.1 would have sent every header as text.{flow}";
     }
 
     private static string Connection(StepState step) =>
-        step.Details<Http2FrameDetails>().FirstOrDefault(f => f.FrameType == "GOAWAY") is { } goAway
-            ? (goAway.Direction == WireDirection.ClientToServer
-                ? "FlowTrace closed the HTTP/2 connection politely: a GOAWAY frame first, naming the last stream it saw, then the close. "
-                : "The server sent GOAWAY: it will start no new stream on this connection. ") +
+        // The server's GOAWAY belongs to the step it arrived in; here is the client's own, sent when it is done.
+        step.Details<Http2FrameDetails>().FirstOrDefault(f => f is { FrameType: "GOAWAY", Direction: WireDirection.ClientToServer }) is { } goAway
+            ? (goAway.Summary.EndsWith(": NO_ERROR", StringComparison.Ordinal)
+                ? "FlowTrace closed the HTTP/2 connection politely: a GOAWAY frame first (NO_ERROR; last stream 0, for the client accepts no streams from the server, having refused push), then the close. "
+                : $"FlowTrace gave up on the HTTP/2 connection with a GOAWAY frame naming the error ({goAway.Summary[(goAway.Summary.LastIndexOf(": ", StringComparison.Ordinal) + 2)..]}), then closed it. ") +
               (step.Details<ConnectionDetails>().FirstOrDefault() is { KeepAlive: true }
                   ? "Until then the connection could have carried more requests, as new streams, even several at once: HTTP/2 needs no second connection for that, where HTTP/1.1 waits for each answer or opens another."
                   : "A next request needs a new connection.") + (step.Details<ConnectionDetails>().FirstOrDefault() is { } tickets ? Tickets(tickets) : "")
