@@ -39,7 +39,6 @@ public sealed class NginxServer : IAsyncDisposable
 
     private async Task StartProcessAsync()
     {
-        var user = Environment.UserName == "root" ? "user root;" : "";
         var vhosts = string.Concat(VirtualHosts.Select(name => $$"""
                 server {
                     listen 127.0.0.1:{{HttpsPort}} ssl;
@@ -49,21 +48,8 @@ public sealed class NginxServer : IAsyncDisposable
                     location / { add_header Server-Timing 'nginx;dur=1.5;desc="vhost {{name}}"'; return 200 "vhost {{name}}\n"; }
                 }
             """));
-        var config = $$"""
-            {{user}}
-            daemon off;
-            worker_processes 1;
-            pid {{Directory}}/nginx.pid;
-            error_log {{Directory}}/error.log;
-            events { worker_connections 1024; }
-            http {
-                access_log off;
+        var config = Configuration(Directory, $$"""
                 ssl_protocols TLSv1.2 TLSv1.3;
-                client_body_temp_path {{Directory}}/body;
-                proxy_temp_path {{Directory}}/proxy;
-                fastcgi_temp_path {{Directory}}/fastcgi;
-                uwsgi_temp_path {{Directory}}/uwsgi;
-                scgi_temp_path {{Directory}}/scgi;
                 server {
                     listen 127.0.0.1:{{HttpsPort}} ssl default_server;
                     ssl_certificate {{Directory}}/default.nginx.test.crt;
@@ -84,14 +70,34 @@ public sealed class NginxServer : IAsyncDisposable
                     location = /moved { return 301 /; }
                     location / { return 200 "plain http from nginx\n"; }
                 }
-            }
-            """;
+            """);
         var configPath = Path.Combine(Directory, "nginx.conf");
         await File.WriteAllTextAsync(configPath, config);
         _process = ExternalProcess.Start("nginx", ["-c", configPath, "-p", Directory]);
         await ExternalProcess.WaitForTcpAsync(HttpsPort, _process, "nginx");
         await ExternalProcess.WaitForTcpAsync(HttpPort, _process, "nginx");
     }
+
+    /// <summary>An nginx configuration that runs in the foreground with one worker, its pid, error log and temporary
+    /// files in <paramref name="directory"/> (as root, the worker stays root: test files only), and
+    /// <paramref name="http"/> inside its http block.</summary>
+    public static string Configuration(string directory, string http) => $$"""
+        {{(Environment.UserName == "root" ? "user root;" : "")}}
+        daemon off;
+        worker_processes 1;
+        pid {{directory}}/nginx.pid;
+        error_log {{directory}}/error.log;
+        events { worker_connections 1024; }
+        http {
+            access_log off;
+            client_body_temp_path {{directory}}/body;
+            proxy_temp_path {{directory}}/proxy;
+            fastcgi_temp_path {{directory}}/fastcgi;
+            uwsgi_temp_path {{directory}}/uwsgi;
+            scgi_temp_path {{directory}}/scgi;
+        {{http}}
+        }
+        """;
 
     private void WriteCertificates()
     {

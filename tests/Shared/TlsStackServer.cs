@@ -159,20 +159,7 @@ public sealed class TlsStackServer : IDisposable
             case "nginx":
                 // Debian 12's nginx (1.22) switches HTTP/2 on in its listen directive; from 1.25.1 the same is spelt
                 // "http2 on;" (the listen parameter still works there, with a warning).
-                await WriteConfigAsync(config, $$"""
-                    {{(Environment.UserName == "root" ? "user root;" : "")}}
-                    daemon off;
-                    worker_processes 1;
-                    pid {{directory}}/nginx.pid;
-                    error_log {{directory}}/error.log;
-                    events { worker_connections 64; }
-                    http {
-                        access_log off;
-                        client_body_temp_path {{directory}}/body;
-                        proxy_temp_path {{directory}}/proxy;
-                        fastcgi_temp_path {{directory}}/fastcgi;
-                        uwsgi_temp_path {{directory}}/uwsgi;
-                        scgi_temp_path {{directory}}/scgi;
+                await WriteConfigAsync(config, NginxServer.Configuration(directory, $$"""
                         server {
                             listen 127.0.0.1:{{p}} ssl http2;
                             server_name {{hostName}};
@@ -180,8 +167,7 @@ public sealed class TlsStackServer : IDisposable
                             ssl_certificate_key {{key}};
                             root {{www}};
                         }
-                    }
-                    """);
+                    """));
                 info = Info(stack, "-c", config, "-p", directory);
                 break;
             default:
