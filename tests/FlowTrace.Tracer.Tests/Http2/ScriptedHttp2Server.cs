@@ -27,18 +27,9 @@ internal sealed class ScriptedHttp2Server : IAsyncDisposable
     /// <summary>The header blocks of the requests received, in order.</summary>
     public System.Collections.Concurrent.ConcurrentQueue<byte[]> ReceivedBlocks { get; } = new();
 
-    public static byte[] Frame(byte type, byte flags, int stream, params byte[] payload)
-    {
-        var frame = new byte[9 + payload.Length];
-        frame[0] = (byte)(payload.Length >> 16);
-        frame[1] = (byte)(payload.Length >> 8);
-        frame[2] = (byte)payload.Length;
-        frame[3] = type;
-        frame[4] = flags;
-        BinaryPrimitives.WriteInt32BigEndian(frame.AsSpan(5), stream);
-        payload.CopyTo(frame, 9);
-        return frame;
-    }
+    /// <summary>A frame's bytes, as the tracer's own writer lays them out (the frame header is checked against real
+    /// servers and tshark elsewhere).</summary>
+    public static byte[] Frame(byte type, byte flags, int stream, params byte[] payload) => new FlowTrace.Tracer.Http2.Http2Frame(type, flags, stream, payload).ToBytes();
 
     /// <summary>A frame header claiming <paramref name="length"/> bytes, with only the header sent.</summary>
     public static byte[] HeaderOnly(byte type, int stream, int length) =>
