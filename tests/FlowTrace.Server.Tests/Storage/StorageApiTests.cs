@@ -246,7 +246,8 @@ public sealed class StorageApiTests(ServerFixture server)
         using var stop = new CancellationTokenSource(TimeSpan.FromMilliseconds(900));
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => http.PostAsync("/api/traces", Json($$"""{"url": "{{url}}", "repeat": 5}"""), stop.Token));
 
-        // However far it got on a busy machine: the run that was going is cancelled, every one before it completed. The
+        // However far it got on a busy machine: the run that was going, if one was, is cancelled, every one before it
+        // completed, and fewer than five were kept (InRange below). The
         // server learns the client went when its connection closes, which on a busy machine may come after the finished
         // runs were written: wait for the stopped one.
         var kept = await KeptAsync(url, expected: 1);
@@ -256,8 +257,10 @@ public sealed class StorageApiTests(ServerFixture server)
             kept = await KeptAsync(url, expected: 1);
         }
 
+        // When the server noticed between two runs (a starved machine noticed only after run 2 had finished), no run
+        // was going and none is cancelled; the hub test above stops within a run and sees it kept as cancelled.
         Assert.InRange(kept.Count, 1, 4);
-        Assert.Single(kept, k => k.Outcome == StoredTraceOutcome.Cancelled);
+        Assert.InRange(kept.Count(k => k.Outcome == StoredTraceOutcome.Cancelled), 0, 1);
         Assert.All(kept.Where(k => k.Outcome != StoredTraceOutcome.Cancelled), k => Assert.Equal(StoredTraceOutcome.Completed, k.Outcome));
     }
 
