@@ -96,6 +96,9 @@ internal sealed class Http2Connection(IArrivalSource source, Func<TimeSpan?>? ke
         return new Http2Frame(Http2Frame.WindowUpdate, 0, stream, payload);
     }
 
+    /// <summary>DATA payload bytes received on the connection, every stream's.</summary>
+    public long ConnectionDataReceived { get; private set; }
+
     /// <summary>What is left of the connection's receive window: what the client opened, less what it read and has not
     /// yet given back.</summary>
     public int ConnectionWindowOpen => ConnectionWindow - _connectionUnacknowledged;
@@ -105,6 +108,7 @@ internal sealed class Http2Connection(IArrivalSource source, Func<TimeSpan?>? ke
     public async Task CreditConnectionAsync(int length, TraceRun run, TraceStep step, CancellationToken cancellationToken)
     {
         _connectionUnacknowledged += length;
+        ConnectionDataReceived += length;
         if (_connectionUnacknowledged < ConnectionWindow / 2)
             return;
         var increment = _connectionUnacknowledged;
@@ -183,8 +187,12 @@ internal sealed class Http2Connection(IArrivalSource source, Func<TimeSpan?>? ke
         void Report(string said) { if (listed) Http2Connection.Report(run, step, frame, WireDirection.ServerToClient, at, said, null); }
         if (frame.Type == Http2Frame.PushPromise)
             throw new ResponseProtocolException("http2-protocol", "The server sent PUSH_PROMISE, though the client's SETTINGS refused server push (ENABLE_PUSH=0).");
-        // RFC 9113 §5.1: a stream the client never opened (even, or beyond the last it opened) is idle: only PRIORITY may name it.
-        if (frame.StreamId != 0 && frame.Type != Http2Frame.Priority && (frame.StreamId % 2 == 0 || frame.StreamId >= NextStreamId))
+        // DATA, HEADERS and RST_STREAM belong to a stream, never to the connection (RFC 9113 §6.1, §6.2, §6.4).
+        if (frame.StreamId == 0 && frame.Type is Http2Frame.Data or Http2Frame.Headers or Http2Frame.RstStream)
+            throw new ResponseProtocolException("http2-protocol", $"The server sent {frame.TypeName} on stream 0, which is the connection's, not a stream.");
+        // RFC 9113 §5.1: a stream the client never opened (even, or beyond the last it opened) is idle: only PRIORITY may
+        // name it, and frame types this client does not know are ignored wherever they come (§4.1).
+        if (frame.StreamId != 0 && frame.Type is not Http2Frame.Priority and <= Http2Frame.Continuation && (frame.StreamId % 2 == 0 || frame.StreamId >= NextStreamId))
             throw new ResponseProtocolException("http2-protocol", $"The server sent {frame.TypeName} on stream {frame.StreamId}, which the client never opened.");
         // A stream that ended may bring no HEADERS or DATA; the tables and the window still take what came, so that the
         // failure is the stream's and not a second one of HPACK or flow control.
@@ -258,11 +266,13 @@ internal sealed class Http2Connection(IArrivalSource source, Func<TimeSpan?>? ke
         var block = Describe(bytes, fields);
         if (!report)
             return (fields, block, frames);
-        var listed = (_listedFieldBytes += block.PlainBytes) <= MaxListedFieldBytes;
-        var said = summary(fields, block) + (listed ? "" : $" (fields not listed: this connection already lists {Format.Bytes(MaxListedFieldBytes)} of them)");
+        var listed = _listedFieldBytes + block.PlainBytes <= MaxListedFieldBytes;
+        if (listed)
+            _listedFieldBytes += block.PlainBytes;
+        var said = summary(fields, block) + (listed ? "" : $" (fields not listed: they would take this connection's listed header text past {Format.Bytes(MaxListedFieldBytes)})");
         for (var i = 0; i < frames.Count; i++)
             Report(run, step, frames[i].Frame, WireDirection.ServerToClient, frames[i].At, i == 0 ? said : "the header block goes on",
-                i == 0 ? listed ? block : block with { Fields = [] } : null);
+                i == 0 ? listed ? block : block with { Fields = [], FieldsListed = false } : null);
         return (fields, block, frames);
     }
 
@@ -313,7 +323,7 @@ internal sealed class Http2Connection(IArrivalSource source, Func<TimeSpan?>? ke
     /// <summary>A decoded header block as the trace shows it: its size on the wire against plain, and how HPACK carried
     /// each field.</summary>
     public static Http2HeaderBlock Describe(byte[] block, IReadOnlyList<HpackField> decoded) =>
-        new(block.Length, decoded.Sum(f => f.Name.Length + f.Value.Length + 4), [.. decoded.Select(f => new Http2HeaderField(f.Name, f.Value, Carried(f), f.WireBytes))]);
+        new(block.Length, decoded.Sum(f => f.Name.Length + f.Value.Length + 4), [.. decoded.Select(f => new Http2HeaderField(f.Name, f.Value, Carried(f), f.WireBytes))], decoded.Count);
 
     private static string Carried(HpackField field) => field.Representation switch
     {

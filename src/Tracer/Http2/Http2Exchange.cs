@@ -201,6 +201,8 @@ internal sealed class Http2Exchange(TimeProvider time)
                         throw new ResponseProtocolException("http2-protocol", $"The response's first header block has no valid :status ({status ?? "none"}).");
                     if (code < 200)
                     {
+                        if ((frames[^1].Frame.Flags & Http2Frame.EndStream) != 0 || ended)
+                            throw new ResponseProtocolException("http2-protocol", $"The server ended stream {streamId} with an informational ({code}) response, which no final response can follow (RFC 9113 §8.1).");
                         // Informational: the real response follows, though not after endless ones.
                         if (++state.Interim > MaxInterimResponses)
                             throw new ResponseProtocolException("http2-too-many-interim", $"The server sent more than {MaxInterimResponses} informational (1xx) responses on stream {streamId} and no final one.");
@@ -211,6 +213,8 @@ internal sealed class Http2Exchange(TimeProvider time)
                     state.Head = new HttpResponseHead($"HTTP/2 {code}", "HTTP/2", code, "", headers, block.WireBytes);
                     CompleteServerProcessing(run, ttfb, ServerTimingParser.Parse(state.Head.Values("server-timing")), firstAt);
                 }
+                else if ((frames[^1].Frame.Flags & Http2Frame.EndStream) == 0 && !ended)
+                    throw new ResponseProtocolException("http2-protocol", $"A second header block on stream {streamId} (trailers) without END_STREAM: trailers end the stream (RFC 9113 §8.1).");
 
                 return Ends(h2, streamId, (frames[^1].Frame.Flags & Http2Frame.EndStream) != 0 || ended);
             }
@@ -285,8 +289,8 @@ internal sealed class Http2Exchange(TimeProvider time)
         var quiet = $"{state.Received:N0} bytes of DATA arrived, then no more DATA for {Format.Duration(run.Between(state.LastDataAt, run.Now()))}";
         // A server that missed the client's SETTINGS, or its WINDOW_UPDATE for the connection, keeps to the protocol's
         // initial window and waits for a WINDOW_UPDATE the client has no reason to send yet: the stall comes at exactly that.
-        return state.Received == Http2Connection.InitialWindow
-            ? $": {quiet}. That is exactly HTTP/2's initial window ({Http2Connection.InitialWindow:N0} bytes): the server seems to wait for a WINDOW_UPDATE, as if it had missed this client's SETTINGS_INITIAL_WINDOW_SIZE ({Http2Connection.StreamWindow:N0} bytes) or the WINDOW_UPDATE that opened the connection's window (to {Http2Connection.ConnectionWindow:N0} bytes)."
+        return state.Received == Http2Connection.InitialWindow || h2.ConnectionDataReceived == Http2Connection.InitialWindow
+            ? $": {quiet}{(state.Received == Http2Connection.InitialWindow ? "" : $" ({h2.ConnectionDataReceived:N0} on the connection in all)")}. That is exactly HTTP/2's initial window ({Http2Connection.InitialWindow:N0} bytes): the server seems to wait for a WINDOW_UPDATE, as if it had missed this client's SETTINGS_INITIAL_WINDOW_SIZE ({Http2Connection.StreamWindow:N0} bytes) or the WINDOW_UPDATE that opened the connection's window (to {Http2Connection.ConnectionWindow:N0} bytes)."
             : $": {quiet}, while the client's windows still had {Http2Connection.StreamWindow - state.Unacknowledged:N0} bytes open for the stream and {h2.ConnectionWindowOpen:N0} for the connection, so flow control was not what held it.";
     }
 

@@ -211,6 +211,8 @@ public sealed class FlowTracer : ITracer
                 {
                     next = target;
                     againSent = true;
+                    // The same request again is a request of its own: a refusal of it may be sent again too.
+                    retried = false;
                 }
 
                 var reuse = next is not null && again != AgainKind.Resuming && exchange.KeepAlive && next.SameOrigin(target) && !peerClosed;
@@ -381,6 +383,7 @@ public sealed class FlowTracer : ITracer
                 // The server refused or gave up the stream: no error of its protocol, so none is named back.
                 "http2-stream-refused" or "http2-goaway" or "http2-http11-required" => 0x0u,
                 "http2-frame-too-large" or "http2-header-block-too-large" => 0x6u,
+                "http2-stream-closed" => 0x5u,
                 { } code when code.StartsWith("http2-", StringComparison.Ordinal) => 0x1u,
                 _ => 0x8u,
             };

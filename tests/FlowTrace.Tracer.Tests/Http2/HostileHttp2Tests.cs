@@ -212,7 +212,85 @@ public sealed class HostileHttp2Tests
             events.Add(e);
         var failed = Assert.Single(events, e => e.Kind == TraceEventKind.Failed);
         Assert.Equal((1, S.ServerProcessing, "http2-stream-closed"), (failed.Hop, failed.Step, ((StepFailureDetails)failed.Details!).Code));
-        Assert.Contains(events, e => e.Details is Http2FrameDetails { FrameType: "GOAWAY", Direction: WireDirection.ClientToServer } g && g.Summary.EndsWith("PROTOCOL_ERROR", StringComparison.Ordinal));
+        Assert.Contains(events, e => e.Details is Http2FrameDetails { FrameType: "GOAWAY", Direction: WireDirection.ClientToServer } g && g.Summary.EndsWith("STREAM_CLOSED", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Http2_WindowUpdateAndResetOnAStreamThatEnded_Tolerated()
+    {
+        // WINDOW_UPDATE and RST_STREAM may still name a stream that just ended; neither is refused (RFC 9113 §5.1).
+        await using var server = new ScriptedHttp2Server(stream => stream == 1
+            ? [Settings(), Frame(Headers, EndHeaders | EndStream, 1, 0x88)]
+            : [Frame(8, 0, 1, 0, 0, 1, 0), Frame(3, 0, 1, 0, 0, 0, 5), Frame(Headers, EndHeaders | EndStream, stream, 0x88)]);
+        var tracer = new FlowTracer(new TracerOptions { WarmUp = false });
+        var events = new List<TraceEvent>();
+        await foreach (var e in tracer.TraceAsync(new TraceRequest
+                       {
+                           Url = $"http://127.0.0.1:{server.Port}/", Http2PriorKnowledge = true, Alpn = ["h2"], AgainOnSameConnection = true,
+                       }, CancellationToken.None))
+            events.Add(e);
+        Assert.True(TraceAssert.Summary(events).Succeeded, TraceAssert.Summary(events).Failure?.Reason);
+        Assert.Contains(events, e => e.Hop == 1 && e.Details is Http2FrameDetails { FrameType: "RST_STREAM", StreamId: 1 });
+    }
+
+    [Theory]
+    [InlineData(Headers)]
+    [InlineData(Data)]
+    [InlineData((byte)3)]
+    public async Task Http2_StreamFrameOnStreamZero_FailsAsAProtocolError(byte type)
+    {
+        var events = await TraceAsync(_ => [Settings(), Frame(type, EndHeaders, 0, type == 3 ? [0, 0, 0, 8] : [0x88])]);
+        var failure = TraceAssert.FailedAt(events, S.ServerProcessing, "http2-protocol");
+        Assert.Contains("on stream 0, which is the connection's", failure.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Http2_UnknownFrameTypeOnAnyStream_Ignored()
+    {
+        var events = await TraceAsync(stream => [Settings(), Frame(0x20, 0, 4, 1, 2, 3), Frame(0x21, 0, 0), Frame(Headers, EndHeaders | EndStream, stream, 0x88)]);
+        TraceAssert.Completed(events, S.Dns, S.Tcp, S.HttpRequest, S.ServerProcessing, S.HttpResponse, S.Connection);
+        Assert.Contains(events, e => e.Details is Http2FrameDetails { StreamId: 4 } f && f.Summary.Contains("ignored", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Http2_InformationalResponseThatEndsTheStream_FailsAsAProtocolError()
+    {
+        byte[] continueBlock = [0x08, 0x03, .. "100"u8];
+        var events = await TraceAsync(stream => [Settings(), Frame(Headers, EndHeaders | EndStream, stream, continueBlock)]);
+        var failure = TraceAssert.FailedAt(events, S.HttpResponse, "http2-protocol");
+        Assert.Contains("informational (100)", failure.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Http2_TrailersWithoutEndStream_FailAsAProtocolError()
+    {
+        byte[] trailers = [0x00, 1, (byte)'x', 1, (byte)'y'];
+        var events = await TraceAsync(stream => [Settings(), Frame(Headers, EndHeaders, stream, 0x88), Frame(Data, 0, stream, 1, 2), Frame(Headers, EndHeaders, stream, trailers)]);
+        var failure = TraceAssert.FailedAt(events, S.HttpResponse, "http2-protocol");
+        Assert.Contains("trailers end the stream", failure.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Http2_StallAtTheConnectionsInitialWindowOverTwoStreams_SaysTheServerWaitsForAWindowUpdate()
+    {
+        // 40,000 bytes on stream 1, then 25,535 on stream 3 of the same connection: 65,535 in all, what a server that
+        // missed the client's connection WINDOW_UPDATE can send.
+        await using var server = new ScriptedHttp2Server(stream => stream == 1
+            ? [Settings(), Frame(Headers, EndHeaders, 1, 0x88), Frame(Data, 0, 1, new byte[16_384]), Frame(Data, 0, 1, new byte[16_384]), Frame(Data, EndStream, 1, new byte[7_232])]
+            : [Frame(Headers, EndHeaders, stream, 0x88), Frame(Data, 0, stream, new byte[16_384]), Frame(Data, 0, stream, new byte[9_151])]);
+        var tracer = new FlowTracer(new TracerOptions { WarmUp = false });
+        var events = new List<TraceEvent>();
+        await foreach (var e in tracer.TraceAsync(new TraceRequest
+                       {
+                           Url = $"http://127.0.0.1:{server.Port}/", Http2PriorKnowledge = true, Alpn = ["h2"], AgainOnSameConnection = true,
+                           Timeouts = new StepTimeouts { Download = TimeSpan.FromMilliseconds(500) },
+                       }, CancellationToken.None))
+            events.Add(e);
+        var failed = Assert.Single(events, e => e.Kind == TraceEventKind.Failed);
+        var reason = ((StepFailureDetails)failed.Details!).Reason;
+        Assert.Equal((1, "http-download-timeout"), (failed.Hop, ((StepFailureDetails)failed.Details!).Code));
+        Assert.Contains("25,535 bytes of DATA arrived", reason, StringComparison.Ordinal);
+        Assert.Contains("(65,535 on the connection in all). That is exactly HTTP/2's initial window", reason, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -240,11 +318,13 @@ public sealed class HostileHttp2Tests
         Assert.Equal(200, TraceAssert.Detail<HttpResponseDetails>(events).StatusCode);
     }
 
-    [Fact]
-    public async Task Http2_GoAwayAskingForHttp11_FailsByNameAndIsNotSentAgain()
+    [Theory]
+    [InlineData("GOAWAY")]
+    [InlineData("RST_STREAM")]
+    public async Task Http2_RefusalAskingForHttp11_FailsByNameAndIsNotSentAgain(string how)
     {
         byte[] goAway = [0, 0, 0, 0, 0, 0, 0, 0xd];
-        await using var server = new ScriptedHttp2Server(stream => [Settings(), Frame(GoAway, 0, 0, goAway)]);
+        await using var server = new ScriptedHttp2Server(stream => [Settings(), how == "GOAWAY" ? Frame(GoAway, 0, 0, goAway) : Frame(3, 0, stream, 0, 0, 0, 0xd)]);
         var events = await TraceAsync(server);
         var failure = TraceAssert.FailedAt(events, S.ServerProcessing, "http2-http11-required");
         Assert.Contains("HTTP_1_1_REQUIRED", failure.Reason, StringComparison.Ordinal);
@@ -276,6 +356,26 @@ public sealed class HostileHttp2Tests
         Assert.Equal(200, summary.FinalStatusCode);
         Assert.Single(events.Select(e => e.Details).OfType<RetriedDetails>());
         Assert.Single(events.Select(e => e.Details).OfType<RedirectDetails>());
+    }
+
+    [Fact]
+    public async Task Http2_RefusedBeforeAndAfterARedirect_EachRequestSentAgainOnce()
+    {
+        // Once per request: the redirect's target is a request of its own, and its refusal is sent again too.
+        var answered = 0;
+        byte[] redirect = [0x08, 0x03, .. "302"u8, 0x0F, 0x1F, 0x05, .. "/next"u8];
+        await using var server = new ScriptedHttp2Server(stream => Interlocked.Increment(ref answered) switch
+        {
+            1 or 3 => [Settings(), Frame(3, 0, stream, 0, 0, 0, 7)],
+            2 => [Settings(), Frame(Headers, EndHeaders | EndStream, stream, redirect)],
+            _ => [Settings(), Frame(Headers, EndHeaders | EndStream, stream, 0x88)],
+        });
+        var events = await TraceAsync(server);
+        var summary = TraceAssert.Summary(events);
+        Assert.True(summary.Succeeded, summary.Failure?.Reason);
+        Assert.Equal(2, events.Select(e => e.Details).OfType<RetriedDetails>().Count());
+        // Refused on the first; the redirect's request as stream 3 of the second (same origin), refused; the third answers.
+        Assert.Equal(3, server.Connections);
     }
 
     [Theory]
