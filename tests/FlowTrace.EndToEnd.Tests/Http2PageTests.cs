@@ -87,6 +87,34 @@ public sealed class Http2PageTests(AppFixture app)
         await Assertions.Expect(page.Locator("section.flow figure.h2-timeline")).ToHaveCountAsync(2);
     }
 
+    [Fact]
+    public async Task KeptTraces_OpenedOneAfterTheOther_TimelineDrawsEachTracesOwnFrames()
+    {
+        // Two traces of one site have as many frames and step boundaries: opening one kept trace after the other (the same
+        // page, its events arriving all at once) must still draw the second's timeline, not keep the first's.
+        var page = await app.SharedPageAsync();
+        var timeline = page.Locator("section.flow figure.h2-timeline").First;
+        var drawn = new List<(string Id, string Svg)>();
+        for (var i = 0; i < 2; i++)
+        {
+            await AppFixture.TraceLabSiteAsync(page, "HTTP/2 only");
+            await Assertions.Expect(page.Locator("section.stored a.permalink")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^/t/[A-Za-z0-9_-]{22}$"));
+            drawn.Add(((await page.Locator("section.stored a.permalink").TextContentAsync())!, await timeline.InnerHTMLAsync()));
+        }
+
+        Assert.NotEqual(drawn[0].Svg, drawn[1].Svg);
+        foreach (var (id, svg) in new[] { drawn[0], drawn[1], drawn[0] })
+        {
+            // Followed inside the page, as a link in it is: the trace page stays, its trace changes.
+            await page.EvaluateAsync("href => { const a = document.createElement('a'); a.href = href; document.body.appendChild(a); a.click(); a.remove(); }", id);
+            await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex(System.Text.RegularExpressions.Regex.Escape(id) + "$"));
+            await Assertions.Expect(page.Locator("section.stored a.permalink")).ToHaveTextAsync(id);
+            await Assertions.Expect(timeline).ToHaveJSPropertyAsync("innerHTML", svg);
+        }
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Trace a URL" }).ClickAsync();
+    }
+
     private sealed class MarkSeen
     {
         public int Stream { get; set; }

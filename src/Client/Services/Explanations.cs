@@ -146,7 +146,8 @@ public static class Explanations
         var flow = updates > 0
             ? $" As it read, the client gave the server back its window in {updates} WINDOW_UPDATE frame{(updates == 1 ? "" : "s")} (flow control: the server may send only as much as the client's window allows)."
             : " The body fitted in the window the client opened at the start, so flow control needed no WINDOW_UPDATE.";
-        return $" The response's headers took {block.WireBytes:N0} bytes of HPACK for {block.PlainBytes:N0} bytes as text{spread}; {tabled} of its {block.Fields.Count} fields came whole from HPACK's tables. " +
+        var fromTables = block.FieldsListed ? $"; {tabled} of its {block.Fields.Count} fields came whole from HPACK's tables" : $" ({block.FieldCount} fields, not listed: this connection's budget for listed header text was spent)";
+        return $" The response's headers took {block.WireBytes:N0} bytes of HPACK for {block.PlainBytes:N0} bytes as text{spread}{fromTables}. " +
                $"HTTP/1.1 would have sent every header as text.{flow}";
     }
 
