@@ -19,7 +19,9 @@ public sealed class HostileHttp2Tests
         return await TraceAsync(server, download);
     }
 
-    private static async Task<IReadOnlyList<TraceEvent>> TraceAsync(ScriptedHttp2Server server, TimeSpan? download = null)
+    /// <summary>Traces the server with prior knowledge; <paramref name="shape"/> changes the request (again on the same
+    /// connection, a body cap...).</summary>
+    private static async Task<IReadOnlyList<TraceEvent>> TraceAsync(ScriptedHttp2Server server, TimeSpan? download = null, Func<TraceRequest, TraceRequest>? shape = null)
     {
         var tracer = new FlowTracer(new TracerOptions { WarmUp = false });
         var request = new TraceRequest
@@ -30,7 +32,7 @@ public sealed class HostileHttp2Tests
             Timeouts = new StepTimeouts { FirstByte = TimeSpan.FromSeconds(2), Download = download ?? TimeSpan.FromSeconds(5) },
         };
         var events = new List<TraceEvent>();
-        await foreach (var e in tracer.TraceAsync(request, CancellationToken.None))
+        await foreach (var e in tracer.TraceAsync(shape?.Invoke(request) ?? request, CancellationToken.None))
             events.Add(e);
         return events;
     }
@@ -143,13 +145,7 @@ public sealed class HostileHttp2Tests
         await using var server = new ScriptedHttp2Server(stream => stream == 1
             ? [Settings(), Frame(Headers, EndHeaders, stream, redirect), .. Body(stream)]
             : [Frame(Headers, EndHeaders, stream, 0x88), .. Body(stream)]);
-        var tracer = new FlowTracer(new TracerOptions { WarmUp = false });
-        var events = new List<TraceEvent>();
-        await foreach (var e in tracer.TraceAsync(new TraceRequest
-                       {
-                           Url = $"http://127.0.0.1:{server.Port}/", Http2PriorKnowledge = true, Alpn = ["h2"], MaxBodyBytes = 8 * 1024 * 1024,
-                       }, CancellationToken.None))
-            events.Add(e);
+        var events = await TraceAsync(server, download: TimeSpan.FromSeconds(30), shape: r => r with { MaxBodyBytes = 8 * 1024 * 1024 });
         Assert.True(TraceAssert.Summary(events).Succeeded, TraceAssert.Summary(events).Failure?.Reason);
         Assert.All(events.Select(e => e.Details).OfType<HttpResponseDetails>(), r => Assert.Equal(5 * 1024 * 1024 / body.Length * body.Length, r.BodyBytes));
         var updates = events.Select(e => e.Details).OfType<Http2FrameDetails>().Where(f => f is { Direction: WireDirection.ClientToServer, FrameType: "WINDOW_UPDATE" }).ToList();
@@ -167,13 +163,7 @@ public sealed class HostileHttp2Tests
         await using var server = new ScriptedHttp2Server(stream => stream == 1
             ? [Settings(), Frame(Headers, EndHeaders, stream, 0x88), Frame(Data, 0, stream, new byte[100]), Frame(Headers, EndHeaders | EndStream, stream, trailers)]
             : [Frame(Headers, EndHeaders | EndStream, stream, 0x88, 0xBE)]);
-        var tracer = new FlowTracer(new TracerOptions { WarmUp = false });
-        var events = new List<TraceEvent>();
-        await foreach (var e in tracer.TraceAsync(new TraceRequest
-                       {
-                           Url = $"http://127.0.0.1:{server.Port}/", Http2PriorKnowledge = true, Alpn = ["h2"], MaxBodyBytes = 10, AgainOnSameConnection = true,
-                       }, CancellationToken.None))
-            events.Add(e);
+        var events = await TraceAsync(server, shape: r => r with { MaxBodyBytes = 10, AgainOnSameConnection = true });
         Assert.True(TraceAssert.Summary(events).Succeeded, TraceAssert.Summary(events).Failure?.Reason);
         var late = events.Select(e => e.Details).OfType<Http2FrameDetails>().Single(f => f is { FrameType: "HEADERS", StreamId: 1, Direction: WireDirection.ServerToClient, HeaderBlock.Fields: [{ Name: "x-late" }] });
         Assert.Contains("which this trace had cancelled", late.Summary, StringComparison.Ordinal);
@@ -203,13 +193,7 @@ public sealed class HostileHttp2Tests
         await using var server = new ScriptedHttp2Server(stream => stream == 1
             ? [Settings(), Frame(Headers, EndHeaders | EndStream, 1, 0x88)]
             : [Frame(Headers, EndHeaders | EndStream, 1, 0x88), Frame(Headers, EndHeaders | EndStream, stream, 0x88)]);
-        var tracer = new FlowTracer(new TracerOptions { WarmUp = false });
-        var events = new List<TraceEvent>();
-        await foreach (var e in tracer.TraceAsync(new TraceRequest
-                       {
-                           Url = $"http://127.0.0.1:{server.Port}/", Http2PriorKnowledge = true, Alpn = ["h2"], AgainOnSameConnection = true,
-                       }, CancellationToken.None))
-            events.Add(e);
+        var events = await TraceAsync(server, shape: r => r with { AgainOnSameConnection = true });
         var failed = Assert.Single(events, e => e.Kind == TraceEventKind.Failed);
         Assert.Equal((1, S.ServerProcessing, "http2-stream-closed"), (failed.Hop, failed.Step, ((StepFailureDetails)failed.Details!).Code));
         Assert.Contains(events, e => e.Details is Http2FrameDetails { FrameType: "GOAWAY", Direction: WireDirection.ClientToServer } g && g.Summary.EndsWith("STREAM_CLOSED", StringComparison.Ordinal));
@@ -222,13 +206,7 @@ public sealed class HostileHttp2Tests
         await using var server = new ScriptedHttp2Server(stream => stream == 1
             ? [Settings(), Frame(Headers, EndHeaders | EndStream, 1, 0x88)]
             : [Frame(8, 0, 1, 0, 0, 1, 0), Frame(3, 0, 1, 0, 0, 0, 5), Frame(Headers, EndHeaders | EndStream, stream, 0x88)]);
-        var tracer = new FlowTracer(new TracerOptions { WarmUp = false });
-        var events = new List<TraceEvent>();
-        await foreach (var e in tracer.TraceAsync(new TraceRequest
-                       {
-                           Url = $"http://127.0.0.1:{server.Port}/", Http2PriorKnowledge = true, Alpn = ["h2"], AgainOnSameConnection = true,
-                       }, CancellationToken.None))
-            events.Add(e);
+        var events = await TraceAsync(server, shape: r => r with { AgainOnSameConnection = true });
         Assert.True(TraceAssert.Summary(events).Succeeded, TraceAssert.Summary(events).Failure?.Reason);
         Assert.Contains(events, e => e.Hop == 1 && e.Details is Http2FrameDetails { FrameType: "RST_STREAM", StreamId: 1 });
     }
@@ -278,14 +256,7 @@ public sealed class HostileHttp2Tests
         await using var server = new ScriptedHttp2Server(stream => stream == 1
             ? [Settings(), Frame(Headers, EndHeaders, 1, 0x88), Frame(Data, 0, 1, new byte[16_384]), Frame(Data, 0, 1, new byte[16_384]), Frame(Data, EndStream, 1, new byte[7_232])]
             : [Frame(Headers, EndHeaders, stream, 0x88), Frame(Data, 0, stream, new byte[16_384]), Frame(Data, 0, stream, new byte[9_151])]);
-        var tracer = new FlowTracer(new TracerOptions { WarmUp = false });
-        var events = new List<TraceEvent>();
-        await foreach (var e in tracer.TraceAsync(new TraceRequest
-                       {
-                           Url = $"http://127.0.0.1:{server.Port}/", Http2PriorKnowledge = true, Alpn = ["h2"], AgainOnSameConnection = true,
-                           Timeouts = new StepTimeouts { Download = TimeSpan.FromMilliseconds(500) },
-                       }, CancellationToken.None))
-            events.Add(e);
+        var events = await TraceAsync(server, download: TimeSpan.FromMilliseconds(500), shape: r => r with { AgainOnSameConnection = true });
         var failed = Assert.Single(events, e => e.Kind == TraceEventKind.Failed);
         var reason = ((StepFailureDetails)failed.Details!).Reason;
         Assert.Equal((1, "http-download-timeout"), (failed.Hop, ((StepFailureDetails)failed.Details!).Code));
@@ -344,13 +315,7 @@ public sealed class HostileHttp2Tests
             2 => [Settings(), Frame(Headers, EndHeaders | EndStream, stream, redirect)],
             _ => [Frame(Headers, EndHeaders | EndStream, stream, 0x88)],
         });
-        var tracer = new FlowTracer(new TracerOptions { WarmUp = false });
-        var events = new List<TraceEvent>();
-        await foreach (var e in tracer.TraceAsync(new TraceRequest
-                       {
-                           Url = $"http://127.0.0.1:{server.Port}/", Http2PriorKnowledge = true, Alpn = ["h2"], MaxRedirects = 1,
-                       }, CancellationToken.None))
-            events.Add(e);
+        var events = await TraceAsync(server, shape: r => r with { MaxRedirects = 1 });
         var summary = TraceAssert.Summary(events);
         Assert.True(summary.Succeeded, summary.Failure?.Reason);
         Assert.Equal(200, summary.FinalStatusCode);
