@@ -372,7 +372,7 @@ internal sealed class CliApp(TextWriter output, TextWriter error, TracerOptions?
             AgainResumingSession = arguments.AgainResumed,
             ResolveFromRoot = arguments.FromRoot,
             // Lab names are walked down from the lab's own root; others from the root hints file.
-            RootServers = arguments.FromRoot && arguments.DnsServer is null && lab is not null && lab.RootServers.Count > 0 ? [.. lab.RootServers.Select(r => r.ToString())] : null,
+            RootServers = arguments.FromRoot && arguments.DnsServer is null ? lab?.RootServerAddresses : null,
             // An array, the collection the warm-up's requests hold too: another list type would be compiled mid-trace.
             ExtraTrustedRoots = (lab is not null ? [lab.CaCertificate] : Array.Empty<byte[]>()).Concat(arguments.CaCertificates.SelectMany(ReadCertificates)).ToArray(),
         }, arguments.HttpVersion);

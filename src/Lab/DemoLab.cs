@@ -55,6 +55,10 @@ public sealed class DemoLab : IAsyncDisposable
     /// server's port).</summary>
     public IReadOnlyList<IPEndPoint> RootServers => _dns.RootServers;
 
+    /// <summary>The lab's root servers as a trace request names them (<c>address:port</c>), or null when it has none:
+    /// lab names are walked down from the lab's own root, which the Internet's knows nothing of.</summary>
+    public IReadOnlyList<string>? RootServerAddresses => RootServers.Count > 0 ? [.. RootServers.Select(r => r.ToString())] : null;
+
     /// <summary>The lab's zone, e.g. <c>lab.test</c>.</summary>
     public string Zone => Options.Zone;
 
@@ -123,33 +127,18 @@ public sealed class DemoLab : IAsyncDisposable
                 kestrel.AddServerHeader = false;
                 // The lessons' sites speak HTTP/1.1 (each listener says so itself: endpoint defaults apply only to
                 // listeners made after them); HTTP/2 has a listener of its own, speaking nothing else.
-                kestrel.Listen(IPAddress.Loopback, ports.Https, listen =>
+                void ListenHttps(int port, HttpProtocols protocols, SslProtocols versions) => kestrel.Listen(IPAddress.Loopback, port, listen =>
                 {
-                    listen.Protocols = HttpProtocols.Http1;
+                    listen.Protocols = protocols;
                     listen.UseHttps(new HttpsConnectionAdapterOptions
                     {
                         ServerCertificateSelector = (_, name) => certificates.Select(name),
-                        SslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+                        SslProtocols = versions,
                     });
                 });
-                kestrel.Listen(IPAddress.Loopback, ports.Tls12, listen =>
-                {
-                    listen.Protocols = HttpProtocols.Http1;
-                    listen.UseHttps(new HttpsConnectionAdapterOptions
-                    {
-                        ServerCertificateSelector = (_, name) => certificates.Select(name),
-                        SslProtocols = SslProtocols.Tls12,
-                    });
-                });
-                kestrel.Listen(IPAddress.Loopback, ports.Http2, listen =>
-                {
-                    listen.Protocols = HttpProtocols.Http2;
-                    listen.UseHttps(new HttpsConnectionAdapterOptions
-                    {
-                        ServerCertificateSelector = (_, name) => certificates.Select(name),
-                        SslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
-                    });
-                });
+                ListenHttps(ports.Https, HttpProtocols.Http1, SslProtocols.Tls12 | SslProtocols.Tls13);
+                ListenHttps(ports.Tls12, HttpProtocols.Http1, SslProtocols.Tls12);
+                ListenHttps(ports.Http2, HttpProtocols.Http2, SslProtocols.Tls12 | SslProtocols.Tls13);
                 kestrel.Listen(IPAddress.Loopback, ports.Http, listen => listen.Protocols = HttpProtocols.Http1);
             });
             var web = builder.Build();

@@ -64,10 +64,7 @@ public sealed class TraceRequestFactory(LabHost labHost, IOptions<FlowTraceServe
             AgainOnSameConnection = message.AgainOnSameConnection ?? false,
             AgainResumingSession = message.AgainResumingSession ?? false,
             ResolveFromRoot = message.ResolveFromRoot ?? false,
-            // Lab names are walked down from the lab's own root (the Internet's root knows nothing of them).
-            RootServers = message.ResolveFromRoot == true && lab is not null && message.DnsServer is null && lab.RootServers.Count > 0
-                ? [.. lab.RootServers.Select(r => r.ToString())]
-                : null,
+            RootServers = message.ResolveFromRoot == true && message.DnsServer is null ? lab?.RootServerAddresses : null,
             MaxRedirects = message.MaxRedirects ?? defaults.MaxRedirects,
             ConnectTo = message.ConnectTo,
             ExtraTrustedRoots = [.. lab is not null ? [lab.CaCertificate] : Array.Empty<byte[]>(), .. trusted],
