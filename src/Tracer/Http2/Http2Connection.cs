@@ -26,6 +26,9 @@ internal sealed class Http2Connection(IArrivalSource source, Func<TimeSpan?>? ke
     /// <summary>The largest header block read (HEADERS and CONTINUATIONs joined).</summary>
     public const int MaxHeaderBlock = 64 * 1024;
 
+    /// <summary>The largest header list the client takes once decoded: announced in its SETTINGS and held to by its decoder.</summary>
+    public const int MaxHeaderList = 64 * 1024;
+
     /// <summary>The receive window per stream, announced in SETTINGS, and for the connection, opened with a WINDOW_UPDATE
     /// after the preface: Chrome's 6 MiB and 15 MiB, so that flow control does not slow a download browsers would not
     /// slow (the protocol's own 65,535 bytes would cap it at that much per round trip).</summary>
@@ -63,7 +66,7 @@ internal sealed class Http2Connection(IArrivalSource source, Func<TimeSpan?>? ke
 
     public HpackEncoder Encoder { get; } = new();
 
-    public HpackDecoder Decoder { get; } = new(maxHeaderListSize: 64 * 1024);
+    public HpackDecoder Decoder { get; } = new(maxHeaderListSize: MaxHeaderList);
 
     /// <summary>The next client stream: odd numbers, from 1.</summary>
     public int NextStreamId { get; set; } = 1;
@@ -83,7 +86,7 @@ internal sealed class Http2Connection(IArrivalSource source, Func<TimeSpan?>? ke
 
     /// <summary>The client's SETTINGS: no server push, its stream window, the default frame size, a header list limit.</summary>
     public static Http2Frame ClientSettings() => new(Http2Frame.Settings, 0, 0,
-        SettingsPayload([(0x2, 0), (0x4, StreamWindow), (0x5, MaxFrameSize), (0x6, 64 * 1024)]));
+        SettingsPayload([(0x2, 0), (0x4, StreamWindow), (0x5, MaxFrameSize), (0x6, MaxHeaderList)]));
 
     /// <summary>The WINDOW_UPDATE that opens the connection's window from the protocol's 65,535 bytes to <see cref="ConnectionWindow"/>.</summary>
     public static Http2Frame OpenConnectionWindow() => WindowUpdate(0, ConnectionWindow - InitialWindow);
@@ -130,6 +133,36 @@ internal sealed class Http2Connection(IArrivalSource source, Func<TimeSpan?>? ke
         }
 
         return sentAt;
+    }
+
+    /// <summary>Says goodbye as an HTTP/2 client does, in a GOAWAY frame (as part of the connection step), naming the
+    /// error that made the trace give up, if one did (<paramref name="failureCode"/>, the step failure's code); false
+    /// when the frame could not be written (the server may have gone already).</summary>
+    public async Task<bool> SayGoodbyeAsync(string? failureCode, TraceRun run, CancellationToken cancellationToken)
+    {
+        var error = failureCode switch
+        {
+            null => 0x0u,
+            // A list over the limit stopped decoding midway: the tables can no longer be trusted either.
+            "http2-compression-error" or "http2-header-list-too-large" => 0x9u,
+            // The server refused or gave up the stream: no error of its protocol, so none is named back.
+            "http2-stream-refused" or "http2-goaway" or "http2-http11-required" => 0x0u,
+            "http2-frame-too-large" or "http2-header-block-too-large" => 0x6u,
+            "http2-stream-closed" => 0x5u,
+            { } code when code.StartsWith("http2-", StringComparison.Ordinal) => 0x1u,
+            _ => 0x8u,
+        };
+        var payload = new byte[8];
+        BinaryPrimitives.WriteUInt32BigEndian(payload.AsSpan(4), error);
+        try
+        {
+            await SendAsync([new Http2Frame(Http2Frame.GoAway, 0, 0, payload)], run, TraceStep.Connection, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or ObjectDisposedException)
+        {
+            return false;
+        }
     }
 
     /// <summary>The bytes of <paramref name="frames"/> as written, after the preface when it goes first.</summary>
@@ -322,7 +355,7 @@ internal sealed class Http2Connection(IArrivalSource source, Func<TimeSpan?>? ke
 
     /// <summary>A decoded header block as the trace shows it: its size on the wire against plain, and how HPACK carried
     /// each field.</summary>
-    public static Http2HeaderBlock Describe(byte[] block, IReadOnlyList<HpackField> decoded) =>
+    private static Http2HeaderBlock Describe(byte[] block, IReadOnlyList<HpackField> decoded) =>
         new(block.Length, decoded.Sum(f => f.Name.Length + f.Value.Length + 4), [.. decoded.Select(f => new Http2HeaderField(f.Name, f.Value, Carried(f), f.WireBytes))], decoded.Count);
 
     private static string Carried(HpackField field) => field.Representation switch

@@ -371,34 +371,8 @@ public sealed class FlowTracer : ITracer
 
         var started = run.Now();
         // An HTTP/2 client that is done says so in a GOAWAY: then the tracer closed the connection, whichever FIN comes first.
-        var saidGoodbye = false;
-        if (connection.Http2 is { Started: true } h2 && !connection.Wire.PeerClosed)
-        {
-            // HTTP/2 says goodbye in a frame first: GOAWAY, with the error that made the tracer give up, if one did.
-            var error = run.LastFailure?.Code switch
-            {
-                null => 0x0u,
-                // A list over the limit stopped decoding midway: the tables can no longer be trusted either.
-                "http2-compression-error" or "http2-header-list-too-large" => 0x9u,
-                // The server refused or gave up the stream: no error of its protocol, so none is named back.
-                "http2-stream-refused" or "http2-goaway" or "http2-http11-required" => 0x0u,
-                "http2-frame-too-large" or "http2-header-block-too-large" => 0x6u,
-                "http2-stream-closed" => 0x5u,
-                { } code when code.StartsWith("http2-", StringComparison.Ordinal) => 0x1u,
-                _ => 0x8u,
-            };
-            var payload = new byte[8];
-            System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(payload.AsSpan(4), error);
-            try
-            {
-                await h2.SendAsync([new Http2Frame(Http2Frame.GoAway, 0, 0, payload)], run, TraceStep.Connection, cancellationToken).ConfigureAwait(false);
-                saidGoodbye = true;
-            }
-            catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or ObjectDisposedException)
-            {
-                // The server may have gone already; closing goes on.
-            }
-        }
+        var saidGoodbye = connection.Http2 is { Started: true } h2 && !connection.Wire.PeerClosed
+            && await h2.SayGoodbyeAsync(run.LastFailure?.Code, run, cancellationToken).ConfigureAwait(false);
 
         if (!exchange.KeepAlive && !connection.Wire.PeerClosed && !saidGoodbye)
         {
