@@ -41,6 +41,10 @@ public sealed class TraceSession(HubClient hub, PageMarks marks, TimeProvider ti
     /// <summary>Per hop, the seven steps.</summary>
     public List<IReadOnlyList<StepState>> Hops { get; } = [];
 
+    /// <summary>The TLS handshake of hop <paramref name="hop"/>, once it completed.</summary>
+    public TlsHandshakeDetails? Handshake(int hop) =>
+        Events.Where(e => e.Hop == hop).Select(e => e.Details).OfType<TlsHandshakeDetails>().FirstOrDefault();
+
     /// <summary>True while a trace streams.</summary>
     public bool IsRunning { get; private set; }
 
