@@ -8,6 +8,8 @@ public sealed class HpackTests
 {
     private static byte[] Hex(string hex) => Convert.FromHexString(hex.Replace(" ", "", StringComparison.Ordinal));
 
+    // The header values are RFC 7541's own (www.example.com among them), decoded from its bytes: data to compare, never
+    // a destination; nothing in these tests opens a connection.
     private static readonly (string, string)[][] Requests =
     [
         [(":method", "GET"), (":scheme", "http"), (":path", "/"), (":authority", "www.example.com")],
